@@ -1,0 +1,1 @@
+"""Packaged data: outlines (shipped in the wheel as dossier.outlines)."""

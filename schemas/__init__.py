@@ -1,0 +1,1 @@
+"""Packaged data: schemas (shipped in the wheel as dossier.schemas)."""

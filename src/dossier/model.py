@@ -1,0 +1,185 @@
+"""Typed, frozen views of a rule pack. Built by dossier.packs from validated YAML."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Condition = Mapping[str, Any]
+"""A condition in the closed vocabulary of schemas/common.schema.json (all/any/not/fact-op)."""
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    short: str
+    title: str
+    issuer: str
+    number: str = ""
+    issued: str = ""
+    effective: str = ""
+    seed: str = ""
+
+
+@dataclass(frozen=True)
+class Citation:
+    source: str
+    article: str
+    quote: str
+    clause: str = ""
+    item: str = ""
+    short: str = ""  # the source's short name, filled in by the loader
+
+    def render(self) -> str:
+        """`永川办法 第十五条（一）`: how reports print a citation."""
+        name = self.short or self.source
+        tail = "".join(p for p in (self.clause, self.item) if p)
+        return f"{name} {self.article}{tail}"
+
+    def as_dict(self) -> dict[str, str]:
+        d = {"source": self.source, "article": self.article, "text": self.render(), "quote": self.quote}
+        if self.clause:
+            d["clause"] = self.clause
+        if self.item:
+            d["item"] = self.item
+        return d
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: str
+    citations: tuple[Citation, ...]
+    label: str = ""
+    level: int = 1
+    aliases: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    when: Condition | None = None
+    condition_text: str = ""
+    optional: bool = False
+    guidance: str = ""
+    children: tuple[Section, ...] = ()
+
+    def walk(self, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Section]]:
+        """Depth-first (path of titles from the root, section) pairs, self first."""
+        here = (*path, self.title)
+        yield here, self
+        for child in self.children:
+            yield from child.walk(here)
+
+
+@dataclass(frozen=True)
+class Document:
+    """An outlined document: a report (chapters), a form (fields) or a table (rows)."""
+
+    id: str
+    title: str
+    kind: Literal["report", "form", "table"]
+    citations: tuple[Citation, ...]
+    sections: tuple[Section, ...]
+    outline: Literal["full", "partial"] = "full"
+    aliases: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    decoys: tuple[str, ...] = ()
+    guidance: str = ""
+    columns: tuple[str, ...] = ()
+
+    def walk(self) -> Iterator[tuple[tuple[str, ...], Section]]:
+        for s in self.sections:
+            yield from s.walk()
+
+    def count(self) -> int:
+        return sum(1 for _ in self.walk())
+
+
+@dataclass(frozen=True)
+class Material:
+    id: str
+    title: str
+    citations: tuple[Citation, ...]
+    document: str = ""
+    aliases: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    decoys: tuple[str, ...] = ()
+    when: Condition | None = None
+    condition_text: str = ""
+    verify: Literal["file", "manual"] = "file"
+    guidance: str = ""
+
+
+@dataclass(frozen=True)
+class Stage:
+    id: str
+    title: str
+    citations: tuple[Citation, ...]
+    materials: tuple[Material, ...]
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title: str
+    kind: Literal["assert", "window", "naming", "deadline", "consistency", "manual", "notice"]
+    stages: tuple[str, ...]
+    citations: tuple[Citation, ...]
+    when: Condition | None = None
+    severity: str | None = None
+    message: str = ""
+    params: Mapping[str, Any] = field(default_factory=dict)
+    """Kind-specific fields as written in the pack (assert, from/to/min/max, patterns, …)."""
+
+
+@dataclass(frozen=True)
+class FactSpec:
+    name: str
+    type: str
+    title: str
+    values: tuple[str, ...] = ()
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Pack:
+    id: str
+    version: str
+    title: str
+    jurisdiction: str
+    level: str
+    sources: tuple[Source, ...]
+    stages: tuple[Stage, ...]
+    documents: tuple[Document, ...]
+    rules: tuple[Rule, ...]
+    facts: tuple[FactSpec, ...]
+    status: str = "in-force"
+    notes: str = ""
+
+    def stage(self, stage_id: str) -> Stage:
+        for s in self.stages:
+            if s.id == stage_id:
+                return s
+        known = ", ".join(s.id for s in self.stages)
+        raise KeyError(f"pack {self.id} has no stage {stage_id!r} (it has: {known})")
+
+    def document(self, doc_id: str) -> Document:
+        for d in self.documents:
+            if d.id == doc_id:
+                return d
+        known = ", ".join(d.id for d in self.documents)
+        raise KeyError(f"pack {self.id} has no document {doc_id!r} (it has: {known})")
+
+    def source(self, source_id: str) -> Source:
+        for s in self.sources:
+            if s.id == source_id:
+                return s
+        raise KeyError(source_id)
+
+    def rules_for(self, stage_id: str) -> tuple[Rule, ...]:
+        return tuple(r for r in self.rules if stage_id in r.stages or "*" in r.stages)
+
+    def fact_spec(self, name: str) -> FactSpec | None:
+        for f in self.facts:
+            if f.name == name:
+                return f
+        return None

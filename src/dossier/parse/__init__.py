@@ -1,0 +1,1 @@
+"""Parse submitted documents into DocumentTrees (placeholder until the entry point lands)."""

@@ -1,0 +1,283 @@
+"""Typed numbering ladders shared by the DOCX and PDF parsers.
+
+Chinese documents number headings by hand: 第一章 / 一、/（一）/ 1. / 1.1 / (1) / ①, often
+with full-width digits or spaces inside. `split_numbering` recognises one label at the
+start of a line and names its *family*; `Ladder` turns families into levels from the
+document's own order (which family appears first, and under which), not a fixed table.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+__all__ = [
+    "FAMILIES",
+    "Ladder",
+    "Numbering",
+    "chinese_to_int",
+    "is_amount_line",
+    "is_toc_line",
+    "normalise_title",
+    "split_numbering",
+]
+
+
+@dataclass(frozen=True)
+class Numbering:
+    """A numbering label at the start of a line.
+
+    `label` is the label exactly as written (full-width digits and inner spaces kept,
+    trailing separator such as 、 or . included); `title` is the rest of the line,
+    stripped but not otherwise normalised (see `normalise_title`).
+    """
+
+    label: str
+    title: str
+    family: str
+    value: int | None
+
+
+FAMILIES = (
+    "chapter",  # 第一章 第1章 第一部分 第一篇
+    "section",  # 第一节
+    "cn",  # 一、 一. 一．
+    "cn-paren",  # （一） (一)
+    "dec",  # 1. 1、 1． and "1 标题" (digit, space, CJK)
+    "dec2",  # 1.1
+    "dec3",  # 1.1.1
+    "dec4",  # 1.1.1.1 and deeper
+    "paren",  # (1) （1） ⑴
+    "rparen",  # 1) 1）
+    "circled",  # ① … ⑳
+    "alpha",  # A. A、
+    "alpha-lower",  # a. a、
+    "alpha-paren",  # (a) (A)
+    "roman",  # I. II、 Ⅰ、
+)
+
+# Full-width ASCII → ASCII, ideographic space → space; one character for one so match
+# offsets in the translated text are offsets in the original (NFKC would turn ① into 1).
+_HALF = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+_HALF[0x3000] = 0x20
+_HALF[0x00A0] = 0x20
+
+_CN_DIGITS = {
+    "零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
+    "六": 6, "七": 7, "八": 8, "九": 9,
+    "壹": 1, "贰": 2, "叁": 3, "肆": 4, "伍": 5, "陆": 6, "柒": 7, "捌": 8, "玖": 9,
+}  # fmt: skip
+_CN_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
+_CN = "零〇一二三四五六七八九两十百千壹贰叁肆伍陆柒捌玖拾佰仟"
+
+_ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+_ROMAN_CHARS = "ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩⅪⅫ"
+
+# Words that follow a number in body text, never in a heading label: "17597.78 万元",
+# "3 个月", "2 台服务器", "1.5 倍".
+_UNITS = (
+    "万元", "亿元", "千元", "元", "万", "亿", "%", "％", "‰", "个", "台", "套", "人", "名", "家",
+    "项", "条", "年", "月", "日", "天", "周", "小时", "分钟", "次", "倍", "米", "公里", "平方",
+    "km", "m", "GB", "TB", "MB", "G", "T", "M", "kg", "吨", "户", "份", "页", "张", "部",
+    "处", "座", "栋", "间", "路", "兆", "核", "颗", "块", "种", "类", "批", "期", "笔",
+)  # fmt: skip
+_UNIT_RE = "|".join(re.escape(u) for u in sorted(_UNITS, key=len, reverse=True))
+_AMOUNT_RE = re.compile(rf"^\s*[-+]?\d[\d,]*(?:\.\d+)?\s*(?:{_UNIT_RE})")
+
+_S = r"[ \t]*"
+_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("chapter", re.compile(rf"^第{_S}(?P<n>[{_CN}\d]+){_S}(?P<u>章|部分|篇|编){_S}[、.:：]?")),
+    ("section", re.compile(rf"^第{_S}(?P<n>[{_CN}\d]+){_S}节{_S}[、.:：]?")),
+    ("cn-paren", re.compile(rf"^[(（]{_S}(?P<n>[{_CN}]+){_S}[)）]{_S}[、.]?")),
+    ("cn", re.compile(rf"^(?P<n>[{_CN}]+){_S}[、.．,，]")),
+    ("dec4", re.compile(rf"^(?P<n>\d{{1,3}}(?:{_S}\.{_S}\d{{1,3}}){{3,}})(?!\d|{_S}\.{_S}\d)(?:{_S}[.、])?")),
+    ("dec3", re.compile(rf"^(?P<n>\d{{1,3}}{_S}\.{_S}\d{{1,3}}{_S}\.{_S}\d{{1,3}})(?!\d|{_S}\.{_S}\d)(?:{_S}[.、])?")),
+    ("dec2", re.compile(rf"^(?P<n>\d{{1,3}}{_S}\.{_S}\d{{1,3}})(?!\d|{_S}\.{_S}\d)(?:{_S}[.、])?")),
+    ("dec", re.compile(r"^(?P<n>\d{1,3})[ \t]*[.、](?![ \t]*\d)")),
+    ("rparen", re.compile(r"^(?P<n>\d{1,3})[ \t]*\)")),
+    ("paren", re.compile(rf"^\({_S}(?P<n>\d{{1,3}}){_S}\)")),
+    ("alpha-paren", re.compile(rf"^\({_S}(?P<n>[A-Za-z]){_S}\)")),
+    ("roman", re.compile(rf"^(?P<n>[IVX]{{1,4}}|[{_ROMAN_CHARS}]){_S}[.、]")),
+    ("alpha", re.compile(r"^(?P<n>[A-Z])[ \t]*[.、](?![A-Za-z])")),
+    ("alpha-lower", re.compile(r"^(?P<n>[a-z])[ \t]*[.、](?![A-Za-z])")),
+)
+# "1 项目概述": a bare number, a space, then CJK text (hand-typed Heading 1 manner).
+_BARE_DEC = re.compile(r"^(?P<n>\d{1,2})[ \t]+(?=[\u4e00-\u9fff])")
+_CIRCLED = {chr(0x2460 + i): i + 1 for i in range(20)}  # ①..⑳
+_PAREN_DIGIT = {chr(0x2474 + i): i + 1 for i in range(20)}  # ⑴..⒇
+_DOT_DIGIT = {chr(0x2488 + i): i + 1 for i in range(20)}  # ⒈..⒛
+
+
+def chinese_to_int(s: str) -> int | None:
+    """一 → 1, 十二 → 12, 二十 → 20, 一百零五 → 105, 壹拾 → 10; ASCII digits pass through."""
+    s = s.strip()
+    if not s:
+        return None
+    if s.isdigit():
+        return int(s)
+    total, cur = 0, 0
+    for ch in s:
+        if ch in _CN_DIGITS:
+            cur = _CN_DIGITS[ch]
+        elif ch in _CN_UNITS:
+            total += (cur or 1) * _CN_UNITS[ch]
+            cur = 0
+        else:
+            return None
+    return total + cur
+
+
+def _roman_to_int(s: str) -> int | None:
+    if len(s) == 1 and s in _ROMAN_CHARS:
+        return _ROMAN_CHARS.index(s) + 1
+    total, prev = 0, 0
+    for ch in reversed(s):
+        v = _ROMAN.get(ch)
+        if v is None:
+            return None
+        total = total - v if v < prev else total + v
+        prev = max(prev, v)
+    return total
+
+
+def is_amount_line(text: str) -> bool:
+    """A line that starts with a quantity ("17597.78 万元…", "3 个月内…") is body text."""
+    return bool(_AMOUNT_RE.match(text.translate(_HALF)))
+
+
+def split_numbering(text: str) -> Numbering | None:
+    """Recognise a numbering label at the start of `text`, or None.
+
+    Handles full-width digits and punctuation, spaces inside the label (第 一 章, 1 . 1),
+    Unicode enumerated characters (① ⑴ ⒈) and refuses amounts ("17597.78 万元", "1.5 倍").
+    """
+    lead = len(text) - len(text.lstrip())
+    orig = text[lead:].rstrip()
+    if not orig:
+        return None
+    t = orig.translate(_HALF)
+    first = t[0]
+    for table, fam in ((_CIRCLED, "circled"), (_PAREN_DIGIT, "paren"), (_DOT_DIGIT, "dec")):
+        if first in table:
+            return _make(orig, 1, fam, table[first])
+    if is_amount_line(t):
+        return None
+    for fam, rx in _PATTERNS:
+        m = rx.match(t)
+        if not m:
+            continue
+        n = m.group("n")
+        value: int | None
+        if fam in ("dec2", "dec3", "dec4"):
+            value = int(re.split(r"[ \t]*\.[ \t]*", n)[-1])
+        elif fam in ("alpha", "alpha-paren", "alpha-lower"):
+            value = ord(n.upper()) - ord("A") + 1
+        elif fam == "roman":
+            value = _roman_to_int(n)
+            if value is None:
+                continue
+        else:
+            value = chinese_to_int(n)
+            if value is None:
+                continue
+        if fam == "cn" and len(n) > 3:
+            continue  # 一二三四五 is a word, not a label
+        return _make(orig, m.end(), fam, value)
+    m = _BARE_DEC.match(t)
+    if m:
+        return _make(orig, m.end(), "dec", int(m.group("n")))
+    return None
+
+
+def _make(orig: str, end: int, family: str, value: int | None) -> Numbering | None:
+    label = orig[:end].strip()
+    title = orig[end:].strip().lstrip("、.．:：").strip()
+    if not title or not re.search(r"[\w\u4e00-\u9fff]", title):
+        return None  # a bare "1." or "一、" is a list marker with nothing to name
+    return Numbering(label=label, title=title, family=family, value=value)
+
+
+_CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef"
+_SPACED_CJK = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
+_TRAIL_PAGE = re.compile(r"(?:[\s.·…‥_\-—–]{2,}|\t+)\s*(?:\d{1,4}|[ivxlcIVXLC]{1,6})\s*$")
+_TRAIL_PUNCT = re.compile(r"[\s:：。.,，;；、]+$")
+
+
+def normalise_title(text: str) -> str:
+    """NFKC, collapse CJK letter spacing (项 目 概 述 → 项目概述), drop trailing page
+    numbers (dot leaders or tab + number) and trailing punctuation."""
+    t = unicodedata.normalize("NFKC", text)
+    t = _TRAIL_PAGE.sub("", t)
+    t = _SPACED_CJK.sub("", t)
+    t = re.sub(r"\s+", " ", t).strip()
+    t = _TRAIL_PUNCT.sub("", t)
+    return t
+
+
+_TOC_HEAD = re.compile(r"^\s*(目\s*录|目\s*次|contents|table\s+of\s+contents)\s*$", re.IGNORECASE)
+_LEADER_PAGE = re.compile(r"(?:\.{3,}|…+|·{3,}|‥+|_{4,}|-{4,}|—{2,}|\.(?:\s\.){2,})\s*(?:\d{1,4}|[ivxlcIVXLC]{1,6})\s*$")
+_TAB_PAGE = re.compile(r"^[^\t]{1,80}\t+\s*\d{1,4}\s*$")
+
+
+def is_toc_line(text: str) -> bool:
+    """A 目录 heading, or an entry with a dot leader / tab before a page number."""
+    t = text.translate(_HALF)
+    if _TOC_HEAD.match(t):
+        return True
+    if _LEADER_PAGE.search(t):
+        return True
+    return bool(_TAB_PAGE.match(t))
+
+
+@dataclass
+class _Rung:
+    family: str
+    value: int | None
+
+
+@dataclass
+class Ladder:
+    """Levels from the document's own ladder.
+
+    Families are ranked in the order they first appear, each new family ranking just
+    below the family it first appears under (so a document that starts with "1." and
+    nests "(1)" gets 1. → level 1, (1) → level 2; one that starts with 第一章 pushes 1.
+    down). A stack of open rungs gives context: a known family pops every rung ranked
+    at or below it; a list restarting at 1 under the same parent nests instead of
+    popping. `hint` (a level from a style or outline level) places a new family at that
+    level when the stack allows. Levels returned are always 1..depth+1, never gaps.
+    """
+
+    order: list[str] = field(default_factory=list)
+    stack: list[_Rung] = field(default_factory=list)
+
+    def rank(self, family: str) -> int | None:
+        return self.order.index(family) if family in self.order else None
+
+    def level_for(self, family: str, hint: int | None = None, value: int | None = None) -> int:
+        pos = next((i for i in range(len(self.stack) - 1, -1, -1) if self.stack[i].family == family), None)
+        if pos is not None:
+            prev = self.stack[pos].value
+            if value == 1 and prev is not None and prev >= 1 and pos < len(self.stack) - 1:
+                # "1." again while a deeper rung is open under the earlier "1.": a list
+                # restarting inside that rung, never a second sibling numbered 1.
+                self.stack.append(_Rung(family, value))
+                return len(self.stack)
+            del self.stack[pos:]
+        elif family in self.order:
+            r = self.order.index(family)
+            while self.stack and (self.rank(self.stack[-1].family) or 0) >= r:
+                self.stack.pop()
+        else:
+            if hint is not None:
+                del self.stack[max(hint - 1, 0) :]
+            if self.stack:
+                self.order.insert(self.order.index(self.stack[-1].family) + 1, family)
+            else:
+                self.order.insert(0, family)
+        self.stack.append(_Rung(family, value))
+        return len(self.stack)
+
+    def reset(self) -> None:
+        self.stack.clear()

@@ -1,0 +1,1 @@
+"""Packaged data: templates (shipped in the wheel as dossier.templates)."""
