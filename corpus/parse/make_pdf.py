@@ -19,6 +19,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +30,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt
+from docx.text.paragraph import Paragraph
+from docx.text.run import Run
 
 HERE = Path(__file__).resolve().parent
 SERIF = "Noto Serif CJK SC"  # what 宋体 becomes on a machine with fonts-noto-cjk
@@ -212,7 +215,7 @@ DOCS = (STYLED, BOLD, DECIMAL)
 TOC_DOCS = {"basic-report-styled", "acceptance-bold"}
 
 
-def _set_fonts(run: docx.text.run.Run, east_asia: str, size: float, bold: bool) -> None:
+def _set_fonts(run: Run, east_asia: str, size: float, bold: bool) -> None:
     run.font.size = Pt(size)
     run.font.bold = bold
     run.font.name = east_asia
@@ -224,7 +227,7 @@ def _set_fonts(run: docx.text.run.Run, east_asia: str, size: float, bold: bool) 
     fonts.set(qn("w:eastAsia"), east_asia)
 
 
-def _field(paragraph: docx.text.paragraph.Paragraph, instr: str) -> None:
+def _field(paragraph: Paragraph, instr: str) -> None:
     fld = OxmlElement("w:fldSimple")
     fld.set(qn("w:instr"), instr)
     r = OxmlElement("w:r")
@@ -235,7 +238,7 @@ def _field(paragraph: docx.text.paragraph.Paragraph, instr: str) -> None:
     paragraph._p.append(fld)
 
 
-def _text(paragraph: docx.text.paragraph.Paragraph, text: str, font: str = SERIF, size: float = 10.5) -> None:
+def _text(paragraph: Paragraph, text: str, font: str = SERIF, size: float = 10.5) -> None:
     _set_fonts(paragraph.add_run(text), font, size, False)
 
 
@@ -394,6 +397,50 @@ def _headings_on_pages(spec: Doc, pdf_path: Path, pages: list[int]) -> list[dict
         if isinstance(it, H) and it.title[:8] in text:
             out.append({"title": it.title, "label": it.label, "level": it.level, "children": []})
     return out
+
+
+def _flat(nodes: list[dict[str, object]]) -> list[tuple[str, str, int]]:
+    out: list[tuple[str, str, int]] = []
+    for n in nodes:
+        out.append((str(n["title"]), str(n.get("label", "")), int(str(n["level"]))))
+        kids = n.get("children") or []
+        assert isinstance(kids, list)
+        out.extend(_flat(kids))
+    return out
+
+
+def _k(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+def heading_scores(found: list[dict[str, object]], expected: list[dict[str, object]]) -> dict[str, float]:
+    """Recall, precision, level and label accuracy of `found` against `expected`.
+
+    Both are `{title, label, level, children}` trees (the `dossier tree --format json`
+    contract). Headings are matched by title (NFKC, spaces ignored) in document order,
+    so a heading found twice or out of place does not count twice.
+    """
+    f = _flat(found)
+    e = _flat(expected)
+    matched = levels = labels = 0
+    j = 0
+    for title, label, level in e:
+        for k in range(j, len(f)):
+            if _k(f[k][0]) == _k(title):
+                matched += 1
+                levels += f[k][2] == level
+                labels += _k(f[k][1]) == _k(label)
+                j = k + 1
+                break
+    return {
+        "expected": len(e),
+        "found": len(f),
+        "matched": matched,
+        "recall": matched / len(e) if e else 1.0,
+        "precision": matched / len(f) if f else 1.0,
+        "levels": levels / matched if matched else 0.0,
+        "labels": labels / matched if matched else 0.0,
+    }
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -34,13 +34,13 @@ out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
-class ShowFormat(str, Enum):
+class ShowFormat(StrEnum):
     text = "text"
     json = "json"
     md = "md"
 
 
-class TreeFormat(str, Enum):
+class TreeFormat(StrEnum):
     text = "text"
     json = "json"
 
@@ -193,6 +193,124 @@ def tree(
         _print(json.dumps(t.as_dict(), ensure_ascii=False, indent=2))
     else:
         _print(render_text(t))
+
+
+class FailOn(StrEnum):
+    error = "error"
+    warning = "warning"
+    info = "info"
+    never = "never"
+
+
+def _load(jurisdiction: str, stage: str | None, facts: Path | None):  # type: ignore[no-untyped-def]
+    from dossier.facts import load_facts
+    from dossier.packs import load_pack
+
+    pack = load_pack(jurisdiction)
+    if stage is not None:
+        try:
+            pack.stage(stage)
+        except KeyError as exc:
+            raise DossierError(str(exc.args[0])) from None
+    given = load_facts(facts, pack) if facts else {}
+    return pack, given
+
+
+def _split(values: list[str] | None) -> tuple[str, ...]:
+    return tuple(x.strip() for v in values or [] for x in v.split(",") if x.strip())
+
+
+@app.command("check")
+def check(
+    path: Annotated[Path, typer.Argument(help="A file, a folder or a .zip holding the dossier.")],
+    jurisdiction: Annotated[str, typer.Option("--jurisdiction", "-j", help="guangzhou, wuhan, lianping, qingpu, yongchuan")],
+    stage: Annotated[str, typer.Option("--stage", "-s", help="application, change, preliminary-acceptance, final-acceptance, …")],
+    facts: Annotated[Path | None, typer.Option("--facts", help="facts.yaml with what the files cannot show.")] = None,
+    formats: Annotated[list[str] | None, typer.Option("--format", "-f", help="json, md, html, docx, xlsx (repeat or comma-separate).")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Output file (one format) or folder (several).")] = None,
+    fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 when a finding is at or above this severity.")] = FailOn.error,
+    select: Annotated[list[str] | None, typer.Option("--select", help="Only these codes or slugs (prefixes allowed: DOS-S).")] = None,
+    ignore: Annotated[list[str] | None, typer.Option("--ignore", help="Drop these codes or slugs.")] = None,
+    ocr: Annotated[bool, typer.Option("--ocr/--no-ocr", help="OCR scanned pages.")] = True,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Report date (YYYY-MM-DD); default today.")] = None,
+) -> None:
+    """Check a dossier against a jurisdiction and stage; print or write the gap report."""
+    import datetime as dt
+
+    from dossier.check.engine import CheckOptions, check_path
+    from dossier.render import FORMATS, render, write_reports
+    from dossier.report import exit_code
+
+    fmts = _split(formats) or ("md",)
+    bad = [f for f in fmts if f not in FORMATS]
+    if bad:
+        err.print(f"error: unknown format {bad[0]!r}; choose from {', '.join(FORMATS)}", markup=False)
+        raise typer.Exit(2)
+    if not path.exists():
+        err.print(f"error: {path}: no such file or folder", markup=False)
+        raise typer.Exit(2)
+    try:
+        day = dt.date.fromisoformat(as_of) if as_of else None
+    except ValueError:
+        err.print(f"error: --as-of {as_of!r} is not a date (YYYY-MM-DD)", markup=False)
+        raise typer.Exit(2) from None
+    try:
+        pack, given = _load(jurisdiction, stage, facts)
+        options = CheckOptions(ocr=ocr, as_of=day, select=_split(select), ignore=_split(ignore))
+        report = check_path(path, pack, stage, given, options)
+    except DossierError as exc:
+        raise _fail(exc) from None
+    if output is None:
+        if len(fmts) > 1 or fmts[0] in ("docx", "xlsx"):
+            err.print("error: binary or several formats need -o OUT", markup=False)
+            raise typer.Exit(2)
+        sys.stdout.write(render(report, fmts[0]).decode("utf-8"))
+    else:
+        for written in write_reports(report, list(fmts), output):
+            err.print(f"wrote {written}", markup=False)
+    s = report["summary"]
+    err.print(f"{s['errors']} error(s), {s['warnings']} warning(s), {s['info']} info", markup=False)
+    raise typer.Exit(exit_code(report, fail_on.value))
+
+
+@app.command("generate")
+def generate(
+    jurisdiction: Annotated[str, typer.Option("--jurisdiction", "-j")],
+    doc: Annotated[str, typer.Option("--doc", "-d", help="Document type id, e.g. basic-report.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The .docx to write.")],
+    facts: Annotated[Path | None, typer.Option("--facts", help="facts.yaml to fill the cover and 项目概述.")] = None,
+) -> None:
+    """Generate a skeleton DOCX for one outlined document."""
+    from dossier.generate import generate_document
+
+    try:
+        pack, given = _load(jurisdiction, None, facts)
+        try:
+            pack.document(doc)
+        except KeyError as exc:
+            raise DossierError(str(exc.args[0])) from None
+        written = generate_document(pack, doc, given, output)
+    except DossierError as exc:
+        raise _fail(exc) from None
+    _print(f"wrote {written}")
+
+
+@app.command("scaffold")
+def scaffold(
+    out_dir: Annotated[Path, typer.Argument(help="The folder to create.")],
+    jurisdiction: Annotated[str, typer.Option("--jurisdiction", "-j")],
+    stage: Annotated[str, typer.Option("--stage", "-s")],
+    facts: Annotated[Path | None, typer.Option("--facts", help="facts.yaml: conditions decide which materials are needed.")] = None,
+) -> None:
+    """Create a dossier folder: a numbered placeholder per required material, the stage's reports and a 材料清单."""
+    from dossier.generate import scaffold as make_scaffold
+
+    try:
+        pack, given = _load(jurisdiction, stage, facts)
+        result = make_scaffold(pack, stage, given, out_dir)
+    except DossierError as exc:
+        raise _fail(exc) from None
+    _print(f"wrote {len(result.files)} files under {result.out_dir}")
 
 
 def main() -> None:

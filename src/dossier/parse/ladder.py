@@ -17,6 +17,7 @@ __all__ = [
     "Ladder",
     "Numbering",
     "chinese_to_int",
+    "clean_title",
     "is_amount_line",
     "is_toc_line",
     "normalise_title",
@@ -77,11 +78,11 @@ _ROMAN_CHARS = "ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩⅪⅫ"
 # Words that follow a number in body text, never in a heading label: "17597.78 万元",
 # "3 个月", "2 台服务器", "1.5 倍".
 _UNITS = (
-    "万元", "亿元", "千元", "元", "万", "亿", "%", "％", "‰", "个", "台", "套", "人", "名", "家",
-    "项", "条", "年", "月", "日", "天", "周", "小时", "分钟", "次", "倍", "米", "公里", "平方",
-    "km", "m", "GB", "TB", "MB", "G", "T", "M", "kg", "吨", "户", "份", "页", "张", "部",
-    "处", "座", "栋", "间", "路", "兆", "核", "颗", "块", "种", "类", "批", "期", "笔",
+    "万元", "亿元", "千元", "元", "万", "亿", "%", "‰", "个", "台", "套", "年", "月", "日", "天",
+    "周", "小时", "分钟", "倍", "米", "公里", "平方", "km", "GB", "TB", "MB", "kg", "吨", "兆",
 )  # fmt: skip
+# Words like 项/人/条 also count things ("3项") but start heading words too ("1 项目概述"),
+# so they are left out: the typed patterns need a separator or a space before CJK anyway.
 _UNIT_RE = "|".join(re.escape(u) for u in sorted(_UNITS, key=len, reverse=True))
 _AMOUNT_RE = re.compile(rf"^\s*[-+]?\d[\d,]*(?:\.\d+)?\s*(?:{_UNIT_RE})")
 
@@ -92,7 +93,12 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("cn-paren", re.compile(rf"^[(（]{_S}(?P<n>[{_CN}]+){_S}[)）]{_S}[、.]?")),
     ("cn", re.compile(rf"^(?P<n>[{_CN}]+){_S}[、.．,，]")),
     ("dec4", re.compile(rf"^(?P<n>\d{{1,3}}(?:{_S}\.{_S}\d{{1,3}}){{3,}})(?!\d|{_S}\.{_S}\d)(?:{_S}[.、])?")),
-    ("dec3", re.compile(rf"^(?P<n>\d{{1,3}}{_S}\.{_S}\d{{1,3}}{_S}\.{_S}\d{{1,3}})(?!\d|{_S}\.{_S}\d)(?:{_S}[.、])?")),
+    (
+        "dec3",
+        re.compile(
+            rf"^(?P<n>\d{{1,3}}{_S}\.{_S}\d{{1,3}}{_S}\.{_S}\d{{1,3}})(?!\d|{_S}\.{_S}\d)(?:{_S}[.、])?"
+        ),
+    ),
     ("dec2", re.compile(rf"^(?P<n>\d{{1,3}}{_S}\.{_S}\d{{1,3}})(?!\d|{_S}\.{_S}\d)(?:{_S}[.、])?")),
     ("dec", re.compile(r"^(?P<n>\d{1,3})[ \t]*[.、](?![ \t]*\d)")),
     ("rparen", re.compile(r"^(?P<n>\d{1,3})[ \t]*\)")),
@@ -200,23 +206,36 @@ def _make(orig: str, end: int, family: str, value: int | None) -> Numbering | No
 
 _CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef"
 _SPACED_CJK = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
-_TRAIL_PAGE = re.compile(r"(?:[\s.·…‥_\-—–]{2,}|\t+)\s*(?:\d{1,4}|[ivxlcIVXLC]{1,6})\s*$")
+_TRAIL_PAGE = re.compile(r"(?:[\s.·…‥_\-—–]{2,}|…|\t+)\s*(?:\d{1,4}|[ivxlcIVXLC]{1,6})\s*$")
 _TRAIL_PUNCT = re.compile(r"[\s:：。.,，;；、]+$")
 
 
-def normalise_title(text: str) -> str:
-    """NFKC, collapse CJK letter spacing (项 目 概 述 → 项目概述), drop trailing page
-    numbers (dot leaders or tab + number) and trailing punctuation."""
-    t = unicodedata.normalize("NFKC", text)
+_ALNUM_HALF = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F) if chr(cp - 0xFEE0).isalnum()}
+_ALNUM_HALF[0x3000] = 0x20
+
+
+def clean_title(text: str) -> str:
+    """A heading title as written, tidied: full-width letters and digits to ASCII, CJK
+    letter spacing collapsed (项 目 概 述 → 项目概述), whitespace collapsed, trailing page
+    numbers (dot leaders or tab + number) and trailing punctuation dropped. CJK
+    punctuation such as （）stays as the author typed it."""
+    t = text.translate(_ALNUM_HALF)
     t = _TRAIL_PAGE.sub("", t)
     t = _SPACED_CJK.sub("", t)
     t = re.sub(r"\s+", " ", t).strip()
-    t = _TRAIL_PUNCT.sub("", t)
-    return t
+    return _TRAIL_PUNCT.sub("", t)
+
+
+def normalise_title(text: str) -> str:
+    """For comparing titles: NFKC, then `clean_title` (spacing collapsed, trailing page
+    numbers and punctuation dropped)."""
+    return clean_title(unicodedata.normalize("NFKC", text))
 
 
 _TOC_HEAD = re.compile(r"^\s*(目\s*录|目\s*次|contents|table\s+of\s+contents)\s*$", re.IGNORECASE)
-_LEADER_PAGE = re.compile(r"(?:\.{3,}|…+|·{3,}|‥+|_{4,}|-{4,}|—{2,}|\.(?:\s\.){2,})\s*(?:\d{1,4}|[ivxlcIVXLC]{1,6})\s*$")
+_LEADER_PAGE = re.compile(
+    r"(?:\.{3,}|…+|·{3,}|‥+|_{4,}|-{4,}|—{2,}|\.(?:\s\.){2,})\s*(?:\d{1,4}|[ivxlcIVXLC]{1,6})\s*$"
+)
 _TAB_PAGE = re.compile(r"^[^\t]{1,80}\t+\s*\d{1,4}\s*$")
 
 
@@ -234,6 +253,7 @@ def is_toc_line(text: str) -> bool:
 class _Rung:
     family: str
     value: int | None
+    hint: int | None
 
 
 @dataclass
@@ -244,39 +264,52 @@ class Ladder:
     below the family it first appears under (so a document that starts with "1." and
     nests "(1)" gets 1. → level 1, (1) → level 2; one that starts with 第一章 pushes 1.
     down). A stack of open rungs gives context: a known family pops every rung ranked
-    at or below it; a list restarting at 1 under the same parent nests instead of
-    popping. `hint` (a level from a style or outline level) places a new family at that
-    level when the stack allows. Levels returned are always 1..depth+1, never gaps.
+    at or below it; "1." again while a deeper rung is open under an earlier "1." nests.
+
+    `hint` is a level Word recorded (heading style, outline level): such a heading goes
+    directly under the deepest open rung with a smaller hint, whatever lies between.
+    Levels returned are always 1..depth+1, so the tree never has gaps.
     """
 
     order: list[str] = field(default_factory=list)
     stack: list[_Rung] = field(default_factory=list)
 
-    def rank(self, family: str) -> int | None:
-        return self.order.index(family) if family in self.order else None
-
     def level_for(self, family: str, hint: int | None = None, value: int | None = None) -> int:
+        if hint is not None:
+            keep = 0
+            for i, rung in enumerate(self.stack):
+                if rung.hint is not None and rung.hint < hint:
+                    keep = i + 1
+            del self.stack[keep:]
+            self._place(family)
+            return self._push(family, value, hint)
         pos = next((i for i in range(len(self.stack) - 1, -1, -1) if self.stack[i].family == family), None)
         if pos is not None:
             prev = self.stack[pos].value
             if value == 1 and prev is not None and prev >= 1 and pos < len(self.stack) - 1:
                 # "1." again while a deeper rung is open under the earlier "1.": a list
                 # restarting inside that rung, never a second sibling numbered 1.
-                self.stack.append(_Rung(family, value))
-                return len(self.stack)
+                return self._push(family, value, hint)
             del self.stack[pos:]
         elif family in self.order:
             r = self.order.index(family)
-            while self.stack and (self.rank(self.stack[-1].family) or 0) >= r:
+            while self.stack and self.order.index(self.stack[-1].family) >= r:
                 self.stack.pop()
         else:
-            if hint is not None:
-                del self.stack[max(hint - 1, 0) :]
-            if self.stack:
-                self.order.insert(self.order.index(self.stack[-1].family) + 1, family)
-            else:
-                self.order.insert(0, family)
-        self.stack.append(_Rung(family, value))
+            self._place(family)
+        return self._push(family, value, hint)
+
+    def _place(self, family: str) -> None:
+        """Rank a new family just below the open rung it first appears under."""
+        if family in self.order:
+            return
+        if self.stack:
+            self.order.insert(self.order.index(self.stack[-1].family) + 1, family)
+        else:
+            self.order.insert(0, family)
+
+    def _push(self, family: str, value: int | None, hint: int | None) -> int:
+        self.stack.append(_Rung(family, value, hint))
         return len(self.stack)
 
     def reset(self) -> None:

@@ -1,0 +1,1 @@
+"""Checking a dossier: classify files, match outlines, extract facts, apply rules."""

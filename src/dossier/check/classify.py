@@ -1,0 +1,182 @@
+"""Which material is this file? From its name (and folder) and its content (title, first page).
+
+Names and titles are strong evidence, the first page weaker, the body never: a 监理合同
+mentions 监理报告 in its text and is still not one. A decoy term in a file's name or
+title rules a material out (监理合同 ≠ 监理报告, 信息资源目录 ≠ 信息资源共享报告,
+运维合同 ≠ 运维计划). Files that match nothing are listed, never dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from dossier.check.normalise import key
+from dossier.model import Document, Material, Pack, Stage
+from dossier.tree import DocumentTree
+
+NAME_EXACT = 100.0
+NAME_TERM = 90.0
+NAME_FUZZY = 75.0
+TITLE_TERM = 85.0
+PAGE_TERM = 65.0
+THRESHOLD = 60.0
+
+_LEAD = re.compile(r"^[\s\d０-９a-zA-Z._\-—、()（）\[\]【】附件表]*")
+_GENERIC = re.compile(r"^(扫描件|scan|img|image|doc|新建|未命名|文档|file)?\d*$", re.I)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    name: str
+    """file name stem plus its folder, e.g. '01_项目监理报告/监理报告(盖章)'."""
+    title: str
+    first_page: str
+
+
+@dataclass(frozen=True)
+class Classification:
+    material: Material | None
+    score: float
+    how: str
+    runner_up: Material | None = None
+
+
+def evidence_for(display: str, tree: DocumentTree | None) -> Evidence:
+    parts = display.replace("!/", "/").split("/")
+    stem = parts[-1].rsplit(".", 1)[0] if "." in parts[-1] else parts[-1]
+    folder = parts[-2] if len(parts) > 1 else ""
+    name = f"{folder}/{stem}" if folder else stem
+    title = tree.title if tree else ""
+    first = ""
+    if tree is not None:
+        lines: list[str] = []
+        for b in tree.preamble[:12]:
+            lines.append(b.plain())
+        for h in tree.headings[:3]:
+            lines.append(h.title)
+        first = "\n".join(lines)[:600]
+    return Evidence(name, title, first)
+
+
+def _terms(m: Material, doc: Document | None) -> tuple[list[str], list[str], list[str]]:
+    """(full names, keywords, decoys) as comparison keys, longest first."""
+    names = [m.title, *m.aliases]
+    decoys = list(m.decoys)
+    keywords = list(m.keywords)
+    if doc is not None:
+        names += [doc.title, *doc.aliases]
+        keywords += list(doc.keywords)
+        decoys += list(doc.decoys)
+    def keys(xs: list[str]) -> list[str]:
+        return sorted({k for k in (key(x) for x in xs) if len(k) >= 2}, key=len, reverse=True)
+    return keys(names), keys(keywords), keys(decoys)
+
+
+def _name_key(name: str) -> str:
+    # Drop ordering prefixes such as "01_", "附件3-", "（二）".
+    return key(_LEAD.sub("", name))
+
+
+def score_material(m: Material, doc: Document | None, ev: Evidence) -> tuple[float, str]:
+    names, keywords, decoys = _terms(m, doc)
+    parts = [_name_key(p) for p in ev.name.split("/")]
+    stem = parts[-1]
+    folder = parts[0] if len(parts) > 1 else ""
+    title = key(ev.title)
+    page = key(ev.first_page)
+
+    def has_decoy(text: str) -> bool:
+        # A decoy counts unless one of the material's own names is also there (监理报告 in
+        # "监理合同及监理报告" still makes it a 监理报告).
+        return any(_loosely_in(d, text) for d in decoys) and not any(n in text for n in names)
+
+    best = (0.0, "")
+    for where, text, weight in (("name", stem, 1.0), ("folder", folder, 0.97), ("title", title, 0.95)):
+        if not text or has_decoy(text):
+            continue
+        for n in names:
+            if text == n:
+                best = max(best, (NAME_EXACT * weight + len(n) / 100, f"{where}-exact"))
+            elif n in text:
+                best = max(best, (NAME_TERM * weight + len(n) / 100, f"{where}-contains"))
+        for k in keywords:
+            if k in text:
+                best = max(best, ((NAME_TERM - 3) * weight + len(k) / 100, f"{where}-keyword"))
+        if best[0] < NAME_FUZZY and len(text) >= 4:
+            for n in names:
+                r = fuzz.ratio(n, text)
+                if r >= 85:
+                    best = max(best, (NAME_FUZZY * weight * r / 100, f"{where}-fuzzy"))
+    if best[0] >= THRESHOLD:
+        return best
+    if has_decoy(stem) or has_decoy(title):
+        return best  # a 监理合同 never becomes a 监理报告 through its first page
+    # Anonymous scans (扫描件003.pdf): fall back on the first page, with lower weight.
+    if page and not has_decoy(page[:80]):
+        head = page[:200]
+        for n in names:
+            if n in head:
+                best = max(best, (PAGE_TERM + len(n) / 100, "first-page"))
+        for k in keywords:
+            if k in head:
+                best = max(best, (PAGE_TERM - 3 + len(k) / 100, "first-page-keyword"))
+    return best
+
+
+def _loosely_in(term: str, text: str, slack: int = 3) -> bool:
+    """term's characters in order within a window slightly longer than term (监理合同 in 监理服务合同)."""
+    if term in text:
+        return True
+    first = term[0]
+    start = text.find(first)
+    while start != -1:
+        i, j = 0, start
+        limit = start + len(term) + slack
+        while j < min(len(text), limit) and i < len(term):
+            if text[j] == term[i]:
+                i += 1
+            j += 1
+        if i == len(term):
+            return True
+        start = text.find(first, start + 1)
+    return False
+
+
+def classify(pack: Pack, stage: Stage, ev: Evidence) -> Classification:
+    scored: list[tuple[float, str, Material]] = []
+    for m in stage.materials:
+        doc = pack.document(m.document) if m.document else None
+        sc, how = score_material(m, doc, ev)
+        if sc >= THRESHOLD:
+            scored.append((sc, how, m))
+    if not scored:
+        return Classification(None, 0.0, "")
+    scored.sort(key=lambda t: t[0], reverse=True)
+    top = scored[0]
+    runner = scored[1][2] if len(scored) > 1 else None
+    return Classification(top[2], top[0], top[1], runner)
+
+
+def other_stage_document(pack: Pack, stage: Stage, ev: Evidence) -> Document | None:
+    """A pack document of another stage that this file's name or title names exactly."""
+    own = {m.document for m in stage.materials if m.document}
+    targets = [key(ev.title), _name_key(ev.name.split("/")[-1])]
+    for d in pack.documents:
+        if d.id in own:
+            continue
+        names = {key(x) for x in (d.title, *d.aliases)}
+        if any(t and (t in names or any(len(n) >= 5 and n in t for n in names)) for t in targets):
+            return d
+    return None
+
+
+def is_generic_name(name: str) -> bool:
+    return bool(_GENERIC.match(_name_key(name.split("/")[-1])))
+
+
+def best_files(ranked: Sequence[tuple[float, str]]) -> list[str]:
+    return [f for _, f in sorted(ranked, reverse=True)]

@@ -1,0 +1,211 @@
+"""Outline ↔ headings. Exact → aliases → containment → keyword-gated fuzzy (rapidfuzz)
+with a margin over the runner-up; one-to-one and order-aware (children are matched
+inside their matched parent first). 经济效益分析 must never match 社会效益分析: a fuzzy
+match is refused when it substitutes two or more characters in a row."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
+
+from dossier.check.normalise import key, loose
+from dossier.model import Section
+from dossier.tree import Heading
+
+EXACT = 100.0
+ALIAS = 98.0
+CONTAINS = 90.0
+FUZZY_MIN = 80.0
+MARGIN = 5.0
+
+
+@dataclass(frozen=True)
+class Candidate:
+    heading: Heading
+    score: float
+    how: str  # exact | alias | contains | fuzzy
+
+
+@dataclass(frozen=True)
+class SectionMatch:
+    section: Section
+    path: tuple[str, ...]
+    heading: Heading | None
+    score: float = 0.0
+    how: str = ""
+    ambiguous_with: str = ""
+    """Title of the other outline section the heading fits almost as well (→ manual-review)."""
+
+
+def _names(section: Section) -> list[str]:
+    return [section.title, *section.aliases]
+
+
+def _substitutes_words(a: str, b: str) -> bool:
+    """True when turning a into b replaces ≥2 consecutive characters (a different qualifier)."""
+    run = 0
+    last_end = -1
+    for op in Levenshtein.editops(a, b):
+        if op.tag == "replace":
+            run = run + 1 if op.src_pos == last_end else 1
+            last_end = op.src_pos + 1
+            if run >= 2:
+                return True
+        else:
+            run = 0
+            last_end = -1
+    return False
+
+
+def score(section: Section, heading_title: str) -> tuple[float, str]:
+    hk = key(heading_title)
+    if not hk:
+        return 0.0, ""
+    names = _names(section)
+    if hk == key(section.title):
+        return EXACT, "exact"
+    for alias in section.aliases:
+        if hk == key(alias):
+            return ALIAS, "alias"
+    if section.keywords and not any(key(k) in hk for k in section.keywords):
+        return 0.0, ""
+    best = (0.0, "")
+    for name in names:
+        nk = key(name)
+        if not nk:
+            continue
+        short, long_ = (nk, hk) if len(nk) <= len(hk) else (hk, nk)
+        # A renamed heading often adds or drops a qualifier: 项目需求分析 / 需求分析.
+        if len(short) >= 4 and short in long_ and len(short) / len(long_) >= 0.5:
+            best = max(best, (CONTAINS + 5 * len(short) / len(long_), "contains"))
+            continue
+        ln, lh = loose(name), loose(heading_title)
+        if _substitutes_words(ln, lh):
+            continue
+        r = float(fuzz.ratio(ln, lh))
+        if r >= FUZZY_MIN:
+            best = max(best, (r * 0.89, "fuzzy"))  # below any containment or exact match
+    return best
+
+
+def _flatten(headings: Iterable[Heading]) -> list[Heading]:
+    out: list[Heading] = []
+    for h in headings:
+        out.extend(h.walk())
+    return out
+
+
+def _descendants(h: Heading) -> list[Heading]:
+    return [d for d in h.walk() if d is not h]
+
+
+class Matcher:
+    """Match one outline (sections) against one document's heading tree."""
+
+    def __init__(self, sections: Sequence[Section], headings: Sequence[Heading], *, ordered: bool = True) -> None:
+        self.sections = sections
+        self.all_headings = _flatten(headings)
+        self.order = {id(h): i for i, h in enumerate(self.all_headings)}
+        self.used: set[int] = set()
+        self.ordered = ordered
+        self.results: list[SectionMatch] = []
+
+    def run(self) -> list[SectionMatch]:
+        self._match_level(self.sections, (), self.all_headings, fallback=self.all_headings)
+        order = {id(s): i for i, (_, s) in enumerate(_walk_all(self.sections))}
+        return sorted(self.results, key=lambda m: order[id(m.section)])
+
+    def _match_level(
+        self,
+        sections: Sequence[Section],
+        path: tuple[str, ...],
+        scope: list[Heading],
+        fallback: list[Heading],
+    ) -> None:
+        """Match sibling sections one-to-one inside scope (then fallback), then recurse."""
+        matched = self._assign(sections, scope)
+        missing = [s for s in sections if id(s) not in matched]
+        if missing and fallback is not scope:
+            matched.update(self._assign(missing, fallback))
+        for s in sections:
+            here = (*path, s.title)
+            cand, ambiguous = matched.get(id(s), (None, ""))
+            self.results.append(
+                SectionMatch(s, here, cand.heading if cand else None, cand.score if cand else 0.0,
+                             cand.how if cand else "", ambiguous)
+            )
+            if s.children:
+                if cand is not None:
+                    child_scope = _descendants(cand.heading)
+                    # Flat documents put items at the chapter's level: look between this heading and the next match.
+                    child_scope += self._following(cand.heading, sections, matched)
+                else:
+                    child_scope = self.all_headings
+                self._match_level(s.children, here, child_scope, fallback=self.all_headings)
+
+    def _following(self, h: Heading, siblings: Sequence[Section], matched: dict[int, tuple[Candidate, str]]) -> list[Heading]:
+        start = self.order[id(h)]
+        later = sorted(self.order[id(c.heading)] for c, _ in matched.values() if self.order[id(c.heading)] > start)
+        end = later[0] if later else len(self.all_headings)
+        inside = {id(d) for d in _descendants(h)}
+        return [x for x in self.all_headings[start + 1 : end] if id(x) not in inside and x.level >= h.level]
+
+    def _assign(self, sections: Sequence[Section], scope: list[Heading]) -> dict[int, tuple[Candidate, str]]:
+        pairs: list[tuple[float, int, int, Section, Candidate]] = []
+        per_heading: dict[int, list[tuple[float, Section]]] = {}
+        for si, s in enumerate(sections):
+            for h in scope:
+                if id(h) in self.used:
+                    continue
+                sc, how = score(s, h.title)
+                if sc <= 0:
+                    continue
+                pairs.append((sc, -si, -self.order[id(h)], s, Candidate(h, sc, how)))
+                per_heading.setdefault(id(h), []).append((sc, s))
+        # Best pairs first; ties go to the earlier section and the earlier heading (order-aware).
+        pairs.sort(key=lambda p: (p[0], p[1], p[2]), reverse=True)
+        out: dict[int, tuple[Candidate, str]] = {}
+        for sc, _, _, s, cand in pairs:
+            if id(s) in out or id(cand.heading) in self.used:
+                continue
+            ambiguous = ""
+            if cand.how == "fuzzy":
+                rivals = sorted(
+                    (r for r in per_heading[id(cand.heading)] if r[1] is not s), key=lambda r: r[0], reverse=True
+                )
+                if rivals and sc - rivals[0][0] < MARGIN:
+                    ambiguous = rivals[0][1].title
+            out[id(s)] = (cand, ambiguous)
+            self.used.add(id(cand.heading))
+        return out
+
+
+def _walk_all(sections: Sequence[Section]) -> Iterable[tuple[tuple[str, ...], Section]]:
+    for s in sections:
+        yield from s.walk()
+
+
+def match_outline(sections: Sequence[Section], headings: Sequence[Heading]) -> list[SectionMatch]:
+    """One SectionMatch per outline section, in outline order."""
+    return Matcher(sections, headings).run()
+
+
+def out_of_order(matches: Sequence[SectionMatch], order: dict[int, int]) -> list[SectionMatch]:
+    """Sibling matches whose headings appear in a different order than the outline's."""
+    late: list[SectionMatch] = []
+    by_parent: dict[tuple[str, ...], list[SectionMatch]] = {}
+    for m in matches:
+        by_parent.setdefault(m.path[:-1], []).append(m)
+    for group in by_parent.values():
+        seen = -1
+        for m in group:
+            if m.heading is None:
+                continue
+            pos = order[id(m.heading)]
+            if pos < seen:
+                late.append(m)
+            seen = max(seen, pos)
+    return late

@@ -1,0 +1,63 @@
+"""Text normalisation shared by matching and classification: NFKC, traditional →
+simplified (opencc), numbering, TOC leaders, brackets, punctuation and spaces removed."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache, lru_cache
+
+import opencc
+
+_BRACKETS = re.compile(r"[（(〔\[【][^）)〕\]】]{0,40}[）)〕\]】]")
+_LEADER = re.compile(r"[.．·…。\-—_\s]{3,}\s*\d+\s*$")
+_PAGE_TAIL = re.compile(r"\s+\d{1,4}\s*$")
+_NUMBERING = re.compile(
+    r"^\s*(?:第\s*[一二三四五六七八九十百零〇\d]+\s*[章节篇部分条]|[一二三四五六七八九十]+\s*[、.．]"
+    r"|[（(]\s*[一二三四五六七八九十\d]+\s*[）)]|\d+(?:\s*[.．]\s*\d+)+\s*[、.．]?|\d+\s*[、.．](?!\d)|\d+\s+|[①-⑳]"
+    r"|[A-Za-z]\s*[.．、])\s*"
+)
+_PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
+# Conjunctions vary freely between real documents and the outline (与/和/及/、).
+_CONJ = re.compile(r"(以及|和|与|及|并|暨)")
+
+
+@cache
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+@lru_cache(maxsize=65536)
+def simplify(text: str) -> str:
+    """NFKC and traditional → simplified; keeps everything else."""
+    text = unicodedata.normalize("NFKC", text)
+    if any(ord(c) > 0x2E7F for c in text):
+        text = _t2s().convert(text)
+    return text
+
+
+@lru_cache(maxsize=65536)
+def key(text: str, *, drop_brackets: bool = True) -> str:
+    """Comparison key for a title: no numbering, leaders, brackets, punctuation, spaces."""
+    t = simplify(text).strip()
+    t = _LEADER.sub("", t)
+    prev = None
+    while prev != t:  # "第一章 1." style double numbering
+        prev = t
+        t = _NUMBERING.sub("", t, count=1)
+    if drop_brackets:
+        stripped = _BRACKETS.sub("", t)
+        t = stripped if stripped.strip() else t
+    return _PUNCT.sub("", t).lower()
+
+
+@lru_cache(maxsize=65536)
+def loose(text: str) -> str:
+    """key() without conjunctions: for fuzzy comparison only."""
+    k = key(text)
+    shorter = _CONJ.sub("", k)
+    return shorter or k
+
+
+def strip_page_tail(text: str) -> str:
+    return _PAGE_TAIL.sub("", text)

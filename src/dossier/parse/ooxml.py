@@ -1,0 +1,451 @@
+"""Private WordprocessingML access: safe part reading, styles and numbering.
+
+Kept in one module (the python-docx habit) so the parser above it reads like rules,
+not XML. Nothing here knows about headings beyond what Word itself records.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lxml import etree
+
+from dossier.errors import InputError
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+
+
+def w(tag: str) -> str:
+    return f"{{{W}}}{tag}"
+
+
+W_VAL = w("val")
+MAX_PART_BYTES = 200 * 1024 * 1024
+"""Refuse a part that inflates past this: a zip bomb, not a document."""
+
+_PARSER = etree.XMLParser(
+    resolve_entities=False, no_network=True, huge_tree=False, remove_comments=True, remove_pis=True
+)
+
+
+def read_part(zf: zipfile.ZipFile, name: str, path: Path, *, required: bool = False) -> etree._Element | None:
+    """Parse one XML part with a hostile-input-safe parser; None when absent and optional."""
+    try:
+        info = zf.getinfo(name)
+    except KeyError:
+        if required:
+            raise InputError(f"not a Word document: {name} is missing", path=str(path)) from None
+        return None
+    if info.file_size > MAX_PART_BYTES:
+        raise InputError(
+            f"{name} inflates to {info.file_size // (1024 * 1024)} MB (limit {MAX_PART_BYTES // (1024 * 1024)} MB)",
+            path=str(path),
+        )
+    try:
+        with zf.open(info) as fh:
+            # Read one byte past the limit: the declared size in the zip header can lie.
+            data = fh.read(MAX_PART_BYTES + 1)
+    except (zipfile.BadZipFile, EOFError, OSError, RuntimeError) as e:
+        raise InputError(f"truncated or corrupt zip: cannot read {name} ({e})", path=str(path)) from None
+    except NotImplementedError as e:
+        raise InputError(f"cannot read {name}: {e}", path=str(path)) from None
+    if len(data) > MAX_PART_BYTES:
+        raise InputError(f"{name} inflates past {MAX_PART_BYTES // (1024 * 1024)} MB", path=str(path))
+    try:
+        return etree.fromstring(data, _PARSER)
+    except etree.XMLSyntaxError as e:
+        raise InputError(f"{name} is not well-formed XML ({e.msg})", path=str(path)) from None
+
+
+def on(el: etree._Element | None) -> bool | None:
+    """A w:b-style toggle: present without val means on; None when absent."""
+    if el is None:
+        return None
+    v = el.get(W_VAL)
+    return v is None or v not in ("0", "false", "off", "none")
+
+
+# ----------------------------------------------------------------------------- styles
+
+
+@dataclass(frozen=True)
+class RunFmt:
+    bold: bool | None = None
+    size: float | None = None  # points
+    font: str | None = None  # east-Asian font when set, else ascii
+
+    def over(self, base: RunFmt) -> RunFmt:
+        return RunFmt(
+            bold=self.bold if self.bold is not None else base.bold,
+            size=self.size if self.size is not None else base.size,
+            font=self.font if self.font is not None else base.font,
+        )
+
+
+def run_fmt(rpr: etree._Element | None) -> RunFmt:
+    if rpr is None:
+        return RunFmt()
+    bold = on(rpr.find(w("b")))
+    if bold is None:
+        bold = on(rpr.find(w("bCs")))
+    size: float | None = None
+    sz = rpr.find(w("sz"))
+    if sz is None:
+        sz = rpr.find(w("szCs"))
+    if sz is not None:
+        try:
+            size = int(sz.get(W_VAL, "")) / 2
+        except ValueError:
+            size = None
+    font: str | None = None
+    rf = rpr.find(w("rFonts"))
+    if rf is not None:
+        font = rf.get(w("eastAsia")) or rf.get(w("ascii")) or rf.get(w("hAnsi"))
+    return RunFmt(bold=bold, size=size, font=font)
+
+
+@dataclass(frozen=True)
+class NumRef:
+    num_id: str
+    ilvl: int | None
+
+
+@dataclass(frozen=True)
+class Style:
+    """One style with its basedOn chain already folded in."""
+
+    id: str
+    name: str
+    kind: str
+    level: int | None = None  # 1-based heading level from name/id/outlineLvl along the chain
+    level_source: str = ""  # 'style' or 'outline-level'
+    toc: bool = False
+    title: bool = False
+    guidance: bool = False
+    fmt: RunFmt = field(default_factory=RunFmt)
+    num: NumRef | None = None
+    centred: bool = False
+
+
+_NAME_LEVEL: dict[str, int] = {}
+for _n in range(1, 10):
+    for _pat in ("heading{n}", "标题{n}", "标题 {n}"):
+        _NAME_LEVEL[_pat.format(n=_n)] = _n
+for _i, _cn in enumerate("一二三四五六七八九", start=1):
+    _NAME_LEVEL[f"{_cn}级标题"] = _i
+    _NAME_LEVEL[f"标题{_cn}"] = _i
+    _NAME_LEVEL[f"{_cn}级"] = _i
+
+
+def _name_key(name: str) -> str:
+    return "".join(name.lower().split())
+
+
+def _is_toc_name(key: str) -> bool:
+    return key.startswith(("toc", "目录", "tableofcontents", "tableoffigures", "图表目录")) or key in (
+        "contentsheading",
+        "indexheading",
+    )
+
+
+def load_styles(root: etree._Element | None) -> tuple[dict[str, Style], RunFmt, str | None]:
+    """Styles by id (chain-resolved), the document default run format, the default paragraph style id."""
+    if root is None:
+        return {}, RunFmt(size=10.5), None
+    raw: dict[str, etree._Element] = {}
+    default_para: str | None = None
+    for st in root.iterchildren(w("style")):
+        sid = st.get(w("styleId"))
+        if sid is None:
+            continue
+        raw[sid] = st
+        if st.get(w("type")) == "paragraph" and st.get(w("default")) in ("1", "true", "on"):
+            default_para = sid
+    dd = root.find(f"{w('docDefaults')}/{w('rPrDefault')}/{w('rPr')}")
+    defaults = run_fmt(dd).over(RunFmt(bold=False, size=10.5))
+    out: dict[str, Style] = {}
+
+    def resolve(sid: str, seen: frozenset[str]) -> Style | None:
+        if sid in out:
+            return out[sid]
+        st = raw.get(sid)
+        if st is None or sid in seen:
+            return None
+        name_el = st.find(w("name"))
+        name = name_el.get(W_VAL, sid) if name_el is not None else sid
+        key = _name_key(name)
+        based = st.find(w("basedOn"))
+        parent = resolve(based.get(W_VAL, ""), seen | {sid}) if based is not None else None
+        ppr = st.find(w("pPr"))
+        level: int | None = None
+        source = ""
+        toc = _is_toc_name(key)
+        if not toc:
+            if key in _NAME_LEVEL:
+                level, source = _NAME_LEVEL[key], "style"
+            elif sid in {str(i) for i in range(1, 10)} and st.get(w("type"), "paragraph") == "paragraph":
+                # Chinese Word writes Heading N with styleId "N" and may localise the name.
+                level, source = int(sid), "style"
+            if level is None and ppr is not None:
+                ol = ppr.find(w("outlineLvl"))
+                if ol is not None:
+                    try:
+                        v = int(ol.get(W_VAL, "9"))
+                    except ValueError:
+                        v = 9
+                    if v < 9:
+                        level, source = v + 1, "outline-level"
+            if level is None and parent is not None and parent.level is not None:
+                level, source = parent.level, parent.level_source
+        num = parent.num if parent is not None else None
+        centred = parent.centred if parent is not None else False
+        if ppr is not None:
+            np_ = ppr.find(w("numPr"))
+            if np_ is not None:
+                nid = np_.find(w("numId"))
+                il = np_.find(w("ilvl"))
+                if nid is not None:
+                    num = NumRef(nid.get(W_VAL, "0"), int(il.get(W_VAL, "0")) if il is not None else None)
+            jc = ppr.find(w("jc"))
+            if jc is not None:
+                centred = jc.get(W_VAL) == "center"
+        fmt = run_fmt(st.find(w("rPr")))
+        if parent is not None:
+            fmt = fmt.over(parent.fmt)
+        style = Style(
+            id=sid,
+            name=name,
+            kind=st.get(w("type"), "paragraph"),
+            level=level,
+            level_source=source,
+            toc=toc or (parent.toc if parent is not None else False),
+            title=key in ("title", "标题") or (parent.title if parent is not None else False),
+            guidance=key == "dossierguidance" or (parent.guidance if parent is not None else False),
+            fmt=fmt,
+            num=num,
+            centred=centred,
+        )
+        out[sid] = style
+        return style
+
+    for sid in raw:
+        resolve(sid, frozenset())
+    return out, defaults, default_para
+
+
+# -------------------------------------------------------------------------- numbering
+
+
+@dataclass(frozen=True)
+class Level:
+    fmt: str = "decimal"
+    text: str = "%1."
+    start: int = 1
+    restart: int | None = None  # w:lvlRestart: 0 never; N restart when a level < N is used
+    legal: bool = False
+
+
+@dataclass
+class Numbering:
+    """numbering.xml with Word's counters: shared per abstractNum across num instances,
+    restarted by lvlRestart and by a num instance's startOverride on its first use."""
+
+    abstract: dict[str, dict[int, Level]] = field(default_factory=dict)
+    num_abs: dict[str, str] = field(default_factory=dict)
+    overrides: dict[str, dict[int, tuple[int | None, Level | None]]] = field(default_factory=dict)
+    counters: dict[str, dict[int, int]] = field(default_factory=dict)
+    started: set[str] = field(default_factory=set)
+
+    @classmethod
+    def load(cls, root: etree._Element | None, styles: dict[str, Style]) -> Numbering:
+        n = cls()
+        if root is None:
+            return n
+        links: dict[str, str] = {}
+        for an in root.iterchildren(w("abstractNum")):
+            aid = an.get(w("abstractNumId"), "")
+            n.abstract[aid] = {int(lv.get(w("ilvl"), "0")): _level(lv) for lv in an.iterchildren(w("lvl"))}
+            link = an.find(w("numStyleLink"))
+            if link is not None:
+                links[aid] = link.get(W_VAL, "")
+        for num in root.iterchildren(w("num")):
+            nid = num.get(w("numId"), "")
+            a = num.find(w("abstractNumId"))
+            if a is None:
+                continue
+            n.num_abs[nid] = a.get(W_VAL, "")
+            ov: dict[int, tuple[int | None, Level | None]] = {}
+            for lo in num.iterchildren(w("lvlOverride")):
+                il = int(lo.get(w("ilvl"), "0"))
+                so = lo.find(w("startOverride"))
+                lv = lo.find(w("lvl"))
+                ov[il] = (
+                    int(so.get(W_VAL, "1")) if so is not None else None,
+                    _level(lv) if lv is not None else None,
+                )
+            if ov:
+                n.overrides[nid] = ov
+        # numStyleLink: the abstractNum's levels live on the num named by the linked style.
+        for aid, sname in links.items():
+            st = styles.get(sname)
+            if st is not None and st.num is not None:
+                target = n.num_abs.get(st.num.num_id)
+                if target and target != aid and n.abstract.get(target):
+                    n.abstract[aid] = n.abstract[target]
+        return n
+
+    def level_def(self, num_id: str, ilvl: int) -> Level | None:
+        aid = self.num_abs.get(num_id)
+        if aid is None:
+            return None
+        ov = self.overrides.get(num_id, {}).get(ilvl)
+        if ov is not None and ov[1] is not None:
+            return ov[1]
+        return self.abstract.get(aid, {}).get(ilvl)
+
+    def render(self, num_id: str, ilvl: int) -> tuple[str, str] | None:
+        """Advance the counters for one numbered paragraph; return (label, numFmt) or None."""
+        if num_id == "0":
+            return None  # numId 0 switches numbering off
+        aid = self.num_abs.get(num_id)
+        if aid is None:
+            return None
+        lvl = self.level_def(num_id, ilvl)
+        if lvl is None:
+            return None
+        counters = self.counters.setdefault(aid, {})
+        if num_id not in self.started:
+            self.started.add(num_id)
+            for il, (start, _) in self.overrides.get(num_id, {}).items():
+                if start is not None:
+                    counters[il] = start - 1
+        counters[ilvl] = counters.get(ilvl, lvl.start - 1) + 1
+        for deeper in list(counters):
+            if deeper <= ilvl:
+                continue
+            d = self.level_def(num_id, deeper)
+            r = d.restart if d is not None and d.restart is not None else deeper
+            if r != 0 and ilvl < r:
+                del counters[deeper]
+        if lvl.fmt == "bullet":
+            return None
+        text = lvl.text
+        for i in range(9):
+            tok = f"%{i + 1}"
+            if tok not in text:
+                continue
+            d = self.level_def(num_id, i) or Level()
+            value = counters.get(i, d.start)
+            fmt = "decimal" if lvl.legal and i != ilvl else d.fmt
+            text = text.replace(tok, format_number(value, fmt))
+        return text, lvl.fmt
+
+
+def _level(lv: etree._Element) -> Level:
+    def val(tag: str) -> str | None:
+        el = lv.find(w(tag))
+        return el.get(W_VAL) if el is not None else None
+
+    start = val("start")
+    restart = val("lvlRestart")
+    text = val("lvlText")
+    return Level(
+        fmt=val("numFmt") or "decimal",
+        text=text if text is not None else "",
+        start=int(start) if start and start.lstrip("-").isdigit() else 1,
+        restart=int(restart) if restart and restart.isdigit() else None,
+        legal=on(lv.find(w("isLgl"))) or False,
+    )
+
+
+_CN_DIG = "〇一二三四五六七八九"
+_CN_LEGAL = "零壹贰叁肆伍陆柒捌玖"
+_STEMS = "甲乙丙丁戊己庚辛壬癸"
+_BRANCHES = "子丑寅卯辰巳午未申酉戌亥"
+
+
+def chinese_counting(n: int, digits: str = _CN_DIG, units: str = "十百千", *, legal: bool = False) -> str:
+    """Word's chineseCounting / chineseCountingThousand: 10 → 十, 11 → 十一, 105 → 一百零五."""
+    if n <= 0:
+        return str(n)
+    if n >= 10000:
+        return str(n)
+    zero = "零" if not legal else digits[0]
+    parts: list[str] = []
+    pending_zero = False
+    for power, unit in ((1000, units[2]), (100, units[1]), (10, units[0]), (1, "")):
+        d = (n // power) % 10
+        if d == 0:
+            if parts:
+                pending_zero = True
+            continue
+        if pending_zero:
+            parts.append(zero)
+            pending_zero = False
+        if not (power == 10 and d == 1 and not parts and not legal):
+            parts.append(digits[d])
+        parts.append(unit)
+    return "".join(parts)
+
+
+def _letters(n: int, base: str) -> str:
+    if n <= 0:
+        return str(n)
+    # Word repeats the letter: 27 → AA, 28 → BB.
+    return base[(n - 1) % 26] * ((n - 1) // 26 + 1)
+
+
+def _roman(n: int) -> str:
+    if n <= 0 or n >= 4000:
+        return str(n)
+    out = []
+    for v, s in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"),
+                 (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):  # fmt: skip
+        while n >= v:
+            out.append(s)
+            n -= v
+    return "".join(out)
+
+
+def format_number(n: int, fmt: str) -> str:
+    """Render a counter the way Word does for numFmt `fmt`."""
+    if fmt in ("decimal", "decimalHalfWidth", "arabicAbjad"):
+        return str(n)
+    if fmt == "decimalZero":
+        return f"{n:02d}"
+    if fmt in ("decimalFullWidth", "decimalFullWidth2"):
+        return str(n).translate({ord(c): ord(c) + 0xFEE0 for c in "0123456789"})
+    if fmt in ("decimalEnclosedCircle", "decimalEnclosedCircleChinese"):
+        return chr(0x2460 + n - 1) if 1 <= n <= 20 else str(n)
+    if fmt == "decimalEnclosedFullstop":
+        return chr(0x2488 + n - 1) if 1 <= n <= 20 else f"{n}."
+    if fmt == "decimalEnclosedParen":
+        return chr(0x2474 + n - 1) if 1 <= n <= 20 else f"({n})"
+    if fmt in ("chineseCounting", "chineseCountingThousand", "japaneseCounting", "taiwaneseCounting",
+               "taiwaneseCountingThousand", "koreanCounting"):  # fmt: skip
+        return chinese_counting(n)
+    if fmt in ("chineseLegalSimplified", "ideographLegalTraditional", "japaneseLegal"):
+        return chinese_counting(n, _CN_LEGAL, "拾佰仟", legal=True)
+    if fmt in ("ideographDigital", "taiwaneseDigital", "japaneseDigitalTenThousand"):
+        return "".join(_CN_DIG[int(c)] for c in str(n))
+    if fmt == "ideographTraditional":
+        return _STEMS[(n - 1) % 10] if n >= 1 else str(n)
+    if fmt == "ideographZodiac":
+        return _BRANCHES[(n - 1) % 12] if n >= 1 else str(n)
+    if fmt == "upperLetter":
+        return _letters(n, "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    if fmt == "lowerLetter":
+        return _letters(n, "abcdefghijklmnopqrstuvwxyz")
+    if fmt == "upperRoman":
+        return _roman(n)
+    if fmt == "lowerRoman":
+        return _roman(n).lower()
+    if fmt == "ordinal":
+        suf = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+        return f"{n}{suf}"
+    if fmt == "none":
+        return ""
+    return str(n)
