@@ -301,13 +301,14 @@ def scaffold(
     jurisdiction: Annotated[str, typer.Option("--jurisdiction", "-j")],
     stage: Annotated[str, typer.Option("--stage", "-s")],
     facts: Annotated[Path | None, typer.Option("--facts", help="facts.yaml: conditions decide which materials are needed.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Write into a non-empty folder not made by scaffold.")] = False,
 ) -> None:
     """Create a dossier folder: a numbered placeholder per required material, the stage's reports and a 材料清单."""
     from dossier.generate import scaffold as make_scaffold
 
     try:
         pack, given = _load(jurisdiction, stage, facts)
-        result = make_scaffold(pack, stage, given, out_dir)
+        result = make_scaffold(pack, stage, given, out_dir, force=force)
     except DossierError as exc:
         raise _fail(exc) from None
     _print(f"wrote {len(result.files)} files under {result.out_dir}")

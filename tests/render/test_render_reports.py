@@ -232,6 +232,9 @@ def test_md_tables_survive_pipes_and_newlines() -> None:
         checked += 1
     assert checked >= 10
     assert "\\|A\\|B" in md
+    # Markdown passes raw HTML through: submitted text must not become tags.
+    assert "<script" not in md and "<img" not in md and "<b>" not in md
+    assert "&lt;script>alert('x')&lt;/script>\\|标题" in md
     assert "\n# 不是标题" not in md
 
 

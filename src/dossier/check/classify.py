@@ -153,6 +153,10 @@ def classify(pack: Pack, stage: Stage, ev: Evidence) -> Classification:
         sc, how = score_material(m, doc, ev)
         if sc >= THRESHOLD:
             scored.append((sc, how, m))
+    page_only = [t for t in scored if t[1].startswith("first-page")]
+    if len(page_only) >= 3:
+        # A first page naming many materials is a list of them (a 材料清单, a 目录), not one of them.
+        scored = [t for t in scored if not t[1].startswith("first-page")]
     if not scored:
         return Classification(None, 0.0, "")
     scored.sort(key=lambda t: t[0], reverse=True)

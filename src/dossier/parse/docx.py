@@ -332,7 +332,10 @@ class _Cand:
 
 
 def _sentence_like(title: str) -> bool:
-    return "。" in title or title.endswith(_SENTENCE_END)
+    """Body prose, judged on the raw text: a full stop anywhere, a sentence ending, or a
+    comma in a line longer than a heading usually is."""
+    t = title.strip()
+    return "。" in t or t.endswith(_SENTENCE_END) or (("，" in t or ", " in t) and len(t) > 15)
 
 
 def _family_of_label(label: str) -> tuple[str, int | None] | None:
@@ -456,6 +459,16 @@ def _decide(path: Path, items: list[_Para | _Table], defaults: RunFmt) -> Docume
         if i == title_idx or (c.family.startswith("emphasis") and (first_struct is None or i < first_struct)):
             cands[i] = None
 
+    # An unnumbered line set exactly like numbered headings of one family (same weight,
+    # size and font) is a sibling of those headings.
+    look: dict[tuple[bool, float, str], str] = {}
+    for c in cands:
+        if c is not None and c.label and "emphasis" not in c.family and (c.item.bold or c.item.size > body_size + 0.5):
+            look.setdefault(_look(c.item), c.family)
+    for c in cands:
+        if c is not None and c.family.startswith("emphasis") and _look(c.item) in look:
+            c.family = look[_look(c.item)]
+
     ladder = Ladder()
     for c in cands:
         if c is not None:
@@ -463,6 +476,10 @@ def _decide(path: Path, items: list[_Para | _Table], defaults: RunFmt) -> Docume
 
     cand_by_idx = {p.idx: c for p, c in zip(paras, cands, strict=True) if c is not None}
     return _assemble(path, items, cand_by_idx, title_text, title_idx and paras[title_idx].idx)
+
+
+def _look(p: _Para) -> tuple[bool, float, str]:
+    return (p.bold, p.size, p.font)
 
 
 def _toc_key(text: str) -> str:
@@ -496,6 +513,7 @@ def _candidate(p: _Para, body_size: float, body_font: str) -> _Cand | None:
         if num is not None:
             label, title, family, value = num.label, num.title, num.family, num.value
             signals.append("typed-number")
+    sentence = _sentence_like(title)
     title = clean_title(title)
     if not title or len(title) > _MAX_STYLED_TITLE:
         return None
@@ -507,12 +525,12 @@ def _candidate(p: _Para, body_size: float, body_font: str) -> _Cand | None:
     if _is_heading_font(p.font, body_font):
         emphasis.append("font")
     if level is not None:
-        conf = 0.95 if not _sentence_like(title) else 0.7
+        conf = 0.95 if not sentence else 0.7
         return _Cand(
             p, label, title, family or f"outline{level}", value, level, tuple(signals + emphasis), conf
         )
     if family:
-        if len(title) > _MAX_NUMBERED_TITLE or _sentence_like(title) or p.centred and not emphasis:
+        if len(title) > _MAX_NUMBERED_TITLE or sentence or (p.centred and not emphasis):
             return None
         conf = 0.9 if emphasis or "numbering" in signals else 0.75
         return _Cand(p, label, title, family, value, None, tuple(signals + emphasis), conf)

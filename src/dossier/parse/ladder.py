@@ -88,8 +88,8 @@ _AMOUNT_RE = re.compile(rf"^\s*[-+]?\d[\d,]*(?:\.\d+)?\s*(?:{_UNIT_RE})")
 
 _S = r"[ \t]*"
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("chapter", re.compile(rf"^第{_S}(?P<n>[{_CN}\d]+){_S}(?P<u>章|部分|篇|编){_S}[、.:：]?")),
-    ("section", re.compile(rf"^第{_S}(?P<n>[{_CN}\d]+){_S}节{_S}[、.:：]?")),
+    ("chapter", re.compile(rf"^第{_S}(?P<n>[{_CN}\d](?:{_S}[{_CN}\d])*){_S}(?P<u>章|部分|篇|编){_S}[、.:：]?")),
+    ("section", re.compile(rf"^第{_S}(?P<n>[{_CN}\d](?:{_S}[{_CN}\d])*){_S}节{_S}[、.:：]?")),
     ("cn-paren", re.compile(rf"^[(（]{_S}(?P<n>[{_CN}]+){_S}[)）]{_S}[、.]?")),
     ("cn", re.compile(rf"^(?P<n>[{_CN}]+){_S}[、.．,，]")),
     ("dec4", re.compile(rf"^(?P<n>\d{{1,3}}(?:{_S}\.{_S}\d{{1,3}}){{3,}})(?!\d|{_S}\.{_S}\d)(?:{_S}[.、])?")),
@@ -184,7 +184,7 @@ def split_numbering(text: str) -> Numbering | None:
             if value is None:
                 continue
         else:
-            value = chinese_to_int(n)
+            value = chinese_to_int(re.sub(r"[ \t]", "", n))
             if value is None:
                 continue
         if fam == "cn" and len(n) > 3:

@@ -28,17 +28,18 @@ from dossier.render.common import (
 )
 
 
-def cell(value: Any) -> str:
-    """A table cell: pipes escaped and line breaks flattened, so text from submitted files
-    cannot break the table."""
-    text = "" if value is None else str(value)
-    text = text.replace("\\", "\\\\").replace("|", "\\|")
-    return " ".join(text.split()) or " "
-
-
 def inline(value: Any) -> str:
-    """Text outside tables: one line, so a title cannot start a heading or a list."""
-    return " ".join(str(value).split())
+    """Text from the report on one line (a title cannot start a heading or a list), with
+    `<` as an entity: Markdown passes raw HTML through, and submitted text is not markup."""
+    text = "" if value is None else str(value)
+    return " ".join(text.replace("<", "&lt;").split())
+
+
+def cell(value: Any) -> str:
+    """A table cell: like inline, with backslashes and pipes escaped so text from
+    submitted files cannot break the table."""
+    text = "" if value is None else str(value)
+    return inline(text.replace("\\", "\\\\").replace("|", "\\|")) or " "
 
 
 def table(head: Sequence[str], rows: Iterable[Sequence[Any]]) -> list[str]:

@@ -82,7 +82,8 @@ def _setup_styles(document: Document) -> None:
 def _run(p: Paragraph, text: str, *, bold: bool = False, font: str | None = None,
          size: float | None = None, color: RGBColor | None = None) -> Run:
     run = p.add_run(xml_text(text))
-    run.bold = bold or None
+    if bold:
+        run.bold = True
     if font:
         _set_fonts(run._r, font, LATIN_FONT)
     if size:
