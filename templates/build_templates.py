@@ -447,6 +447,9 @@ def build_table() -> DocxDocument:
     cell_text(t.cell(2, 1), "{{ v }}", "Dossier Table Small")
     cell_text(t.cell(2, 2), "{%tc endfor %}", "Dossier Table")
     cell_text(t.cell(3, 0), "{%tr endfor %}", "Dossier Table")
+    para(doc, "{%p for g in row_notes %}", GUIDANCE_STYLE)
+    para(doc, "{{ g }}", GUIDANCE_STYLE)
+    para(doc, "{%p endfor %}", GUIDANCE_STYLE)
     return doc
 
 

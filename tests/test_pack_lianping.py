@@ -284,9 +284,11 @@ def test_change_form(pack: Pack) -> None:
     ]  # fmt: skip
     for opinion in ("change-content", "supervisor-opinion", "owner-opinion"):
         assert _children(doc, opinion) == ["项目负责人", "日期"]
-    assert _children(doc, "change-lists") == ["项目硬件设备（含系统软件）变更清单", "项目应用软件变更清单"]
-    assert _children(doc, "hardware-change-list") == HARDWARE_COLUMNS + SIGN_ROWS
-    assert _children(doc, "software-change-list") == SOFTWARE_COLUMNS + SIGN_ROWS
+    # each list: its columns as leaf children (a sub-table), then its 合计 and the three seals
+    lists = _children(doc, "change-lists")
+    assert lists == ["项目硬件设备（含系统软件）变更清单", *SIGN_ROWS, "项目应用软件变更清单", *SIGN_ROWS]
+    assert _children(doc, "hardware-change-list") == HARDWARE_COLUMNS
+    assert _children(doc, "software-change-list") == SOFTWARE_COLUMNS
     assert doc.count() == 51
 
 

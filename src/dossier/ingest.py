@@ -23,6 +23,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import hashlib
+import lzma
 import os
 import re
 import stat
@@ -395,8 +396,10 @@ def _display_component(name: str) -> str:
     return _printable(unicodedata.normalize("NFC", name))
 
 
-_ERRORS_ON_READ = (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError,
-                   ValueError, struct.error)
+# What zipfile and its decompressors raise on damaged input (found by fuzzing: lzma raises
+# LZMAError or IndexError on mangled properties, bz2 raises OSError, zlib its own error).
+_ERRORS_ON_READ = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, OSError, NotImplementedError,
+                   RuntimeError, ValueError, IndexError, KeyError, OverflowError, struct.error)
 
 
 @dataclass

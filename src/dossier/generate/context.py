@@ -268,6 +268,13 @@ def table_context(pack: Pack, doc: Document, facts: Mapping[str, Any]) -> dict[s
     weights = [5 if first <= i < first + title_cols else 3 for i in range(len(columns))]
     ctx = base_context(pack, doc, facts)
     ctx["weights"] = weights
+    # Row-level advice and conditions go under the table, so the cells stay clean for numbers.
+    titles = fact_titles(pack)
+    ctx["row_notes"] = [
+        f"{MARKER}{k.section.title}：" + section_guidance(k.section, k.truth, titles, field=True).removeprefix(MARKER)
+        for k in kept
+        if k.section.guidance or k.section.when is not None
+    ]
     ctx["columns"] = columns
     ctx["rows"] = rows
     return ctx

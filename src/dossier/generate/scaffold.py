@@ -62,7 +62,7 @@ class ScaffoldResult:
 
 def safe_name(text: str) -> str:
     """A folder/file name from a title: no separators, control or reserved characters."""
-    name = _UNSAFE.sub("_", text).strip(" .")
+    name = _UNSAFE.sub("_", text).strip(" ._")
     return name[:80] or "材料"
 
 
