@@ -185,7 +185,9 @@ for _toc in (1, 2, 3):
 # that style name, so one style serves body and cells.
 
 
-def _lvl(ilvl: int, fmt: str, text: str, style: str, font: str, *, legal: bool = False, suff: str = "space") -> str:
+def _lvl(
+    ilvl: int, fmt: str, text: str, style: str, font: str, *, legal: bool = False, suff: str = "space"
+) -> str:
     style_el = f'<w:pStyle w:val="{style}"/>' if style else ""
     lgl = "<w:isLgl/>" if legal else ""
     return (
@@ -263,7 +265,7 @@ def _styles(doc: DocxDocument) -> None:
     root.insert(
         0,
         parse_xml(
-            f'<w:docDefaults {nsdecls("w")}><w:rPrDefault><w:rPr>{_fonts(FONT_BODY)}'
+            f"<w:docDefaults {nsdecls('w')}><w:rPrDefault><w:rPr>{_fonts(FONT_BODY)}"
             f'<w:kern w:val="2"/><w:sz w:val="{SZ_SANHAO}"/><w:szCs w:val="{SZ_SANHAO}"/>'
             '<w:lang w:val="en-US" w:eastAsia="zh-CN" w:bidi="ar-SA"/></w:rPr></w:rPrDefault>'
             f"<w:pPrDefault><w:pPr>{_spacing()}</w:pPr></w:pPrDefault></w:docDefaults>"
@@ -321,7 +323,11 @@ def toc_field(doc: DocxDocument) -> None:
         )
     )
     p._p.append(parse_xml(f'<w:r {nsdecls("w")}><w:fldChar w:fldCharType="separate"/></w:r>'))
-    p._p.append(parse_xml(f'<w:r {nsdecls("w")}><w:t>（打开文档时自动生成目录；如未生成，请右键“更新域”。）</w:t></w:r>'))
+    p._p.append(
+        parse_xml(
+            f"<w:r {nsdecls('w')}><w:t>（打开文档时自动生成目录；如未生成，请右键“更新域”。）</w:t></w:r>"
+        )
+    )
     p._p.append(parse_xml(f'<w:r {nsdecls("w")}><w:fldChar w:fldCharType="end"/></w:r>'))
 
 
@@ -331,7 +337,9 @@ def page_break(doc: DocxDocument) -> None:
     p._p.append(parse_xml(f'<w:r {nsdecls("w")}><w:br w:type="page"/></w:r>'))
 
 
-def grid_table(container: DocxDocument | _Cell, rows: int, cols: int, widths_pct: list[int] | None = None) -> Table:
+def grid_table(
+    container: DocxDocument | _Cell, rows: int, cols: int, widths_pct: list[int] | None = None
+) -> Table:
     t = container.add_table(rows=rows, cols=cols)
     t.style = "Table Grid"
     tbl_pr = t._tbl.tblPr
@@ -426,7 +434,9 @@ def build_form() -> DocxDocument:
         cell_text(merged, "{{ r.title }}", "Dossier Table Label")
         note = merged.add_paragraph("{{ r.note }}")
         note.style = GUIDANCE_STYLE
-        note._p.get_or_add_pPr().append(parse_xml(f'<w:ind {nsdecls("w")} w:firstLine="0" w:firstLineChars="0"/>'))
+        note._p.get_or_add_pPr().append(
+            parse_xml(f'<w:ind {nsdecls("w")} w:firstLine="0" w:firstLineChars="0"/>')
+        )
         if with_sub:
             _sub_table(merged)
     return doc
@@ -477,7 +487,7 @@ def build_checklist() -> DocxDocument:
         cell_text(t.cell(2, i), f"{{{{ r.{key} }}}}", "Dossier Table Small")
     cell_text(t.cell(3, 0), "{%tr endfor %}", "Dossier Table Small")
     # Header row repeats on each page.
-    t.rows[0]._tr.get_or_add_trPr().append(parse_xml(f'<w:tblHeader {nsdecls("w")}/>'))
+    t.rows[0]._tr.get_or_add_trPr().append(parse_xml(f"<w:tblHeader {nsdecls('w')}/>"))
     return doc
 
 

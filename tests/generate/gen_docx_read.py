@@ -42,8 +42,6 @@ def first_table(path: Path) -> Table:
     return d.tables[0]
 
 
-
-
 def form_titles(path: Path) -> list[str]:
     """Field labels of a form in order: label paragraphs, then sub-table header cells."""
     tbl = part(path, "word/document.xml").find("w:body/w:tbl", NS)

@@ -184,7 +184,9 @@ def test_real_guidance_under_every_heading(pack_id: str, doc_id: str, skeleton: 
         assert len(marks) >= len(heads)
     elif pack.document(doc_id).kind == "form":
         table = first_table(path)
-        notes = [p for r in table.rows for c in r.cells for p in c.paragraphs if p.style.name == GUIDANCE_STYLE]
+        notes = [
+            p for r in table.rows for c in r.cells for p in c.paragraphs if p.style.name == GUIDANCE_STYLE
+        ]
         assert notes and all(p.text.startswith(MARKER) for p in notes)
     else:
         notes = [t for s, t in body_paragraphs(path) if s == GUIDANCE_STYLE]
@@ -212,7 +214,11 @@ def test_false_condition_drops_section_and_subtree(mini_pack: Pack, skeleton: Sk
     assert ("监理情况", 1) not in off and ("监理单位", 2) not in off and ("重大事项", 1) not in off
     assert ("监理情况", 1) in on and ("监理单位", 2) in on and ("重大事项", 1) in on
     assert off == expected_titles(doc, {"supervised": False, "investment": Decimal(10)})
-    texts = [t for s, t in body_paragraphs(skeleton(mini_pack, "report-a", {"supervised": True})) if "监理情况" in t]
+    texts = [
+        t
+        for s, t in body_paragraphs(skeleton(mini_pack, "report-a", {"supervised": True}))
+        if "监理情况" in t
+    ]
     assert texts and all("待确认" not in t for t in texts)
 
 

@@ -20,8 +20,16 @@ def test_report_skeleton_converts_to_pdf(mini_pack: Pack, skeleton: Skeleton, tm
     src = skeleton(mini_pack, "report-a", {"project_name": "测试项目"})
     profile = tmp_path / "lo-profile"  # an isolated profile: no clash with other soffice runs
     proc = subprocess.run(
-        [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf",
-         "--outdir", str(tmp_path), str(src)],  # fmt: skip
+        [
+            soffice,
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(src),
+        ],  # fmt: skip
         capture_output=True,
         text=True,
         timeout=180,

@@ -11,7 +11,15 @@ from conftest import loadable_packs
 from gen_docx_read import body_paragraphs, headings
 from openpyxl import load_workbook
 
-from dossier.generate import CHECKLIST, GUIDANCE_STYLE, MANIFEST, MARKER, GenerateError, expected_titles, scaffold
+from dossier.generate import (
+    CHECKLIST,
+    GUIDANCE_STYLE,
+    MANIFEST,
+    MARKER,
+    GenerateError,
+    expected_titles,
+    scaffold,
+)
 from dossier.model import Pack
 from dossier.packs import load_pack
 
@@ -34,7 +42,9 @@ def yongchuan() -> Pack:
 
 
 @pytest.mark.parametrize("supervised", [True, False])
-def test_yongchuan_final_acceptance_follows_supervised(yongchuan: Pack, tmp_path: Path, supervised: bool) -> None:
+def test_yongchuan_final_acceptance_follows_supervised(
+    yongchuan: Pack, tmp_path: Path, supervised: bool
+) -> None:
     stage = yongchuan.stage("final-acceptance")
     res = scaffold(yongchuan, "final-acceptance", {"supervised": supervised}, tmp_path / "out")
     folders = [p.name for p in res.out_dir.iterdir() if p.is_dir()]

@@ -91,7 +91,9 @@ def render_citations(citations: Sequence[Citation]) -> str:
     return "；".join(seen)
 
 
-def condition_note(when: Condition | None, truth: Truth, condition_text: str, titles: Mapping[str, str]) -> str:
+def condition_note(
+    when: Condition | None, truth: Truth, condition_text: str, titles: Mapping[str, str]
+) -> str:
     """How a condition reads in guidance: the seed's wording, and the rule when undecided."""
     if when is None:
         return f"适用条件：{condition_text}。" if condition_text else ""
@@ -129,7 +131,11 @@ def fmt_value(value: Any) -> str:
 def cover_facts(facts: Mapping[str, Any]) -> list[dict[str, str]]:
     lines = [{"label": label, "value": fmt_value(facts[k]) if facts.get(k) is not None else BLANK}
              for k, label in _COVER_ALWAYS]  # fmt: skip
-    lines += [{"label": label, "value": fmt_value(facts[k])} for k, label in _COVER_KNOWN if facts.get(k) is not None]
+    lines += [
+        {"label": label, "value": fmt_value(facts[k])}
+        for k, label in _COVER_KNOWN
+        if facts.get(k) is not None
+    ]
     return lines
 
 
@@ -152,7 +158,10 @@ def overview_notes(facts: Mapping[str, Any]) -> list[str]:
 
 
 def doc_notes(pack: Pack, doc: Document) -> list[str]:
-    what = doc.guidance.strip() or f"本文件为《{clean_title(doc.title)}》的编制框架，由 dossier 按 {pack.title} 生成"
+    what = (
+        doc.guidance.strip()
+        or f"本文件为《{clean_title(doc.title)}》的编制框架，由 dossier 按 {pack.title} 生成"
+    )
     cites = render_citations(doc.citations)
     text = MARKER + what.rstrip("。") + "。" + (f"依据：{cites}。" if cites else "")
     return [text]
@@ -179,7 +188,9 @@ def report_context(pack: Pack, doc: Document, facts: Mapping[str, Any]) -> dict[
         if i == over:
             notes += overview_notes(facts)
         # Word numbering goes four levels deep in the template; deeper items stay at level 4.
-        sections.append({"title": k.section.title, "level": min(k.level, 4), "notes": notes, "id": k.section.id})
+        sections.append(
+            {"title": k.section.title, "level": min(k.level, 4), "notes": notes, "id": k.section.id}
+        )
     ctx = base_context(pack, doc, facts)
     ctx["sections"] = sections
     return ctx
@@ -198,7 +209,10 @@ def _kept_children(s: Section, facts: Mapping[str, Any]) -> list[tuple[Section, 
 
 
 def form_rows(
-    sections: Sequence[tuple[Section, Truth]], facts: Mapping[str, Any], titles: Mapping[str, str], level: int = 1
+    sections: Sequence[tuple[Section, Truth]],
+    facts: Mapping[str, Any],
+    titles: Mapping[str, str],
+    level: int = 1,
 ) -> list[dict[str, Any]]:
     """Rows of a form in outline order.
 
@@ -247,7 +261,12 @@ def table_context(pack: Pack, doc: Document, facts: Mapping[str, Any]) -> dict[s
     """Rows of a 明细表: a number column, one title column per outline level, empty amounts."""
     kept = kept_sections(doc, facts)
     depth = max((k.level for k in kept), default=1)
-    columns = list(doc.columns) or ["序号", *(["项目", "分项", "细项"][: max(depth, 1)]), "金额（万元）", "说明"]
+    columns = list(doc.columns) or [
+        "序号",
+        *(["项目", "分项", "细项"][: max(depth, 1)]),
+        "金额（万元）",
+        "说明",
+    ]
     numbered = columns[0] in ("序号", "编号")
     first = 1 if numbered else 0
     # Titles take one column per level, but leave two columns for the values when possible.
@@ -271,7 +290,8 @@ def table_context(pack: Pack, doc: Document, facts: Mapping[str, Any]) -> dict[s
     # Row-level advice and conditions go under the table, so the cells stay clean for numbers.
     titles = fact_titles(pack)
     ctx["row_notes"] = [
-        f"{MARKER}{k.section.title}：" + section_guidance(k.section, k.truth, titles, field=True).removeprefix(MARKER)
+        f"{MARKER}{k.section.title}："
+        + section_guidance(k.section, k.truth, titles, field=True).removeprefix(MARKER)
         for k in kept
         if k.section.guidance or k.section.when is not None
     ]

@@ -174,7 +174,9 @@ def _remove_previous(root: Path, manifest: Path) -> None:
     try:
         listed = json.loads(manifest.read_text(encoding="utf-8")).get("files", [])
     except (OSError, ValueError, AttributeError):
-        raise GenerateError("unreadable scaffold manifest; remove it or use an empty folder", path=str(manifest)) from None
+        raise GenerateError(
+            "unreadable scaffold manifest; remove it or use an empty folder", path=str(manifest)
+        ) from None
     for rel in listed:
         if not isinstance(rel, str):
             continue
@@ -197,7 +199,9 @@ def _inside(root: Path, path: Path) -> Path:
     return resolved
 
 
-def _checklists(pack: Pack, stage: Stage, facts: Mapping[str, Any], root: Path, rows: list[MaterialRow]) -> list[Path]:
+def _checklists(
+    pack: Pack, stage: Stage, facts: Mapping[str, Any], root: Path, rows: list[MaterialRow]
+) -> list[Path]:
     header = [
         f"项目名称：{facts.get('project_name') or '（未提供）'}",
         f"阶段：{stage.title}（{stage.id}）",

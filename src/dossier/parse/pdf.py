@@ -12,6 +12,7 @@ Levels come from bookmarks when the PDF has them, else from the document's own l
 from __future__ import annotations
 
 import ctypes
+import functools
 import re
 import time
 import unicodedata
@@ -25,7 +26,8 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from dossier.errors import InputError
-from dossier.parse.ladder import Ladder, is_amount_line, is_toc_line, normalise_title, split_numbering
+from dossier.parse import ladder
+from dossier.parse.ladder import Ladder, is_toc_line, normalise_title
 from dossier.tree import Block, DocumentTree, Heading, Location
 
 __all__ = ["NO_TEXT_LAYER", "Line", "Page", "is_page_number", "lines_to_tree", "parse_pdf"]
@@ -75,6 +77,11 @@ class _Mark:
     key: str
     level: int
     page: int | None
+
+
+# Each line is asked about its numbering up to three times (candidate, wrap, classify).
+split_numbering = functools.lru_cache(maxsize=8192)(ladder.split_numbering)
+is_amount_line = functools.lru_cache(maxsize=8192)(ladder.is_amount_line)
 
 
 # ---------------------------------------------------------------- text layer
