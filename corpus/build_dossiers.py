@@ -231,7 +231,7 @@ def write_items(d: DocxDocument, title: str, preamble: Sequence[str], items: Seq
     for line in preamble:
         d.add_paragraph(line)
     if manner == "toc":
-        d.add_paragraph("目  录", style="Heading 1" if False else None).runs[0].bold = True
+        d.add_paragraph().add_run("目  录").bold = True
         for it in items:
             if it.level <= 2:
                 indent = "    " * (it.level - 1)
@@ -487,9 +487,6 @@ def write_file(path: Path, f: FileSpec, m: Material | None, pack: Pack, p: Proje
                               empty=f.empty_sections, skip=skip)
         if doc.outline == "partial":
             items = [Item(1, "", "项目概况", tuple(section_body("项目名称", p, rng)))] + items
-        if f.manner != "bold":
-            items = [Item(it.level, it.label or (typed_label(it.level, 1) if False else ""), it.title, it.body)
-                     for it in items]
         write_items(d, f.title, preamble, items, f.manner)
     else:
         write_items(d, f.title, preamble, material_items(f.title, p, rng), f.manner)
@@ -526,6 +523,7 @@ def convert(made: Sequence[tuple[FileSpec, Path]], work: Path) -> dict[str, byte
 
 _PDF_DATE = re.compile(rb"/(CreationDate|ModDate)\s*\(D:[^)]*\)")
 _PDF_ID = re.compile(rb"/ID\s*\[\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*\]")
+_PDF_CHECKSUM = re.compile(rb"/DocChecksum\s*/([0-9A-Fa-f]+)")
 
 
 def fixed_pdf(data: bytes) -> bytes:
@@ -535,13 +533,16 @@ def fixed_pdf(data: bytes) -> bytes:
         whole = m.group(0)
         head = whole[: whole.index(b"(D:") + 3]
         body_len = len(whole) - len(head) - 1
-        return head + b"20240101080000Z".ljust(body_len, b"0")[:body_len] + b")"
+        return head + b"20240101080000+00'00'".ljust(body_len)[:body_len] + b")"
 
     def ident(m: re.Match[bytes]) -> bytes:
         a, b = m.group(1), m.group(2)
         return m.group(0).replace(a, b"0" * len(a)).replace(b, b"0" * len(b))
 
-    return _PDF_ID.sub(ident, _PDF_DATE.sub(date, data))
+    def checksum(m: re.Match[bytes]) -> bytes:
+        return m.group(0).replace(m.group(1), b"0" * len(m.group(1)))
+
+    return _PDF_CHECKSUM.sub(checksum, _PDF_ID.sub(ident, _PDF_DATE.sub(date, data)))
 
 
 def rasterise(pdf: bytes, *, pages: int = 2, scale: float = 150 / 72) -> bytes:
@@ -557,7 +558,7 @@ def rasterise(pdf: bytes, *, pages: int = 2, scale: float = 150 / 72) -> bytes:
     finally:
         doc.close()
     buf = io.BytesIO()
-    fixed = FIXED
+    fixed = FIXED.timetuple()  # PIL writes struct_time as a PDF date
     images[0].save(buf, "PDF", save_all=True, append_images=images[1:], resolution=150.0, quality=70,
                    creationDate=fixed, modDate=fixed, title="scan", producer="scanner", creator="scanner")
     return buf.getvalue()

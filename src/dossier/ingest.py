@@ -507,8 +507,14 @@ class _Run:
         if depth > lim.max_depth:
             self.problem(display, f"nesting deeper than {lim.max_depth}", CODE_REFUSED)
             return
-        if self.total_exceeded or budget.exhausted:
-            return  # already reported once, on the entry that crossed the limit
+        if budget.exhausted:
+            return  # reported once, on the archive that crossed the entry limit
+        if self.total_exceeded:
+            # Only a later archive of a folder gets here (archives stop their own loop): name it,
+            # so nothing the unit submitted disappears without a word.
+            self.problem(display, f"not extracted: total uncompressed size limit ({lim.max_total_bytes} bytes) "
+                         "already reached", CODE_REFUSED)
+            return
         try:
             zf = _open_zip(path, lim)
         except _TooManyEntries as exc:
@@ -540,7 +546,6 @@ class _Run:
                     budget.exhausted = True
                     return
                 self.entry(zf, info, name, display, depth, budget, archive_size)
-
 
     def entry(self, zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, archive_display: str,
               depth: int, budget: _Budget, archive_size: int) -> None:

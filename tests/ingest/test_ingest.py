@@ -410,6 +410,17 @@ def test_file_and_total_size_limits(tmp_path: Path) -> None:
     assert [f.sha256 for f in res.files] == [sha(b) for b in blobs[:3]]
     assert problems(res) == {"t.zip!/3.bin": (
         "total uncompressed size over 3000000 bytes; remaining archive entries not extracted", CODE_REFUSED)}
+    # In a folder, a later archive is not opened once the total is spent, and is named.
+    folder = tmp_path / "d"
+    folder.mkdir()
+    (folder / "a.zip").write_bytes(z.read_bytes())
+    (folder / "b.zip").write_bytes(make_zip([("late.txt", b"late")]))
+    (folder / "c.txt").write_text("in place, still listed")
+    with sandbox(tmp_path) as work3:
+        res3 = ingest(folder, work3, Limits(max_total_bytes=3_000_000, max_file_bytes=2_000_000))
+    assert [f.display for f in res3.files] == ["a.zip!/0.bin", "a.zip!/1.bin", "a.zip!/2.bin", "c.txt"]
+    assert [(p.display, p.code) for p in res3.problems] == [("a.zip!/3.bin", CODE_REFUSED), ("b.zip", CODE_REFUSED)]
+    assert res3.problems[1].reason == "not extracted: total uncompressed size limit (3000000 bytes) already reached"
     with sandbox(tmp_path) as work2:
         res2 = ingest(z, work2 / "x", Limits(max_file_bytes=2_000_000))
     assert problems(res2) == {"t.zip!/big.bin": ("file too large (2500000 > 2000000 bytes)", CODE_REFUSED)}

@@ -379,15 +379,23 @@ def _match_form(doc: Document, tree: DocumentTree) -> list[SectionMatch]:
     for h in tree.walk():
         tables += [b for b in h.blocks if b.kind == "table"]
     texts: list[tuple[str, str, Location]] = []  # (label key, value text, location)
-    for t in tables:
-        for r, row in enumerate(t.rows):
+
+    def cells(rows: Sequence[Sequence[str]], loc: Location) -> None:
+        for r, row in enumerate(rows):
             for c, cell in enumerate(row):
+                if "\n" in cell or "\t" in cell:
+                    # The parser flattens a nested table (a change list inside a form) into
+                    # lines of tab-separated cells: read it as a table of its own.
+                    cells([line.split("\t") for line in cell.split("\n")], loc)
                 k = key(cell)
                 if not k:
                     continue
                 right = next((x for x in row[c + 1:] if x.strip() and key(x) != k), "")
-                below = t.rows[r + 1][c] if r + 1 < len(t.rows) and c < len(t.rows[r + 1]) else ""
-                texts.append((k, right or below, t.location))
+                below = rows[r + 1][c] if r + 1 < len(rows) and c < len(rows[r + 1]) else ""
+                texts.append((k, right or below, loc))
+
+    for t in tables:
+        cells(t.rows, t.location)
     # Headings and plain lines can carry field labels too ("项目名称：××").
     for h in tree.walk():
         texts.append((key(h.title), h.text(), h.location))
