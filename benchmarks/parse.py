@@ -84,7 +84,9 @@ def ours(path: Path) -> int:
     return tree.pages or 0
 
 
-def pages_per_second(methods: dict[str, Callable[[Path], int]], files: list[Path], rounds: int) -> dict[str, float]:
+def pages_per_second(
+    methods: dict[str, Callable[[Path], int]], files: list[Path], rounds: int
+) -> dict[str, float]:
     """Median pages/s per method; methods interleaved within each round so load hits all alike."""
     samples: dict[str, list[float]] = {m: [] for m in methods}
     for f in files:  # warm-up: file cache, lazy imports
@@ -163,8 +165,14 @@ def _as_tree(items: list[dict[str, object]]) -> list[dict[str, object]]:
     for it in items:
         text = str(it["text"])
         num = split_numbering(text)
-        out.append({"title": num.title if num else text, "label": num.label if num else "",
-                    "level": it["level"], "children": []})
+        out.append(
+            {
+                "title": num.title if num else text,
+                "label": num.label if num else "",
+                "level": it["level"],
+                "children": [],
+            }
+        )
     return out
 
 
@@ -186,7 +194,12 @@ def docx_comparison(mk: ModuleType, docling_python: str | None, rounds: int) -> 
             e = f = m = lv = 0.0
             for (_p, exp, _n), found in zip(files, found_by_file, strict=True):
                 s = mk.heading_scores(found, exp["headings"])
-                e, f, m, lv = e + s["expected"], f + s["found"], m + s["matched"], lv + s["levels"] * s["matched"]
+                e, f, m, lv = (
+                    e + s["expected"],
+                    f + s["found"],
+                    m + s["matched"],
+                    lv + s["levels"] * s["matched"],
+                )
             return {"recall": m / e, "precision": m / f if f else 0.0, "levels": lv / m if m else 0.0}
 
         trees = [parse_docx(p) for p, _e, _n in files]
@@ -199,19 +212,28 @@ def docx_comparison(mk: ModuleType, docling_python: str | None, rounds: int) -> 
         ours_pps = pages / statistics.median(times)
         s = score([[h.as_dict() for h in tr.headings] for tr in trees])
         print(f"\nDOCX ({len(files)} files the PDFs were exported from, {pages} pages)")
-        print(f"  parse_docx     {ours_pps:9.1f} pages/s  recall {s['recall']:.3f}  precision {s['precision']:.3f}  levels {s['levels']:.3f}")
+        print(
+            f"  parse_docx     {ours_pps:9.1f} pages/s  recall {s['recall']:.3f}  precision {s['precision']:.3f}  levels {s['levels']:.3f}"
+        )
         if not docling_python:
             print("  docling        skipped (give --docling PYTHON of a venv with docling-slim[format-docx])")
             return
-        proc = subprocess.run([docling_python, "-c", _DOCLING, str(rounds), *(str(p) for p, _e, _n in files)],
-                              capture_output=True, text=True, timeout=900, env={"HF_HUB_OFFLINE": "1", "PATH": "/usr/bin:/bin"})
+        proc = subprocess.run(
+            [docling_python, "-c", _DOCLING, str(rounds), *(str(p) for p, _e, _n in files)],
+            capture_output=True,
+            text=True,
+            timeout=900,
+            env={"HF_HUB_OFFLINE": "1", "PATH": "/usr/bin:/bin"},
+        )
         if proc.returncode != 0:
             print(f"  docling        failed: {proc.stderr.strip().splitlines()[-1:]}")
             return
         res = json.loads(proc.stdout.strip().splitlines()[-1])
         d = score([_as_tree(res["headings"][str(p)]) for p, _e, _n in files])
         dl_pps = pages / res["seconds"]
-        print(f"  docling (DOCX) {dl_pps:9.1f} pages/s  recall {d['recall']:.3f}  precision {d['precision']:.3f}  levels {d['levels']:.3f}")
+        print(
+            f"  docling (DOCX) {dl_pps:9.1f} pages/s  recall {d['recall']:.3f}  precision {d['precision']:.3f}  levels {d['levels']:.3f}"
+        )
         print(f"  ratio parse_docx / docling: {ours_pps / dl_pps:.2f}x")
 
 
@@ -220,11 +242,17 @@ def main() -> None:
     ap.add_argument("pdfs", nargs="*", type=Path, help="extra PDFs to time")
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--big", type=int, default=400, help="pages of the long PDF (0: skip)")
-    ap.add_argument("--docling", metavar="PYTHON", help="python of a separate venv with docling-slim[format-docx]")
+    ap.add_argument(
+        "--docling", metavar="PYTHON", help="python of a separate venv with docling-slim[format-docx]"
+    )
     args = ap.parse_args()
     mk = _load(CORPUS / "make_pdf.py", "make_pdf")
 
-    methods: dict[str, Callable[[Path], int]] = {"parse_pdf": ours, "per-char": per_char, "text-only": text_only}
+    methods: dict[str, Callable[[Path], int]] = {
+        "parse_pdf": ours,
+        "per-char": per_char,
+        "text-only": text_only,
+    }
     corpus = sorted((CORPUS / "pdf").glob("*.pdf")) + list(args.pdfs)
     sets = [("corpus", corpus)]
     with tempfile.TemporaryDirectory(prefix="dossier-bench-") as tmp:
@@ -239,7 +267,9 @@ def main() -> None:
             print(f"  parse_pdf / per-char  = {r:.2f}  (bar ≥ 0.50: {'met' if r >= 0.5 else 'NOT met'})")
             print(f"  parse_pdf / text-only = {pps['parse_pdf'] / pps['text-only']:.2f}")
     acc = pdf_accuracy(mk.heading_scores)
-    print(f"PDF headings: recall {acc['recall']:.3f}  precision {acc['precision']:.3f}  levels {acc['levels']:.3f}")
+    print(
+        f"PDF headings: recall {acc['recall']:.3f}  precision {acc['precision']:.3f}  levels {acc['levels']:.3f}"
+    )
 
     docx_comparison(mk, args.docling, args.rounds)
     docx_bench = Path(__file__).with_name("parse_docx.py")

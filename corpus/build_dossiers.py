@@ -42,7 +42,7 @@ from dossier.packs import load_pack
 ROOT = Path(__file__).resolve().parent / "dossiers"
 FIXED = dt.datetime(2024, 1, 1, 8, 0, 0)
 ZIP_TIME = (2024, 1, 1, 8, 0, 0)
-FORMATS = ("docx", "pdf", "doc", "scan")
+FORMATS = ("docx", "pdf", "doc", "scan", "xlsx")
 MANNERS = ("styles", "bold", "toc")
 
 
@@ -441,7 +441,11 @@ def build(spec: Spec, out: Path | None = None) -> Path:
             rng = random.Random(f"{spec.seed}:{i}:{f.name}")
             src = docx_dir / f"{i:02d}.docx"
             m = materials.get(f.material)
-            write_file(src, f, m, pack, p, spec.facts, rng)
+            if f.format == "xlsx":
+                src = src.with_suffix(".xlsx")
+                write_xlsx(src, f.title, p)
+            else:
+                write_file(src, f, m, pack, p, spec.facts, rng)
             made.append((f, src))
         converted = convert(made, work)
         files_dir = work / "files"
@@ -491,6 +495,25 @@ def write_file(path: Path, f: FileSpec, m: Material | None, pack: Pack, p: Proje
     else:
         write_items(d, f.title, preamble, material_items(f.title, p, rng), f.manner)
     save_docx(d, path)
+
+
+def write_xlsx(path: Path, title: str, p: Project) -> None:
+    """A spreadsheet such as a 信息资源目录 (a decoy for the 信息资源共享报告)."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.properties.created = FIXED
+    wb.properties.modified = FIXED
+    wb.properties.creator = "dossier corpus"
+    ws = wb.active
+    ws.title = "目录"
+    ws.append([title])
+    ws.append(["序号", "信息资源名称", "提供单位", "共享类型", "更新周期"])
+    for i, name in enumerate(("案件受理信息", "巡查上报事件", "部件普查数据", "执法人员名录", "市政设施台账"), 1):
+        ws.append([i, name, p.construction_unit, "有条件共享" if i % 2 else "无条件共享", "实时"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    path.write_bytes(fixed_zip(buf.getvalue()))
 
 
 # -- conversions -------------------------------------------------------------------------------

@@ -143,21 +143,21 @@ STYLES = [
     _style(
         "DossierTable",
         "Dossier Table",
-        f'<w:pPr>{_spacing(line=360, rule="atLeast")}<w:ind w:firstLine="0" w:firstLineChars="0"/>'
+        f'<w:pPr><w:snapToGrid w:val="0"/>{_spacing(line=360, rule="atLeast")}<w:ind w:firstLine="0" w:firstLineChars="0"/>'
         '<w:jc w:val="left"/></w:pPr>',
         _rpr(FONT_BODY, SZ_SIHAO),
     ),
     _style(
         "DossierTableLabel",
         "Dossier Table Label",
-        f'<w:pPr>{_spacing(line=360, rule="atLeast")}<w:ind w:firstLine="0" w:firstLineChars="0"/>'
+        f'<w:pPr><w:snapToGrid w:val="0"/>{_spacing(line=360, rule="atLeast")}<w:ind w:firstLine="0" w:firstLineChars="0"/>'
         '<w:jc w:val="center"/></w:pPr>',
         _rpr(FONT_H1, SZ_SIHAO),
     ),
     _style(
         "DossierTableSmall",
         "Dossier Table Small",
-        f'<w:pPr>{_spacing(line=300, rule="atLeast")}<w:ind w:firstLine="0" w:firstLineChars="0"/>'
+        f'<w:pPr><w:snapToGrid w:val="0"/>{_spacing(line=300, rule="atLeast")}<w:ind w:firstLine="0" w:firstLineChars="0"/>'
         '<w:jc w:val="left"/></w:pPr>',
         _rpr(FONT_BODY, SZ_WUHAO),
     ),
@@ -175,8 +175,8 @@ for _toc in (1, 2, 3):
         _style(
             f"TOC{_toc}",
             f"toc {_toc}",
-            f'<w:pPr>{_spacing()}<w:ind w:left="{(_toc - 1) * 640}" w:firstLine="0" w:firstLineChars="0"/>'
-            '<w:tabs><w:tab w:val="right" w:leader="dot" w:pos="8834"/></w:tabs></w:pPr>',
+            '<w:pPr><w:tabs><w:tab w:val="right" w:leader="dot" w:pos="8834"/></w:tabs>'
+            f'{_spacing()}<w:ind w:left="{(_toc - 1) * 640}" w:firstLine="0" w:firstLineChars="0"/></w:pPr>',
             _rpr(FONT_BODY, SZ_SANHAO),
         )
     )
@@ -242,8 +242,13 @@ def _page(doc: DocxDocument, *, footer: bool) -> None:
     for side, twips in MARGINS.items():
         pg.set(qn(f"w:{side}"), str(twips))
     pg.set(qn("w:gutter"), "0")
-    # 28pt exact lines on a 22×28 grid, as the standard lays out the body.
-    sec._sectPr.append(parse_xml(f'<w:docGrid {nsdecls("w")} w:type="lines" w:linePitch="579"/>'))
+    # Line pitch of the 28pt body; no snapping to a grid, so tables keep their tighter lines.
+    grid = sec._sectPr.find(qn("w:docGrid"))
+    if grid is None:
+        grid = parse_xml(f"<w:docGrid {nsdecls('w')}/>")
+        sec._sectPr.append(grid)
+    grid.attrib.pop(qn("w:type"), None)
+    grid.set(qn("w:linePitch"), str(LINE_EXACT))
     if footer:
         # Page number "— 1 —", centred; the standard's 四号 半角宋体.
         par = sec.footer.paragraphs[0]

@@ -317,12 +317,24 @@ def soffice_export(src: Path, outdir: Path, bookmarks: bool) -> Path:
     exe = shutil.which("soffice") or shutil.which("libreoffice")
     if exe is None:
         sys.exit("LibreOffice (soffice) is needed to build the PDF fixtures")
-    target = "pdf" if bookmarks else 'pdf:writer_pdf_Export:{"ExportBookmarks":{"type":"boolean","value":"false"}}'
+    target = (
+        "pdf" if bookmarks else 'pdf:writer_pdf_Export:{"ExportBookmarks":{"type":"boolean","value":"false"}}'
+    )
     with tempfile.TemporaryDirectory(prefix="dossier-lo-") as prof:
         subprocess.run(
-            [exe, f"-env:UserInstallation=file://{prof}", "--headless", "--convert-to", target,
-             "--outdir", str(outdir), str(src)],
-            check=True, capture_output=True, timeout=180,
+            [
+                exe,
+                f"-env:UserInstallation=file://{prof}",
+                "--headless",
+                "--convert-to",
+                target,
+                "--outdir",
+                str(outdir),
+                str(src),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=180,
         )
     return outdir / (src.stem + ".pdf")
 
@@ -373,7 +385,8 @@ def main() -> None:
                 shutil.copyfile(made, pdf_dir / name)
                 exp = expected_tree(spec, name)
                 (pdf_dir / f"{spec.name}{suffix}.expected.json").write_text(
-                    json.dumps(exp, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+                    json.dumps(exp, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+                )
         # Scanned: the first two body pages of the bold document (cover is page 1, 目录 page 2).
         bold_pdf = pdf_dir / "acceptance-bold.pdf"
         scanned = scan_dir / "acceptance-bold-scan.pdf"
@@ -382,7 +395,8 @@ def main() -> None:
         exp["headings"] = _headings_on_pages(BOLD, bold_pdf, [2, 3])
         exp["title"] = ""
         (scan_dir / "acceptance-bold-scan.expected.json").write_text(
-            json.dumps(exp, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+            json.dumps(exp, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+        )
     for f in sorted([*pdf_dir.glob("*.pdf"), *scan_dir.glob("*.pdf")]):
         print(f"{f.relative_to(HERE)}: {f.stat().st_size // 1024} KB")
 

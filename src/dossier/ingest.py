@@ -496,8 +496,8 @@ class _Run:
         if kind == "zip":
             self.archive(path, display, 1, _Budget())
             return
-        if size == 0:
-            self.problem(display, "0 bytes")
+        # A 0-byte file is a file (kind "empty"), not an ingest problem: the checker reports it
+        # once, as DOS-P002, and can still see which material the unit meant to submit.
         self.files.append(IngestedFile(display, path, size, digest.hexdigest(), kind, _ext(display)))
 
     # archives ----------------------------------------------------------------------
@@ -575,8 +575,6 @@ class _Run:
             target.unlink(missing_ok=True)
             _rmdir_quietly(target.parent)
             return
-        if size == 0:
-            self.problem(display, "0 bytes")
         self.files.append(IngestedFile(display, target, size, digest, kind, _ext(display)))
 
     def new_slot(self) -> Path:

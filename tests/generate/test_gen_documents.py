@@ -8,8 +8,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Skeleton, real_documents
-from gen_docx_read import NS, body_paragraphs, first_table, form_titles, headings, part, style_of
+from gen_support import (
+    NS,
+    Skeleton,
+    body_paragraphs,
+    first_table,
+    form_titles,
+    headings,
+    part,
+    real_documents,
+    style_of,
+)
 from lxml import etree
 
 from dossier.generate import GUIDANCE_STYLE, MARKER, GenerateError, expected_titles, generate_document
@@ -272,3 +281,11 @@ def test_generate_errors(mini_pack: Pack, tmp_path: Path) -> None:
         generate_document(mini_pack, "report-a", {}, tmp_path / "x.pdf")
     out = generate_document(mini_pack, "report-a", {}, tmp_path / "new" / "dir" / "x.docx")
     assert out.is_file()
+
+
+def test_form_suggests_known_facts_as_guidance(mini_pack: Pack, skeleton: Skeleton) -> None:
+    table = first_table(skeleton(mini_pack, "form-a", FACTS))
+    name = next(r for r in table.rows if r.cells[0].text == "项目名称")
+    value = name.cells[1].paragraphs[0]
+    assert value.style is not None and value.style.name == GUIDANCE_STYLE
+    assert value.text.startswith(MARKER) and "永川区智慧城管平台建设项目" in value.text

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
-from conftest import Skeleton
+from gen_support import Skeleton
 
 from dossier.model import Pack
 

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import docx
 import pytest
-from conftest import loadable_packs
-from gen_docx_read import body_paragraphs, headings
+from gen_support import Skeleton, body_paragraphs, headings, loadable_packs
 from openpyxl import load_workbook
 
 from dossier.generate import (
@@ -89,7 +88,7 @@ def test_placeholder_is_only_guidance(mini_pack: Pack, tmp_path: Path) -> None:
     assert sup.placeholder.parent.name == "02_项目监理报告"
     d = docx.Document(str(sup.placeholder))
     assert not d.tables
-    paras = [(p.style.name, p.text) for p in d.paragraphs]
+    paras = body_paragraphs(sup.placeholder)
     assert paras and all(s == GUIDANCE_STYLE and t.startswith(MARKER) for s, t in paras)
     assert "测试办法 附件2" in paras[0][1]
 
@@ -148,3 +147,40 @@ def test_doctored_manifest_cannot_delete_outside(mini_pack: Pack, tmp_path: Path
     (out / MANIFEST).write_text(json.dumps({"files": ["../victim.txt", str(victim)]}), encoding="utf-8")
     scaffold(mini_pack, "final-acceptance", {}, out)
     assert victim.read_text(encoding="utf-8") == "x"
+
+
+# --------------------------------------------------------------------------- against the checker
+
+
+def _stage_of(pack: Pack, doc_id: str) -> str | None:
+    return next((s.id for s in pack.stages for m in s.materials if m.document == doc_id), None)
+
+
+@pytest.mark.parametrize("doc_id", ["basic-report", "preliminary-acceptance-report",
+                                    "final-acceptance-application", "self-evaluation-report"])  # fmt: skip
+def test_unedited_yongchuan_report_checks_all_empty(
+    yongchuan: Pack, doc_id: str, skeleton: Skeleton, tmp_path: Path
+) -> None:
+    engine = pytest.importorskip("dossier.check.engine")
+    if doc_id not in {d.id for d in yongchuan.documents} or _stage_of(yongchuan, doc_id) is None:
+        pytest.skip(f"{doc_id} is not a stage material of the yongchuan pack yet")
+    src = skeleton(yongchuan, doc_id, {})
+    folder = tmp_path / "in"
+    folder.mkdir()
+    target = folder / f"{yongchuan.document(doc_id).title}.docx"
+    target.write_bytes(src.read_bytes())
+    report = engine.check_path(folder, yongchuan, _stage_of(yongchuan, doc_id), {})
+    docs = [d for d in report["documents"] if d["type"] == doc_id]
+    assert len(docs) == 1
+    statuses = {s["status"] for s in docs[0]["sections"]}
+    assert statuses == {"empty"}
+    assert len(docs[0]["sections"]) == yongchuan.document(doc_id).count()
+
+
+def test_fresh_scaffold_checks_as_placeholders(yongchuan: Pack, tmp_path: Path) -> None:
+    engine = pytest.importorskip("dossier.check.engine")
+    facts = {"supervised": True}
+    res = scaffold(yongchuan, "final-acceptance", facts, tmp_path / "out")
+    report = engine.check_path(res.out_dir, yongchuan, "final-acceptance", facts)
+    assert all(m["status"] != "present" for m in report["materials"])
+    assert all(m.get("placeholder") for m in report["materials"] if m["status"] != "not-required")

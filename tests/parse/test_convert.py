@@ -12,7 +12,9 @@ from dossier.errors import InputError
 from dossier.parse import convert, parse_file
 from dossier.parse.convert import NOT_FOUND, convert_many, parse_via_libreoffice
 
-needs_soffice = pytest.mark.skipif(convert.find_soffice() is None, reason="LibreOffice (soffice) not installed")
+needs_soffice = pytest.mark.skipif(
+    convert.find_soffice() is None, reason="LibreOffice (soffice) not installed"
+)
 
 
 def _docx(path: Path, chapters: tuple[str, ...] = ("项目概述", "建设内容")) -> Path:

@@ -87,3 +87,23 @@ def test_engine_loaded_once() -> None:
 def test_parse_file_dispatches_scanned_pdf() -> None:
     t = parse_file(SCAN, ocr=False)
     assert t.headings == () and any(w.startswith(NO_TEXT_LAYER) for w in t.warnings)
+
+
+def test_mixed_pdf_ocrs_only_the_scanned_page(tmp_path: Path) -> None:
+    import pypdfium2 as pdfium
+
+    mixed = pdfium.PdfDocument.new()
+    text = pdfium.PdfDocument(str(REPO / "corpus" / "parse" / "pdf" / "self-evaluation-decimal.pdf"))
+    scan = pdfium.PdfDocument(str(SCAN))
+    mixed.import_pages(text, [0, 1])
+    mixed.import_pages(scan, [0])
+    out = tmp_path / "mixed.pdf"
+    mixed.save(str(out))
+    for d in (mixed, text, scan):
+        d.close()
+    t = parse_pdf(out)
+    assert t.format == "pdf" and t.ocr and t.pages == 3
+    assert any(w.startswith("ocr: pages 3 ") for w in t.warnings)
+    by_title = {h.title: h for h in t.walk()}
+    assert "ocr" not in by_title["项目基本情况"].signals
+    assert "ocr" in by_title["项目建设背景"].signals and by_title["项目建设背景"].location.page == 3

@@ -146,8 +146,15 @@ def _loosely_in(term: str, text: str, slack: int = 3) -> bool:
     return False
 
 
+def _is_material_list(ev: Evidence) -> bool:
+    """A 材料清单 (the scaffold's, or a unit's own) names every material and is none of them."""
+    return any(t.endswith("材料清单") for t in (_name_key(ev.name.split("/")[-1]), key(ev.title)))
+
+
 def classify(pack: Pack, stage: Stage, ev: Evidence) -> Classification:
     scored: list[tuple[float, str, Material]] = []
+    if _is_material_list(ev) and not any("材料清单" in m.title for m in stage.materials):
+        return Classification(None, 0.0, "material-list")
     for m in stage.materials:
         doc = pack.document(m.document) if m.document else None
         sc, how = score_material(m, doc, ev)

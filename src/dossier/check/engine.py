@@ -131,7 +131,7 @@ def check_parsed(
     assigned = _classify(pack, stage, parsed)
     for p in parsed:
         cl = assigned[p.display]
-        if cl.material is None:
+        if cl.material is None and cl.how != "material-list":
             other = other_stage_document(pack, stage, evidence_for(p.display, p.tree))
             if other is not None:
                 run.gaps.append(Gap("DOS-M005", other.id, {"file": p.display, "title": other.title}, file=p.display))

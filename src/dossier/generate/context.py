@@ -82,13 +82,13 @@ def clean_title(title: str) -> str:
     return _TITLE_SUFFIX.sub("", title).strip() or title
 
 
+def cite_text(c: Citation) -> str:
+    # An item label such as "1." or "二、" would otherwise end up as "1.。" in a sentence.
+    return c.render().rstrip(".．。、 ")
+
+
 def render_citations(citations: Sequence[Citation]) -> str:
-    seen: list[str] = []
-    for c in citations:
-        text = c.render()
-        if text not in seen:
-            seen.append(text)
-    return "；".join(seen)
+    return "；".join(dict.fromkeys(cite_text(c) for c in citations))
 
 
 def condition_note(
@@ -208,6 +208,28 @@ def _kept_children(s: Section, facts: Mapping[str, Any]) -> list[tuple[Section, 
     return out
 
 
+# Form fields that a known fact answers: its value is suggested in the guidance (the cell
+# stays guidance so an untouched form still reads as empty).
+_FIELD_FACTS = {
+    "项目名称": "project_name",
+    "建设单位": "construction_unit",
+    "项目建设单位": "construction_unit",
+    "承建单位": "contractor",
+    "项目承建单位": "contractor",
+    "监理单位": "supervisor",
+    "项目监理单位": "supervisor",
+    "项目总投资": "investment",
+    "项目总投资（万元）": "investment",
+    "经费估算": "investment",
+}
+
+
+def field_hint(title: str, facts: Mapping[str, Any]) -> str:
+    name = _FIELD_FACTS.get(title.strip())
+    value = facts.get(name) if name else None
+    return f"项目事实：{fmt_value(value)}，请核对后填写。" if value is not None else ""
+
+
 def form_rows(
     sections: Sequence[tuple[Section, Truth]],
     facts: Mapping[str, Any],
@@ -224,7 +246,7 @@ def form_rows(
     rows: list[dict[str, Any]] = []
     for s, truth in sections:
         kids = _kept_children(s, facts)
-        note = section_guidance(s, truth, titles, field=True)
+        note = section_guidance(s, truth, titles, field=True) + field_hint(s.title, facts)
         row: dict[str, Any] = {"title": s.title, "note": note, "columns": [], "level": level, "id": s.id}
         if not kids:
             rows.append({**row, "kind": "field"})

@@ -20,7 +20,7 @@ from openpyxl.styles import Alignment, Font
 
 from dossier.conditions import Truth, describe, evaluate
 from dossier.facts import fact_titles, to_jsonable
-from dossier.generate.context import MARKER, fmt_value, render_citations
+from dossier.generate.context import MARKER, cite_text, fmt_value, render_citations
 from dossier.generate.document import GenerateError, generate_document
 from dossier.generate.render import render
 from dossier.model import Material, Pack, Stage
@@ -105,7 +105,7 @@ def scaffold(
     width = max(2, len(str(len(stage.materials))))
     for n, m in enumerate(stage.materials, start=1):
         truth, reason = requirement(m, facts, titles)
-        cites = tuple(dict.fromkeys(c.render() for c in m.citations))
+        cites = tuple(dict.fromkeys(cite_text(c) for c in m.citations))
         folder = file = None
         if truth is not False:
             folder = _inside(root, root / f"{n:0{width}d}_{safe_name(m.title)}")
@@ -208,7 +208,8 @@ def _checklists(
         f"规则包：{pack.title}（{pack.id} {pack.version}）",
         f"阶段依据：{render_citations(stage.citations)}",
     ]
-    known = [f"{k}={fmt_value(v)}" for k, v in sorted(facts.items())]
+    names = fact_titles(pack)
+    known = [f"{names.get(k, k)}：{fmt_value(v)}" for k, v in sorted(facts.items())]
     header.append("项目事实：" + ("；".join(known) if known else "（未提供，条件均待确认）"))
     table = [
         {

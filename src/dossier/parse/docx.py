@@ -30,10 +30,11 @@ from dossier.parse.ooxml import (
     Numbering,
     RunFmt,
     Style,
-    load_styles,
+    StyleSheet,
     on,
+    parse_xml,
+    read_bytes,
     read_part,
-    run_fmt,
     w,
 )
 from dossier.tree import Block, DocumentTree, Heading, Location
@@ -52,9 +53,16 @@ _FLDCHAR, _INSTR, _FLDSIMPLE, _NUMPR, _ILVL, _NUMID = (
 _OUTLINE, _JC, _CUSTOMXML, _SYM, _NBH, _SBH = (
     w(t) for t in ("outlineLvl", "jc", "customXml", "sym", "noBreakHyphen", "softHyphen")
 )
-_FLDTYPE, _INSTR_ATTR = w("fldCharType"), w("instr")
+_FLDTYPE = w("fldCharType")
+_B, _SZ, _RFONTS, _TCPR, _GRIDSPAN, _VMERGE = (
+    w(t) for t in ("b", "sz", "rFonts", "tcPr", "gridSpan", "vMerge")
+)
+_EASTASIA, _ASCII = w("eastAsia"), w("ascii")
+_OFF = frozenset(("0", "false", "off", "none"))
+_FMT_LIMIT = 120
 _GUIDANCE_MARK = "【填写说明】"
-_TEXT_TAGS = (_R, _T, _TAB, _BR, _CR, _FLDCHAR, _INSTR, _SYM, _NBH, _FLDSIMPLE)
+_FALLBACK, _TXBX = f"{{{MC}}}Fallback", w("txbxContent")
+_RUN_TAGS = (_R, _T, _TAB, _BR, _CR, _FLDCHAR, _INSTR, _SYM, _NBH)
 
 # Fonts typical of Chinese headings (一级 黑体, 二级 楷体, titles 小标宋); they mark a
 # heading only where the body is set in something else.
@@ -109,14 +117,17 @@ class _Field:
 @dataclass
 class _Walker:
     path: Path
-    styles: dict[str, Style]
-    defaults: RunFmt
-    default_style: Style | None
+    styles: StyleSheet
     numbering: Numbering
-    char_styles: dict[str, RunFmt] = field(default_factory=dict)
     items: list[_Para | _Table] = field(default_factory=list)
     fields: list[_Field] = field(default_factory=list)
     count: int = 0
+    _char: dict[str, RunFmt] = field(default_factory=dict)
+    _base: dict[str, RunFmt] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.defaults = self.styles.defaults
+        self.default_style = self.styles.get(self.styles.default_id) if self.styles.default_id else None
 
     # ---------------------------------------------------------------- block level
     def blocks(self, parent: etree._Element, *, toc: bool = False, placeholder: bool = False) -> None:
@@ -138,23 +149,24 @@ class _Walker:
     def table(self, tbl: etree._Element, *, toc: bool, placeholder: bool) -> _Table:
         idx = self.count
         rows: list[tuple[str, ...]] = []
+        outer = self.items
         for tr in _children(tbl, _TR):
             cells: list[str] = []
             for tc in _children(tr, _TC):
-                tcpr = tc.find(w("tcPr"))
+                tcpr = tc.find(_TCPR)
                 span, cont = 1, False
                 if tcpr is not None:
-                    gs = tcpr.find(w("gridSpan"))
+                    gs = tcpr.find(_GRIDSPAN)
                     if gs is not None and (gs.get(W_VAL) or "").isdigit():
                         span = max(1, int(gs.get(W_VAL) or "1"))
-                    vm = tcpr.find(w("vMerge"))
+                    vm = tcpr.find(_VMERGE)
                     cont = vm is not None and vm.get(W_VAL) != "restart"
-                sub = _Walker(self.path, self.styles, self.defaults, self.default_style, self.numbering,
-                              self.char_styles, [], self.fields, self.count)  # fmt: skip
-                sub.blocks(tc, toc=toc, placeholder=placeholder)
-                self.count = sub.count
+                # Cell paragraphs go through the same pass (numbering counters and fields
+                # advance in document order) but become cell text, never headings.
+                self.items = []
+                self.blocks(tc, toc=toc, placeholder=placeholder)
                 texts = []
-                for it in sub.items:
+                for it in self.items:
                     if isinstance(it, _Para):
                         texts.append(f"{it.auto_label}{it.text}".strip())
                     else:
@@ -162,133 +174,181 @@ class _Walker:
                 cells.append("" if cont else "\n".join(t for t in texts if t))
                 cells.extend([""] * (span - 1))
             rows.append(tuple(cells))
+        self.items = outer
         return _Table(idx, tuple(rows), toc=toc, placeholder=placeholder)
+
+    def char_style(self, sid: str) -> RunFmt | None:
+        if sid not in self._char:
+            st = self.styles.get(sid)
+            self._char[sid] = st.fmt if st is not None else RunFmt()
+        return self._char[sid]
 
     # ------------------------------------------------------------------ paragraph
     def para(self, p: etree._Element, *, toc: bool, placeholder: bool) -> _Para:
         idx = self.count
         self.count += 1
-        ppr = p.find(_PPR)
         style = self.default_style
         outline: int | None = None
-        numref: tuple[str, int | None] | None = None
+        num_id: str | None = None
+        ilvl: int | None = None
         centred: bool | None = None
-        pfmt = RunFmt()
+        ppr = p.find(_PPR)
         if ppr is not None:
-            ps = ppr.find(_PSTYLE)
-            if ps is not None:
-                style = self.styles.get(ps.get(W_VAL, ""), self.default_style)
-            ol = ppr.find(_OUTLINE)
-            if ol is not None:
-                v = ol.get(W_VAL, "9")
-                outline = int(v) + 1 if v.isdigit() and int(v) < 9 else 0  # 0: explicitly body text
-            np_ = ppr.find(_NUMPR)
-            if np_ is not None:
-                nid, il = np_.find(_NUMID), np_.find(_ILVL)
-                numref = (
-                    nid.get(W_VAL, "0")
-                    if nid is not None
-                    else (style.num.num_id if style and style.num else "0"),
-                    int(il.get(W_VAL, "0")) if il is not None and (il.get(W_VAL) or "").isdigit() else None,
-                )
-            jc = ppr.find(_JC)
-            if jc is not None:
-                centred = jc.get(W_VAL) == "center"
-            pfmt = run_fmt(ppr.find(_RPR))  # paragraph-mark format: the label's look, not the text's
-        base = style.fmt.over(self.defaults) if style is not None else self.defaults
-        if numref is None and style is not None and style.num is not None:
-            numref = (style.num.num_id, style.num.ilvl)
+            for c in ppr:
+                tag = c.tag
+                if tag == _PSTYLE:
+                    style = self.styles.get(c.get(W_VAL, "")) or self.default_style
+                elif tag == _OUTLINE:
+                    v = c.get(W_VAL, "9")
+                    outline = int(v) + 1 if v.isdigit() and int(v) < 9 else 0  # 0: explicitly body
+                elif tag == _NUMPR:
+                    for n in c:
+                        if n.tag == _NUMID:
+                            num_id = n.get(W_VAL, "0")
+                        elif n.tag == _ILVL:
+                            v = n.get(W_VAL, "0")
+                            ilvl = int(v) if v.isdigit() else 0
+                elif tag == _JC:
+                    centred = c.get(W_VAL) == "center"
+        if style is not None and style.num is not None:
+            if num_id is None:
+                num_id = style.num.num_id
+            if ilvl is None:
+                ilvl = style.num.ilvl
         auto = ""
-        if numref is not None:
-            rendered = self.numbering.render(numref[0], numref[1] if numref[1] is not None else 0)
+        if num_id is not None and num_id != "0":
+            rendered = self.numbering.render(num_id, ilvl or 0)
             if rendered is not None:
                 auto = rendered[0]
-        del pfmt
 
+        base = self._base.get(style.id) if style is not None else self.defaults
+        if base is None and style is not None:
+            base = self._base[style.id] = style.fmt.over(self.defaults)
+
+        # One pass over the runs: text as Word shows it (w:t, tabs, breaks, symbols; field
+        # instructions and w:delText are not text), fields opening and closing, and the
+        # look of the runs. The look is measured only while the line could still be a
+        # heading (short, no full stop): for prose the first runs suffice for body stats.
         parts: list[str] = []
-        weights: list[tuple[int, bool, float, str, bool]] = []  # chars, bold, size, font, in TOC field
-        cur = base
-        for el in p.iter(_TEXT_TAGS):
+        toc_chars = 0
+        fields = self.fields
+        run: etree._Element | None = None
+        run_look: tuple[bool, float, str] | None = None
+        measuring = True
+        measured = 0
+        all_bold = True
+        sizes: dict[float, int] = {}
+        fonts: dict[str, int] = {}
+        for el in p.iter(_RUN_TAGS):
             tag = el.tag
             if tag == _R:
-                rpr = el.find(_RPR)
-                cur = base
-                if rpr is not None:
-                    rs = rpr.find(_RSTYLE)
-                    if rs is not None:
-                        cs = self.char_styles.get(rs.get(W_VAL, ""))
-                        if cs is not None:
-                            cur = cs.over(cur)
-                    cur = run_fmt(rpr).over(cur)
+                run, run_look = el, None
                 continue
-            if tag == _FLDCHAR:
+            if tag == _T:
+                t = el.text
+                if not t:
+                    continue
+            elif tag == _FLDCHAR:
                 kind = el.get(_FLDTYPE)
                 if kind == "begin":
-                    self.fields.append(_Field())
-                elif kind == "separate" and self.fields:
-                    f = self.fields[-1]
+                    fields.append(_Field())
+                elif kind == "separate" and fields:
+                    f = fields[-1]
                     f.toc = f.instr.lstrip().upper().startswith("TOC")
-                elif kind == "end" and self.fields:
-                    self.fields.pop()
+                elif kind == "end" and fields:
+                    fields.pop()
                 continue
-            if tag == _INSTR:
-                if self.fields:
-                    self.fields[-1].instr += el.text or ""
+            elif tag == _INSTR:
+                if fields:
+                    fields[-1].instr += el.text or ""
                 continue
-            if tag == _FLDSIMPLE:
-                continue  # its runs follow in iteration order; a simple TOC field is rare
-            if tag == _T:
-                s = el.text or ""
             elif tag == _TAB:
-                if el.getparent().tag != _R:
-                    continue  # a tab stop definition in pPr/w:tabs
-                s = "\t"
+                if run is None:
+                    continue  # a tab stop definition in pPr/w:tabs, before any run
+                t = "\t"
             elif tag in (_BR, _CR):
-                s = "\n"
+                t = "\n"
             elif tag == _NBH:
-                s = "-"
+                t = "-"
             else:  # w:sym
-                ch = el.get(w("char"), "")
-                try:
-                    s = chr(int(ch, 16)) if ch else ""
-                except ValueError:
-                    s = ""
-                if s and 0xF000 <= ord(s) <= 0xF0FF:
-                    s = chr(ord(s) - 0xF000)
-            if not s:
-                continue
-            parts.append(s)
-            n = len(s.strip())
-            if n:
-                in_toc = any(f.toc for f in self.fields)
-                weights.append((n, bool(cur.bold), cur.size or 0.0, (cur.font or "").lower(), in_toc))
+                t = _sym(el)
+                if not t:
+                    continue
+            parts.append(t)
+            if fields and any(f.toc for f in fields):
+                toc_chars += len(t)
+            if measuring and run is not None:
+                n = len(t.strip())
+                if n:
+                    if run_look is None:
+                        run_look = self.run_look(run, base)
+                    all_bold = all_bold and run_look[0]
+                    sizes[run_look[1]] = sizes.get(run_look[1], 0) + n
+                    fonts[run_look[2]] = fonts.get(run_look[2], 0) + n
+                    measured += len(t)
+                    if measured > _FMT_LIMIT or "。" in t:
+                        measuring = False
         text = "".join(parts)
-        total = sum(x[0] for x in weights)
-        bold = bool(total) and all(x[1] for x in weights)
-        size_c: Counter[float] = Counter()
-        font_c: Counter[str] = Counter()
-        toc_chars = 0
-        for n, _b, sz, fn, t in weights:
-            size_c[sz] += n
-            font_c[fn] += n
-            toc_chars += n if t else 0
-        size = size_c.most_common(1)[0][0] if size_c else (base.size or 0.0)
-        font = font_c.most_common(1)[0][0] if font_c else (base.font or "").lower()
-        style_toc = style is not None and style.toc
-        guidance = (style is not None and style.guidance) or text.lstrip().startswith(_GUIDANCE_MARK)
+        if sizes:
+            bold = all_bold
+            size = max(sizes, key=sizes.__getitem__)
+            font = max(fonts, key=fonts.__getitem__)
+        else:
+            bold, size, font = False, base.size or 0.0, (base.font or "").lower()
         return _Para(
             idx=idx,
             text=text,
             auto_label=auto,
             style=style,
             outline=outline,
-            toc=toc or style_toc or (total > 0 and toc_chars * 2 >= total),
+            toc=toc
+            or (style is not None and style.toc)
+            or (toc_chars > 0 and toc_chars * 2 >= len(text.strip() or "x")),
             bold=bold,
             size=size,
             font=font,
             centred=centred if centred is not None else (style.centred if style is not None else False),
-            placeholder=placeholder or guidance,
+            placeholder=placeholder
+            or (style is not None and style.guidance)
+            or text.lstrip().startswith(_GUIDANCE_MARK),
         )
+
+    def run_look(self, r: etree._Element, base: RunFmt) -> tuple[bool, float, str]:
+        """(bold, size, lower-cased font) of one run: its rPr over its character style
+        over the paragraph style and document defaults."""
+        bold, size, font = base.bold, base.size, base.font
+        rpr = r.find(_RPR)
+        if rpr is not None:
+            for c in rpr:
+                tag = c.tag
+                if tag == _B:
+                    v = c.get(W_VAL)
+                    bold = v is None or v not in _OFF
+                elif tag == _SZ:
+                    v = c.get(W_VAL)
+                    if v and v.isdigit():
+                        size = int(v) / 2
+                elif tag == _RFONTS:
+                    font = c.get(_EASTASIA) or c.get(_ASCII) or font
+                elif tag == _RSTYLE:
+                    cs = self.char_style(c.get(W_VAL, ""))
+                    if cs is not None:
+                        # w:rStyle comes first in rPr (schema order), so the run's own
+                        # properties that follow still override the character style.
+                        bold = cs.bold if cs.bold is not None else bold
+                        size = cs.size if cs.size is not None else size
+                        font = cs.font if cs.font is not None else font
+        return bool(bold), size or 0.0, (font or "").lower()
+
+
+def _sym(el: etree._Element) -> str:
+    ch = el.get(w("char"), "")
+    try:
+        s = chr(int(ch, 16)) if ch else ""
+    except ValueError:
+        return ""
+    # Symbol-font code points live in the private area F000–F0FF.
+    return chr(ord(s) - 0xF000) if s and 0xF000 <= ord(s) <= 0xF0FF else s
 
 
 def _children(el: etree._Element, tag: str) -> list[etree._Element]:
@@ -348,6 +408,7 @@ def _is_heading_font(font: str, body_font: str) -> bool:
 
 
 def parse_docx(path: Path) -> DocumentTree:
+    """Parse a .docx (any zip with word/document.xml) into a DocumentTree."""
     path = Path(path)
     try:
         zf = zipfile.ZipFile(path)
@@ -356,25 +417,28 @@ def parse_docx(path: Path) -> DocumentTree:
     except OSError as e:
         raise InputError(f"cannot be read ({e.strerror or e})", path=str(path)) from None
     with zf:
-        doc = read_part(zf, "word/document.xml", path, required=True)
-        styles_root = read_part(zf, "word/styles.xml", path)
+        doc_bytes = read_bytes(zf, "word/document.xml", path, required=True)
+        styles_bytes = read_bytes(zf, "word/styles.xml", path)
         numbering_root = read_part(zf, "word/numbering.xml", path)
-    assert doc is not None
-    styles, defaults, default_id = load_styles(styles_root)
+    assert doc_bytes is not None
+    doc = parse_xml(doc_bytes, "word/document.xml", path)
+    try:
+        styles = StyleSheet(styles_bytes, lambda b: parse_xml(b, "word/styles.xml", path))
+    except ValueError as e:
+        raise InputError(f"word/styles.xml is broken ({e})", path=str(path)) from None
     numbering = Numbering.load(numbering_root, styles)
     body = doc.find(w("body"))
     if body is None:
         raise InputError("not a Word document: word/document.xml has no body", path=str(path))
     # Alternate content is stored twice (mc:Choice and mc:Fallback) and text boxes float
     # outside the reading order: drop both from the in-memory tree before walking.
-    for el in list(body.iter(f"{{{MC}}}Fallback", w("txbxContent"))):
+    for el in list(body.iter(_FALLBACK, _TXBX)):
         parent = el.getparent()
         if parent is not None:
             parent.remove(el)
-    char_styles = {sid: st.fmt for sid, st in styles.items() if st.kind == "character"}
-    walker = _Walker(path, styles, defaults, styles.get(default_id or ""), numbering, char_styles)
+    walker = _Walker(path, styles, numbering)
     walker.blocks(body)
-    return _decide(path, walker.items, defaults)
+    return _decide(path, walker.items, styles.defaults)
 
 
 def _decide(path: Path, items: list[_Para | _Table], defaults: RunFmt) -> DocumentTree:
@@ -394,9 +458,7 @@ def _decide(path: Path, items: list[_Para | _Table], defaults: RunFmt) -> Docume
 
     # Hand-typed 目录 without a TOC field: a 目录 line, then entries whose text recurs later
     # (or carries a page number), up to the first line that is neither.
-    last_seen: dict[str, int] = {}
-    for i, p in enumerate(paras):
-        last_seen[_toc_key(p.text)] = i
+    last_seen: dict[str, int] | None = None
     toc_mode = False
     for i, p in enumerate(paras):
         t = p.text.strip()
@@ -410,6 +472,11 @@ def _decide(path: Path, items: list[_Para | _Table], defaults: RunFmt) -> Docume
             toc_mode = True
             continue
         if toc_mode:
+            if last_seen is None:  # built once, only for documents with a typed 目录
+                last_seen = {}
+                for j, q in enumerate(paras):
+                    if len(q.text) <= _MAX_STYLED_TITLE:
+                        last_seen[_toc_key(q.text)] = j
             key = _toc_key(t)
             if last_seen.get(key, i) > i and len(key) <= _MAX_NUMBERED_TITLE:
                 p.toc = True
@@ -463,7 +530,12 @@ def _decide(path: Path, items: list[_Para | _Table], defaults: RunFmt) -> Docume
     # size and font) is a sibling of those headings.
     look: dict[tuple[bool, float, str], str] = {}
     for c in cands:
-        if c is not None and c.label and "emphasis" not in c.family and (c.item.bold or c.item.size > body_size + 0.5):
+        if (
+            c is not None
+            and c.label
+            and "emphasis" not in c.family
+            and (c.item.bold or c.item.size > body_size + 0.5)
+        ):
             look.setdefault(_look(c.item), c.family)
     for c in cands:
         if c is not None and c.family.startswith("emphasis") and _look(c.item) in look:
@@ -502,13 +574,27 @@ def _candidate(p: _Para, body_size: float, body_font: str) -> _Cand | None:
     elif style is not None and style.level is not None:
         level = style.level
         signals.append(style.level_source or "style")
-    label, title, family, value = "", raw, "", None
-    if p.auto_label.strip():
-        fam = _family_of_label(p.auto_label.strip())
-        label = p.auto_label.strip()
+    emphasis: list[str] = []
+    if p.bold:
+        emphasis.append("bold")
+    if p.size > body_size + 0.5:
+        emphasis.append("font-size")
+    if _is_heading_font(p.font, body_font):
+        emphasis.append("font")
+    label = p.auto_label.strip()
+    if level is None and not label:
+        # Fast exits for body text, the bulk of every document: too long, prose, or
+        # neither typed-numbered nor set apart by its look.
+        if len(raw) > _MAX_NUMBERED_TITLE + 12 or "。" in raw:
+            return None
+        if raw[0] not in _LABEL_START and not (emphasis and len(raw) <= _MAX_EMPHASIS_TITLE + 4):
+            return None
+    title, family, value = raw, "", None
+    if label:
+        fam = _family_of_label(label)
         family, value = fam if fam is not None else (f"num:{label}", None)
         signals.append("numbering")
-    else:
+    elif raw[:1] in _LABEL_START:
         num = split_numbering(raw)
         if num is not None:
             label, title, family, value = num.label, num.title, num.family, num.value
@@ -517,13 +603,6 @@ def _candidate(p: _Para, body_size: float, body_font: str) -> _Cand | None:
     title = clean_title(title)
     if not title or len(title) > _MAX_STYLED_TITLE:
         return None
-    emphasis: list[str] = []
-    if p.bold:
-        emphasis.append("bold")
-    if p.size > body_size + 0.5:
-        emphasis.append("font-size")
-    if _is_heading_font(p.font, body_font):
-        emphasis.append("font")
     if level is not None:
         conf = 0.95 if not sentence else 0.7
         return _Cand(
@@ -534,17 +613,22 @@ def _candidate(p: _Para, body_size: float, body_font: str) -> _Cand | None:
             return None
         conf = 0.9 if emphasis or "numbering" in signals else 0.75
         return _Cand(p, label, title, family, value, None, tuple(signals + emphasis), conf)
-    if (
-        emphasis
-        and len(title) <= _MAX_EMPHASIS_TITLE
-        and not _sentence_like(title)
-        and not title.endswith(("：", ":"))
-    ):
+    if emphasis and len(title) <= _MAX_EMPHASIS_TITLE and not sentence and not raw.endswith(("：", ":")):
         if p.centred:
             return None  # centred emphasis is a title or caption, not a section
         key = f"emphasis:{p.bold}:{round(p.size)}:{p.font if 'font' in emphasis else ''}"
         return _Cand(p, "", title, key, None, None, tuple(emphasis), 0.6)
     return None
+
+
+# First characters a typed label can start with (digits, full-width digits, CJK numerals,
+# 第, brackets, enclosed numbers, letters, Roman numerals).
+_LABEL_START = frozenset(
+    "0123456789０１２３４５６７８９第一二三四五六七八九十壹贰叁肆伍陆柒捌玖拾(（[【"
+    + "".join(chr(c) for c in range(0x2460, 0x249C))
+    + "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyzⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩⅪⅫ"
+    + "ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ"
+)
 
 
 @dataclass

@@ -88,7 +88,10 @@ _AMOUNT_RE = re.compile(rf"^\s*[-+]?\d[\d,]*(?:\.\d+)?\s*(?:{_UNIT_RE})")
 
 _S = r"[ \t]*"
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("chapter", re.compile(rf"^第{_S}(?P<n>[{_CN}\d](?:{_S}[{_CN}\d])*){_S}(?P<u>章|部分|篇|编){_S}[、.:：]?")),
+    (
+        "chapter",
+        re.compile(rf"^第{_S}(?P<n>[{_CN}\d](?:{_S}[{_CN}\d])*){_S}(?P<u>章|部分|篇|编){_S}[、.:：]?"),
+    ),
     ("section", re.compile(rf"^第{_S}(?P<n>[{_CN}\d](?:{_S}[{_CN}\d])*){_S}节{_S}[、.:：]?")),
     ("cn-paren", re.compile(rf"^[(（]{_S}(?P<n>[{_CN}]+){_S}[)）]{_S}[、.]?")),
     ("cn", re.compile(rf"^(?P<n>[{_CN}]+){_S}[、.．,，]")),
@@ -158,11 +161,11 @@ def split_numbering(text: str) -> Numbering | None:
     Handles full-width digits and punctuation, spaces inside the label (第 一 章, 1 . 1),
     Unicode enumerated characters (① ⑴ ⒈) and refuses amounts ("17597.78 万元", "1.5 倍").
     """
-    lead = len(text) - len(text.lstrip())
-    orig = text[lead:].rstrip()
+    orig = text.strip()
     if not orig:
         return None
-    t = orig.translate(_HALF)
+    # Labels are short: translate only the head (full-width → ASCII, one for one).
+    t = orig[:32].translate(_HALF)
     first = t[0]
     for table, fam in ((_CIRCLED, "circled"), (_PAREN_DIGIT, "paren"), (_DOT_DIGIT, "dec")):
         if first in table:
@@ -232,6 +235,7 @@ def normalise_title(text: str) -> str:
     return clean_title(unicodedata.normalize("NFKC", text))
 
 
+_PAGE_END = frozenset("0123456789０１２３４５６７８９ivxlcIVXLC")
 _TOC_HEAD = re.compile(r"^\s*(目\s*录|目\s*次|contents|table\s+of\s+contents)\s*$", re.IGNORECASE)
 _LEADER_PAGE = re.compile(
     r"(?:\.{3,}|…+|·{3,}|‥+|_{4,}|-{4,}|—{2,}|\.(?:\s\.){2,})\s*(?:\d{1,4}|[ivxlcIVXLC]{1,6})\s*$"
@@ -241,7 +245,12 @@ _TAB_PAGE = re.compile(r"^[^\t]{1,80}\t+\s*\d{1,4}\s*$")
 
 def is_toc_line(text: str) -> bool:
     """A 目录 heading, or an entry with a dot leader / tab before a page number."""
-    t = text.translate(_HALF)
+    t = text.strip()
+    if not t or len(t) > 160:
+        return False
+    if t[-1] not in _PAGE_END:
+        return len(t) <= 24 and bool(_TOC_HEAD.match(t.translate(_HALF)))
+    t = t.translate(_HALF)
     if _TOC_HEAD.match(t):
         return True
     if _LEADER_PAGE.search(t):

@@ -6,7 +6,9 @@ not XML. Nothing here knows about headings beyond what Word itself records.
 
 from __future__ import annotations
 
+import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,8 +33,8 @@ _PARSER = etree.XMLParser(
 )
 
 
-def read_part(zf: zipfile.ZipFile, name: str, path: Path, *, required: bool = False) -> etree._Element | None:
-    """Parse one XML part with a hostile-input-safe parser; None when absent and optional."""
+def read_bytes(zf: zipfile.ZipFile, name: str, path: Path, *, required: bool = False) -> bytes | None:
+    """One part's bytes, refusing zip bombs; None when absent and optional."""
     try:
         info = zf.getinfo(name)
     except KeyError:
@@ -54,10 +56,21 @@ def read_part(zf: zipfile.ZipFile, name: str, path: Path, *, required: bool = Fa
         raise InputError(f"cannot read {name}: {e}", path=str(path)) from None
     if len(data) > MAX_PART_BYTES:
         raise InputError(f"{name} inflates past {MAX_PART_BYTES // (1024 * 1024)} MB", path=str(path))
+    return data
+
+
+def parse_xml(data: bytes, name: str, path: Path) -> etree._Element:
+    """Parse with a hostile-input-safe parser (no entities, no network, no huge trees)."""
     try:
         return etree.fromstring(data, _PARSER)
     except etree.XMLSyntaxError as e:
         raise InputError(f"{name} is not well-formed XML ({e.msg})", path=str(path)) from None
+
+
+def read_part(zf: zipfile.ZipFile, name: str, path: Path, *, required: bool = False) -> etree._Element | None:
+    """Read and parse one XML part; None when absent and optional."""
+    data = read_bytes(zf, name, path, required=required)
+    return None if data is None else parse_xml(data, name, path)
 
 
 def on(el: etree._Element | None) -> bool | None:
@@ -151,53 +164,133 @@ def _is_toc_name(key: str) -> bool:
     )
 
 
-def load_styles(root: etree._Element | None) -> tuple[dict[str, Style], RunFmt, str | None]:
-    """Styles by id (chain-resolved), the document default run format, the default paragraph style id."""
-    if root is None:
-        return {}, RunFmt(size=10.5), None
-    raw: dict[str, etree._Element] = {}
-    default_para: str | None = None
-    for st in root.iterchildren(w("style")):
-        sid = st.get(w("styleId"))
-        if sid is None:
-            continue
-        raw[sid] = st
-        if st.get(w("type")) == "paragraph" and st.get(w("default")) in ("1", "true", "on"):
-            default_para = sid
-    dd = root.find(f"{w('docDefaults')}/{w('rPrDefault')}/{w('rPr')}")
-    defaults = run_fmt(dd).over(RunFmt(bold=False, size=10.5))
-    out: dict[str, Style] = {}
+_WB = W.encode()
+_DEFAULT_PARA = re.compile(rb'<w:style\s(?=[^>]*w:type="paragraph")(?=[^>]*w:default="(?:1|true|on)")[^>]*>')
+_ATTR_ID = re.compile(rb'w:styleId="([^"]*)"')
+_XMLNS = re.compile(rb'xmlns(?::[\w.-]+)?="[^"]*"')
+_ROOT_OPEN = re.compile(rb"<w:styles\b[^>]*>")
 
-    def resolve(sid: str, seen: frozenset[str]) -> Style | None:
-        if sid in out:
-            return out[sid]
-        st = raw.get(sid)
+
+class StyleSheet:
+    """styles.xml, resolved lazily along each basedOn chain.
+
+    The styles part is often far larger than the document (python-docx's template writes
+    350 KB of table styles), so when it uses the usual `w:` prefix it is indexed by a byte
+    scan and only the styles a document actually uses are parsed; anything unusual (another
+    prefix, a DTD) falls back to one full parse with the same safe parser.
+    """
+
+    def __init__(self, data: bytes | None, parse: Callable[[bytes], etree._Element]) -> None:
+        self._parse = parse
+        self._data = b""
+        self._elements: dict[str, etree._Element] = {}
+        self._resolved: dict[str, Style | None] = {}
+        self._wrap = b""
+        self.default_id: str | None = None
+        self.defaults = RunFmt(bold=False, size=10.5)
+        if data is None:
+            return
+        root_open = _ROOT_OPEN.search(data, 0, 4096)
+        decls = _XMLNS.findall(root_open.group(0)) if root_open else []
+        if root_open is None or b"<!DOCTYPE" in data[:4096] or b'xmlns:w="' + _WB + b'"' not in decls:
+            self._load_tree(parse(data))
+            return
+        self._wrap = b"<w:styles " + b" ".join(decls) + b">"
+        self._data = data
+        m = _DEFAULT_PARA.search(data)
+        if m is not None:
+            sid = _ATTR_ID.search(m.group(0))
+            if sid is not None:
+                self.default_id = sid.group(1).decode("utf-8", "replace")
+        a = data.find(b"<w:docDefaults")
+        if a != -1:
+            b = data.find(b"</w:docDefaults>", a)
+            if b != -1:
+                dd = self._fragment(data[a : b + len(b"</w:docDefaults>")])
+                self._set_defaults(dd.find(f"{w('rPrDefault')}/{w('rPr')}"))
+
+    def _chunk(self, sid: str) -> bytes | None:
+        """The bytes of <w:style w:styleId="sid" …>…</w:style>, found without a full parse."""
+        data = self._data
+        if not data or '"' in sid or "<" in sid:
+            return None
+        needle = b'w:styleId="' + sid.encode() + b'"'
+        pos = data.find(needle)
+        while pos != -1:
+            start = data.rfind(b"<w:style", 0, pos)
+            if (
+                start != -1
+                and data.find(b">", start, pos) == -1
+                and data[start + 8 : start + 9] in (b" ", b"\t", b"\n", b"\r")
+            ):
+                close = data.find(b">", pos)
+                if close == -1:
+                    return None
+                if data[close - 1 : close] == b"/":
+                    return data[start : close + 1]
+                end = data.find(b"</w:style>", close)
+                return data[start : end + len(b"</w:style>")] if end != -1 else None
+            pos = data.find(needle, pos + 1)
+        return None
+
+    def _fragment(self, chunk: bytes) -> etree._Element:
+        return self._parse(self._wrap + chunk + b"</w:styles>")[0]
+
+    def _load_tree(self, root: etree._Element) -> None:
+        for st in root.iterchildren(w("style")):
+            sid = st.get(w("styleId"))
+            if sid is None:
+                continue
+            self._elements.setdefault(sid, st)
+            if st.get(w("type")) == "paragraph" and st.get(w("default")) in ("1", "true", "on"):
+                self.default_id = sid
+        self._set_defaults(root.find(f"{w('docDefaults')}/{w('rPrDefault')}/{w('rPr')}"))
+
+    def _set_defaults(self, rpr: etree._Element | None) -> None:
+        self.defaults = run_fmt(rpr).over(RunFmt(bold=False, size=10.5))
+
+    def _element(self, sid: str) -> etree._Element | None:
+        el = self._elements.get(sid)
+        if el is None and self._data:
+            chunk = self._chunk(sid)
+            if chunk is not None:
+                el = self._fragment(chunk)
+                self._elements[sid] = el
+        return el
+
+    def get(self, sid: str) -> Style | None:
+        if sid in self._resolved:
+            return self._resolved[sid]
+        return self._resolve(sid, frozenset())
+
+    def _resolve(self, sid: str, seen: frozenset[str]) -> Style | None:
+        if sid in self._resolved:
+            return self._resolved[sid]
+        st = self._element(sid)
         if st is None or sid in seen:
             return None
         name_el = st.find(w("name"))
         name = name_el.get(W_VAL, sid) if name_el is not None else sid
         key = _name_key(name)
         based = st.find(w("basedOn"))
-        parent = resolve(based.get(W_VAL, ""), seen | {sid}) if based is not None else None
+        parent = self._resolve(based.get(W_VAL, ""), seen | {sid}) if based is not None else None
         ppr = st.find(w("pPr"))
+        kind = st.get(w("type"), "paragraph")
         level: int | None = None
         source = ""
         toc = _is_toc_name(key)
         if not toc:
             if key in _NAME_LEVEL:
                 level, source = _NAME_LEVEL[key], "style"
-            elif sid in {str(i) for i in range(1, 10)} and st.get(w("type"), "paragraph") == "paragraph":
+            elif sid in _DIGIT_IDS and kind == "paragraph":
                 # Chinese Word writes Heading N with styleId "N" and may localise the name.
                 level, source = int(sid), "style"
             if level is None and ppr is not None:
                 ol = ppr.find(w("outlineLvl"))
                 if ol is not None:
-                    try:
-                        v = int(ol.get(W_VAL, "9"))
-                    except ValueError:
-                        v = 9
-                    if v < 9:
-                        level, source = v + 1, "outline-level"
+                    v = ol.get(W_VAL, "9")
+                    if v.isdigit() and int(v) < 9:
+                        level, source = int(v) + 1, "outline-level"
             if level is None and parent is not None and parent.level is not None:
                 level, source = parent.level, parent.level_source
         num = parent.num if parent is not None else None
@@ -207,8 +300,9 @@ def load_styles(root: etree._Element | None) -> tuple[dict[str, Style], RunFmt, 
             if np_ is not None:
                 nid = np_.find(w("numId"))
                 il = np_.find(w("ilvl"))
+                ilv = il.get(W_VAL, "0") if il is not None else None
                 if nid is not None:
-                    num = NumRef(nid.get(W_VAL, "0"), int(il.get(W_VAL, "0")) if il is not None else None)
+                    num = NumRef(nid.get(W_VAL, "0"), int(ilv) if ilv and ilv.isdigit() else None)
             jc = ppr.find(w("jc"))
             if jc is not None:
                 centred = jc.get(W_VAL) == "center"
@@ -218,7 +312,7 @@ def load_styles(root: etree._Element | None) -> tuple[dict[str, Style], RunFmt, 
         style = Style(
             id=sid,
             name=name,
-            kind=st.get(w("type"), "paragraph"),
+            kind=kind,
             level=level,
             level_source=source,
             toc=toc or (parent.toc if parent is not None else False),
@@ -228,12 +322,11 @@ def load_styles(root: etree._Element | None) -> tuple[dict[str, Style], RunFmt, 
             num=num,
             centred=centred,
         )
-        out[sid] = style
+        self._resolved[sid] = style
         return style
 
-    for sid in raw:
-        resolve(sid, frozenset())
-    return out, defaults, default_para
+
+_DIGIT_IDS = frozenset(str(i) for i in range(1, 10))
 
 
 # -------------------------------------------------------------------------- numbering
@@ -253,24 +346,21 @@ class Numbering:
     """numbering.xml with Word's counters: shared per abstractNum across num instances,
     restarted by lvlRestart and by a num instance's startOverride on its first use."""
 
+    abstract_el: dict[str, etree._Element] = field(default_factory=dict)
     abstract: dict[str, dict[int, Level]] = field(default_factory=dict)
     num_abs: dict[str, str] = field(default_factory=dict)
     overrides: dict[str, dict[int, tuple[int | None, Level | None]]] = field(default_factory=dict)
     counters: dict[str, dict[int, int]] = field(default_factory=dict)
     started: set[str] = field(default_factory=set)
+    styles: StyleSheet | None = None
 
     @classmethod
-    def load(cls, root: etree._Element | None, styles: dict[str, Style]) -> Numbering:
-        n = cls()
+    def load(cls, root: etree._Element | None, styles: StyleSheet | None) -> Numbering:
+        n = cls(styles=styles)
         if root is None:
             return n
-        links: dict[str, str] = {}
         for an in root.iterchildren(w("abstractNum")):
-            aid = an.get(w("abstractNumId"), "")
-            n.abstract[aid] = {int(lv.get(w("ilvl"), "0")): _level(lv) for lv in an.iterchildren(w("lvl"))}
-            link = an.find(w("numStyleLink"))
-            if link is not None:
-                links[aid] = link.get(W_VAL, "")
+            n.abstract_el.setdefault(an.get(w("abstractNumId"), ""), an)
         for num in root.iterchildren(w("num")):
             nid = num.get(w("numId"), "")
             a = num.find(w("abstractNumId"))
@@ -279,23 +369,34 @@ class Numbering:
             n.num_abs[nid] = a.get(W_VAL, "")
             ov: dict[int, tuple[int | None, Level | None]] = {}
             for lo in num.iterchildren(w("lvlOverride")):
-                il = int(lo.get(w("ilvl"), "0"))
                 so = lo.find(w("startOverride"))
                 lv = lo.find(w("lvl"))
-                ov[il] = (
-                    int(so.get(W_VAL, "1")) if so is not None else None,
+                ov[_int(lo.get(w("ilvl")), 0)] = (
+                    _int(so.get(W_VAL), 1) if so is not None else None,
                     _level(lv) if lv is not None else None,
                 )
             if ov:
                 n.overrides[nid] = ov
-        # numStyleLink: the abstractNum's levels live on the num named by the linked style.
-        for aid, sname in links.items():
-            st = styles.get(sname)
-            if st is not None and st.num is not None:
-                target = n.num_abs.get(st.num.num_id)
-                if target and target != aid and n.abstract.get(target):
-                    n.abstract[aid] = n.abstract[target]
         return n
+
+    def levels(self, aid: str, depth: int = 0) -> dict[int, Level]:
+        """An abstractNum's levels, parsed on first use; a numStyleLink borrows the levels
+        of the list its style names."""
+        got = self.abstract.get(aid)
+        if got is not None:
+            return got
+        an = self.abstract_el.get(aid)
+        out: dict[int, Level] = {}
+        if an is not None:
+            out = {_int(lv.get(w("ilvl")), 0): _level(lv) for lv in an.iterchildren(w("lvl"))}
+            link = an.find(w("numStyleLink"))
+            if link is not None and self.styles is not None and depth < 4:
+                st = self.styles.get(link.get(W_VAL, ""))
+                target = self.num_abs.get(st.num.num_id) if st is not None and st.num is not None else None
+                if target and target != aid:
+                    out = self.levels(target, depth + 1) or out
+        self.abstract[aid] = out
+        return out
 
     def level_def(self, num_id: str, ilvl: int) -> Level | None:
         aid = self.num_abs.get(num_id)
@@ -304,7 +405,7 @@ class Numbering:
         ov = self.overrides.get(num_id, {}).get(ilvl)
         if ov is not None and ov[1] is not None:
             return ov[1]
-        return self.abstract.get(aid, {}).get(ilvl)
+        return self.levels(aid).get(ilvl)
 
     def render(self, num_id: str, ilvl: int) -> tuple[str, str] | None:
         """Advance the counters for one numbered paragraph; return (label, numFmt) or None."""
@@ -342,6 +443,10 @@ class Numbering:
             fmt = "decimal" if lvl.legal and i != ilvl else d.fmt
             text = text.replace(tok, format_number(value, fmt))
         return text, lvl.fmt
+
+
+def _int(v: str | None, default: int) -> int:
+    return int(v) if v is not None and v.isdigit() else default
 
 
 def _level(lv: etree._Element) -> Level:

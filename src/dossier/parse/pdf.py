@@ -55,6 +55,8 @@ class Line:
     font: str = ""
     score: float | None = None
     """OCR recognition score; None for the text layer."""
+    cells: tuple[str, ...] = ()
+    """Texts apart by wide gaps when there are several (a table row, or a label ⇥ title)."""
 
     @property
     def height(self) -> float:
@@ -95,6 +97,16 @@ def _font_family(name: str) -> str:
     return re.split(r"[-,]", name, maxsplit=1)[0].lower()
 
 
+def _decode_font_name(raw: bytes) -> str:
+    # Chinese producers write names like 黑体 as GBK bytes; try UTF-8, then GBK.
+    for enc in ("utf-8", "gbk"):
+        try:
+            return raw.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("latin-1")
+
+
 class _TextReader:
     """Reusable ctypes buffers for the sampled per-character calls."""
 
@@ -102,6 +114,12 @@ class _TextReader:
         self.rect = pdfium_c.FS_RECTF()
         self.name = ctypes.create_string_buffer(128)
         self.flags = ctypes.c_int()
+
+    def box(self, tp: Any, i: int) -> tuple[float, float, float, float]:
+        """(left, top, right, bottom) in PDF space (y up) of char i's loose box."""
+        r = self.rect
+        pdfium_c.FPDFText_GetLooseCharBox(tp, i, r)
+        return r.left, r.top, r.right, r.bottom
 
     def lines(self, textpage: pdfium.PdfTextPage, page_no: int, height: float) -> list[Line]:
         tp = textpage.raw
@@ -116,16 +134,74 @@ class _TextReader:
         for m in re.finditer(r"[^\r\n]+", text):
             s, e = m.span()
             seg = text[s:e]
-            stripped = seg.strip()
-            if not stripped:
+            if not seg.strip():
                 continue
             a = s + (len(seg) - len(seg.lstrip()))
             b = e - 1 - (len(seg) - len(seg.rstrip()))
-            segs.append(self._segment(tp, stripped, a, b, page_no, height))
+            for pa, pb in self._pieces(tp, text, a, b):
+                segs.append(self._segment(tp, text[pa : pb + 1], pa, pb, page_no, height))
         return segs
 
+    def _pieces(self, tp: Any, text: str, a: int, b: int) -> list[tuple[int, int]]:
+        """Split pdfium's line [a, b] where it is really several: rows of a table that pdfium
+        ran together (the first, middle and last chars sit at different heights), or cells
+        of one row (a space with a gap wider than 1.5 em)."""
+        la, ta, _ra, ba = self.box(tp, a)
+        h = max(ta - ba, 1.0)
+        mid = (a + b) // 2
+        ys = [(ta + ba) / 2]
+        for i in (mid, b):
+            _l, t, _r, bo = self.box(tp, i)
+            ys.append((t + bo) / 2)
+        if max(ys) - min(ys) > 0.5 * h:
+            return self._split_chars(tp, text, a, b)
+        if " " not in text[a : b + 1]:
+            return [(a, b)]
+        out: list[tuple[int, int]] = []
+        start = a
+        k = a
+        while k <= b:
+            if text[k] != " ":
+                k += 1
+                continue
+            q = k
+            while q <= b and text[q] == " ":
+                q += 1
+            p = k - 1
+            if p >= start and q <= b:
+                _l, _t, right, _b = self.box(tp, p)
+                left, _t2, _r2, _b2 = self.box(tp, q)
+                if left - right > 1.5 * h:
+                    out.append((start, p))
+                    start = q
+            k = q
+        out.append((start, b))
+        return out
+
+    def _split_chars(self, tp: Any, text: str, a: int, b: int) -> list[tuple[int, int]]:
+        """Per-character split by height and by wide gaps (only for lines that need it)."""
+        out: list[tuple[int, int]] = []
+        start = last = -1
+        cur_top = cur_bot = prev_right = prev_left = 0.0
+        for i in range(a, b + 1):
+            if text[i].isspace():
+                continue
+            left, top, right, bottom = self.box(tp, i)
+            h = max(top - bottom, 1.0)
+            cy = (top + bottom) / 2
+            if start >= 0 and (
+                cy > cur_top or cy < cur_bot or left - prev_right > 1.5 * h or left < prev_left - h
+            ):
+                out.append((start, last))
+                start = -1
+            if start < 0:
+                start, cur_top, cur_bot = i, top, bottom
+            last, prev_right, prev_left = i, right, left
+        if start >= 0:
+            out.append((start, last))
+        return out
+
     def _segment(self, tp: Any, text: str, a: int, b: int, page_no: int, height: float) -> Line:
-        rect = self.rect
         samples = (a, (a + b) // 2, b) if b - a >= 2 else (a, b)
         tops: list[float] = []
         bottoms: list[float] = []
@@ -134,16 +210,16 @@ class _TextReader:
         font = ""
         x0 = x1 = 0.0
         for k, i in enumerate(samples):
-            pdfium_c.FPDFText_GetLooseCharBox(tp, i, rect)
-            tops.append(rect.top)
-            bottoms.append(rect.bottom)
+            left, top, right, bottom = self.box(tp, i)
+            tops.append(top)
+            bottoms.append(bottom)
             if k == 0:
-                x0 = rect.left
+                x0 = left
             if k == len(samples) - 1:
-                x1 = rect.right
+                x1 = right
             sizes.append(pdfium_c.FPDFText_GetFontSize(tp, i))
             nlen = pdfium_c.FPDFText_GetFontInfo(tp, i, self.name, 128, ctypes.byref(self.flags))
-            name = self.name.value.decode("latin-1") if nlen else ""
+            name = _decode_font_name(self.name.value) if nlen else ""
             weight = pdfium_c.FPDFText_GetFontWeight(tp, i)
             # FPDF_FONT_FORCEBOLD is flag bit 19 (0x40000).
             if weight >= 600 or _BOLD_NAME.search(name) or (self.flags.value & 0x40000):
@@ -153,7 +229,7 @@ class _TextReader:
         sizes.sort()
         return Line(
             page=page_no,
-            text=text,
+            text=text.strip(),
             x0=x0,
             x1=max(x1, x0),
             top=height - max(tops),
@@ -165,7 +241,8 @@ class _TextReader:
 
 
 def _cluster(segs: Iterable[Line]) -> list[Line]:
-    """Segments at the same height (vertical overlap ≥ half the smaller one) become one line."""
+    """Segments at the same height (vertical overlap ≥ half the smaller one) become one line;
+    segments apart by more than 1.5 em are kept as cells (a table row, or label ⇥ title)."""
     ordered = sorted(segs, key=lambda s: (round(s.top, 1), s.x0))
     groups: list[list[Line]] = []
     for s in ordered:
@@ -185,9 +262,21 @@ def _cluster(segs: Iterable[Line]) -> list[Line]:
             continue
         g.sort(key=lambda x: x.x0)
         parts = [g[0].text]
+        cells = [g[0].text]
         for prev, cur in zip(g, g[1:], strict=False):
             gap = cur.x0 - prev.x1
-            parts.append((" " if gap > 0.25 * max(cur.size, 1.0) else "") + cur.text)
+            em = max(cur.size, prev.size, 1.0)
+            parts.append((" " if gap > 0.25 * em else "") + cur.text)
+            if gap > 1.5 * em:
+                cells.append(cur.text)
+            else:
+                cells[-1] = cells[-1] + parts[-1]
+        if len(cells) == 2 and parts[1].startswith(" "):
+            # "1.⇥项目名称": a label, a tab, a title is one cell, unless the gap is table-wide.
+            num = split_numbering("".join(parts))
+            gap = g[1].x0 - g[0].x1 if len(g) == 2 else 1e9
+            if num is not None and _key(num.label) == _key(cells[0]) and gap <= 4.0 * max(g[0].size, 1.0):
+                cells = ["".join(parts)]
         main = max(g, key=lambda x: len(x.text))
         scores = [x.score for x in g if x.score is not None]
         out.append(
@@ -201,6 +290,7 @@ def _cluster(segs: Iterable[Line]) -> list[Line]:
                 size=max(x.size for x in g),
                 bold=sum(len(x.text) for x in g if x.bold) * 2 > sum(len(x.text) for x in g),
                 score=sum(scores) / len(scores) if scores else None,
+                cells=tuple(cells) if len(cells) > 1 else (),
             )
         )
     return out
@@ -288,25 +378,49 @@ def _drop_running(pages: list[Page]) -> list[Page]:
 
 
 def _drop_toc(pages: list[Page]) -> list[Page]:
-    """On a 目录 page drop everything up to the last entry (body may follow on the same page)."""
+    """Drop 目录 entries: the run of entry lines from the 目录 heading (or the first entry)
+    on, continuing onto the next pages while they open with entries. A cover above the
+    目录 and body text below it on the same page are kept."""
     out = []
+    in_toc = False
     for p in pages:
-        flags = [is_toc_line(ln.text) for ln in p.lines]
+        lines = p.lines
+        head = next((i for i, ln in enumerate(lines[:8]) if _TOC_TITLE.match(_nfkc(ln.text))), None)
+        # Under a 目录 heading (or on its next page), "title   12" without a leader is an entry too.
+        loose = head is not None or in_toc
+        flags = [is_toc_line(ln.text) or (loose and bool(_ENDS_PAGE.search(ln.text))) for ln in lines]
         hits = sum(flags)
-        head = bool(p.lines) and is_toc_line(p.lines[0].text) and not _LEADERISH.search(p.lines[0].text)
-        if hits >= 3 and (hits >= 0.4 * len(p.lines) or head) or (head and hits >= 2):
-            last = max(i for i, f in enumerate(flags) if f)
-            out.append(replace(p, lines=p.lines[last + 1 :]))
-        else:
+        start = head if head is not None else next((i for i, f in enumerate(flags) if f), None)
+        toc = start is not None and (
+            (head is not None and hits >= 2)
+            or (hits >= 3 and hits >= 0.4 * len(lines))
+            or (in_toc and bool(flags) and flags[0])
+        )
+        if not toc or start is None:
             out.append(p)
+            in_toc = False
+            continue
+        end = start
+        i = start + 1
+        while i < len(lines):
+            if flags[i]:
+                end = i
+            elif not (i + 1 < len(lines) and flags[i + 1]):
+                break  # one unflagged line may be the first half of a wrapped entry, two end it
+            i += 1
+        out.append(replace(p, lines=lines[:start] + lines[end + 1 :]))
+        in_toc = end >= len(lines) - 2
     return out
 
 
+_TOC_TITLE = re.compile(r"^(?:目\s*录|目\s*次|contents|table\s+of\s+contents)$", re.IGNORECASE)
 _LEADERISH = re.compile(r"[.…·]{2,}\s*\d+\s*$")
+_ENDS_PAGE = re.compile(r"\D\s+\d{1,4}$")
 
 
 # ---------------------------------------------------------------- headings
 _SENTENCE_END = "。；;，,！!？?"
+_FULL_STOP = "。！!？?"
 
 
 def _key(text: str) -> str:
@@ -364,10 +478,15 @@ def _styled(line: Line, st: _State) -> tuple[bool, bool, bool]:
     return big, line.bold, face
 
 
+def _row_like(line: Line) -> bool:
+    """Several cells apart by wide gaps: a table row (label ⇥ title was joined in _cluster)."""
+    return len(line.cells) >= 2
+
+
 def _heading_candidate(line: Line, st: _State) -> bool:
     """Looks like a heading line before any merging: formatted or numbered, and short."""
     t = line.text.strip()
-    if not t or t.startswith(PLACEHOLDER_MARK) or is_amount_line(t):
+    if not t or t.startswith(PLACEHOLDER_MARK) or is_amount_line(t) or _row_like(line):
         return False
     big, bold, face = _styled(line, st)
     return big or bold or face or split_numbering(t) is not None
@@ -379,7 +498,7 @@ def _continues(cur: Line, nxt: Line, right: float, st: _State) -> bool:
         return False
     if cur.x1 < right - 2.0 * cur.size or nxt.top - cur.bottom > 0.9 * cur.size:
         return False
-    if nxt.x0 > cur.x0 + 0.6 * cur.size or cur.text.rstrip()[-1:] in _SENTENCE_END:
+    if nxt.x0 > cur.x0 + 0.6 * cur.size or cur.text.rstrip()[-1:] in _FULL_STOP:
         return False
     if abs(nxt.size - cur.size) > 0.15 * cur.size or nxt.bold != cur.bold:
         return False
@@ -399,9 +518,9 @@ class _Found:
     confidence: float
 
 
-def _classify(line: Line, st: _State) -> _Found | None:
+def _classify(line: Line, st: _State, right: float) -> _Found | None:
     t = line.text.strip()
-    if not t or t.startswith(PLACEHOLDER_MARK) or is_amount_line(t):
+    if not t or t.startswith(PLACEHOLDER_MARK) or is_amount_line(t) or _row_like(line):
         return None
     num = split_numbering(t)
     title = num.title if num else t
@@ -412,7 +531,7 @@ def _classify(line: Line, st: _State) -> _Found | None:
     big, bold, face = _styled(line, st)
     signals = [s for s, on in (("bookmark", mark), ("typed-number", num), ("font-size", big),
                                ("bold", bold), ("font", face)) if on]  # fmt: skip
-    if st.ocr:
+    if line.score is not None:
         signals.append("ocr")
     ends = t[-1] in _SENTENCE_END
     n = len(clean.replace(" ", ""))
@@ -424,8 +543,9 @@ def _classify(line: Line, st: _State) -> _Found | None:
     elif num and styled:
         conf = 0.95
     elif num:
-        # A plain numbered line: a heading when short and not a sentence ("1. 项目名称").
-        if n > 30 or t[-1] in "：:":
+        # A plain numbered line: a heading when short and not a sentence ("1. 项目名称");
+        # one running to the right margin is the first line of a numbered paragraph.
+        if n > 30 or t[-1] in "：:" or line.x1 >= right - 2.0 * line.size:
             return None
         conf = 0.75
     elif styled and n <= 30:
@@ -495,17 +615,23 @@ def lines_to_tree(
     all_lines = [ln for p in pages for ln in p.lines]
     sizes: Counter[float] = Counter()
     fams: Counter[str] = Counter()
-    for ln in all_lines:
+    # Body size and face from paragraph lines (wider than 60% of the text column), so that
+    # many small table cells or footnotes cannot pass for the body.
+    width = {p.number: max((ln.x1 for ln in p.lines), default=0.0) - min((ln.x0 for ln in p.lines), default=0.0)
+             for p in pages}  # fmt: skip
+    wide = [ln for ln in all_lines if ln.x1 - ln.x0 >= 0.6 * width[ln.page] and not ln.cells]
+    for ln in wide or all_lines:
         sizes[round(ln.size * 2) / 2] += len(ln.text)
         fams[_font_family(ln.font)] += len(ln.text)
     body_size = sizes.most_common(1)[0][0] if sizes else 12.0
     if ocr and all_lines:
-        hs = sorted(ln.size for ln in all_lines)
+        hs = sorted(ln.size for ln in wide or all_lines)
         body_size = hs[len(hs) // 2]
     st = _State(
         body_size=body_size, body_family=fams.most_common(1)[0][0] if fams else "", marks=list(marks), ocr=ocr
     )
     title, pages = _title(pages, st)
+    cover = pages[0].number if title and pages else None
     meta = meta_title.strip()
     # Producers fill Title with the file name or "Microsoft Word - x.doc": not a title.
     if not title and meta and meta != path.stem and not meta.lower().startswith("microsoft word"):
@@ -533,6 +659,15 @@ def lines_to_tree(
     flat: list[tuple[_Found, list[Block]]] = []
     para: list[Line] = []
 
+    rows: list[Line] = []
+
+    def flush_rows() -> None:
+        if not rows:
+            return
+        block = Block(kind="table", rows=tuple(r.cells for r in rows), location=Location(page=rows[0].page))
+        (flat[-1][1] if flat else preamble).append(block)
+        rows.clear()
+
     def flush() -> None:
         if not para:
             return
@@ -549,11 +684,23 @@ def lines_to_tree(
         para.clear()
 
     for ln in merged:
-        found = _classify(ln, st)
+        # On the cover (the title's page), unnumbered lines before the first heading are the
+        # unit, the date, a subtitle, however bold: preamble, and kept out of the ladder.
+        on_cover = (
+            cover is not None and ln.page == cover and not flat
+            and split_numbering(ln.text.strip()) is None and st.find_mark(ln, ln.text) is None
+        )  # fmt: skip
+        found = None if on_cover else _classify(ln, st, rights[ln.page])
         if found is not None:
             flush()
+            flush_rows()
             flat.append((found, []))
             continue
+        if _row_like(ln):
+            flush()
+            rows.append(ln)
+            continue
+        flush_rows()
         if para:
             prev = para[-1]
             full = prev.x1 >= rights[prev.page] - 2.0 * prev.size
@@ -563,10 +710,17 @@ def lines_to_tree(
                 flush()
         para.append(ln)
     flush()
+    flush_rows()
     return title, tuple(preamble), _nest(flat)
 
 
 def _nest(flat: Sequence[tuple[_Found, list[Block]]]) -> tuple[Heading, ...]:
+    # Levels start at 1 even when the outline's top entry was the cover title (taken as
+    # the document title) and the chapters sit one bookmark level down.
+    shift = min((f.level for f, _b in flat), default=1) - 1
+    if shift > 0:
+        flat = [(replace(f, level=f.level - shift), b) for f, b in flat]
+
     def build(start: int, end: int) -> tuple[Heading, ...]:
         out = []
         i = start

@@ -1,0 +1,208 @@
+"""Which dossiers are under ROOT, and what their content is (the cheap fingerprint pass).
+
+Each immediate subfolder or .zip of ROOT is one dossier; a manifest CSV (columns
+path,jurisdiction,stage,facts) names them explicitly instead. Fingerprints hash bytes only:
+nothing is parsed or extracted here, so a warm re-scan costs one read of each file.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+import re
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from dossier.errors import DossierError
+
+AUTO = "auto"
+FACTS_NAMES = ("facts.yaml", "facts.yml")
+_JUNK = {"__macosx", "$recycle.bin", "system volume information", "thumbs.db", "desktop.ini"}
+_CHUNK = 1024 * 1024
+_MEMBER_LIMIT = 256 * 1024**2  # members larger than this are left to ingest's own limits
+
+
+class ManifestError(DossierError):
+    """A manifest that cannot be used: a usage error (exit 2), not a dossier finding."""
+
+
+@dataclass(frozen=True)
+class DossierSpec:
+    id: str
+    """Stable, file-name-safe id: the folder name, the zip name without .zip, or the manifest path."""
+    path: Path
+    jurisdiction: str | None = None
+    """None: from --jurisdiction, the dossier's facts.yaml, or inferred."""
+    stage: str | None = None
+    facts: Path | None = None
+    """An explicit facts file (manifest column or --facts-dir); else the dossier's own facts.yaml."""
+
+
+def _junk(name: str) -> bool:
+    return name.startswith((".", "~$")) or name.lower() in _JUNK
+
+
+def _auto(value: str | None) -> str | None:
+    v = (value or "").strip()
+    return None if not v or v.lower() == AUTO else v
+
+
+def _safe_id(text: str) -> str:
+    # Ids name report files (reports/<id>.html): no separators, no control characters.
+    text = re.sub(r"[\\/]+", "__", text.strip().strip("/\\"))
+    return re.sub(r'[\x00-\x1f\x7f:*?"<>|]', "_", text) or "_"
+
+
+def discover(root: Path, *, manifest: Path | None = None, facts_dir: Path | None = None,
+             exclude: Iterable[Path] = ()) -> list[DossierSpec]:
+    """The dossiers to scan, sorted by id. `exclude`: folders never taken as dossiers (the output dir)."""
+    root = Path(root)
+    if manifest is not None:
+        specs = _from_manifest(root, manifest)
+    else:
+        if not root.is_dir():
+            raise DossierError("is not a folder (scan ROOT must hold one folder or .zip per dossier)", path=str(root))
+        skip = {os.path.realpath(p) for p in exclude}
+        entries = []
+        with os.scandir(root) as it:
+            for e in it:
+                if _junk(e.name) or os.path.realpath(e.path) in skip:
+                    continue
+                if e.is_dir(follow_symlinks=False) or (e.name.lower().endswith(".zip") and e.is_file()):
+                    entries.append(e)
+        folders = {e.name for e in entries if e.is_dir(follow_symlinks=False)}
+        specs = []
+        for e in sorted(entries, key=lambda e: e.name):
+            name = e.name
+            if not e.is_dir(follow_symlinks=False):
+                stem = name[: -len(".zip")]
+                # "A.zip" is "A" unless a folder "A" sits beside it.
+                name = stem if stem and stem not in folders and sum(
+                    1 for x in entries if x.name.lower() == f"{stem.lower()}.zip") == 1 else name
+            specs.append(DossierSpec(_safe_id(name), Path(e.path)))
+    if facts_dir is not None:
+        specs = [s if s.facts else DossierSpec(s.id, s.path, s.jurisdiction, s.stage, _facts_in(facts_dir, s.id))
+                 for s in specs]
+    return sorted(specs, key=lambda s: s.id)
+
+
+def _facts_in(facts_dir: Path, dossier_id: str) -> Path | None:
+    for ext in ("yaml", "yml"):
+        p = Path(facts_dir) / f"{dossier_id}.{ext}"
+        if p.is_file():
+            return p
+    return None
+
+
+def _from_manifest(root: Path, manifest: Path) -> list[DossierSpec]:
+    """Rows path,jurisdiction,stage,facts; relative paths are resolved against ROOT."""
+    try:
+        text = Path(manifest).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ManifestError(f"cannot be read: {exc}", path=str(manifest)) from None
+    reader = csv.DictReader(text.splitlines())
+    cols = {c.strip().lower() for c in reader.fieldnames or []}
+    if "path" not in cols:
+        raise ManifestError("needs a 'path' column (optional: jurisdiction, stage, facts)", path=str(manifest))
+    specs: dict[str, DossierSpec] = {}
+    for n, raw in enumerate(reader, start=2):
+        row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
+        rel = row.get("path", "")
+        if not rel:
+            continue
+        path = Path(rel) if Path(rel).is_absolute() else root / rel
+        shown = rel.replace("\\", "/").strip("/")
+        ident = _safe_id(shown[: -len(".zip")] if shown.lower().endswith(".zip") else shown)
+        if ident in specs:
+            raise ManifestError(f"row {n}: dossier {rel!r} listed twice", path=str(manifest))
+        facts = _auto(row.get("facts"))
+        facts_path = None if facts is None else (Path(facts) if Path(facts).is_absolute() else root / facts)
+        specs[ident] = DossierSpec(ident, path, _auto(row.get("jurisdiction")), _auto(row.get("stage")), facts_path)
+    return list(specs.values())
+
+
+# -- fingerprints ---------------------------------------------------------------------------
+
+
+def _sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class Contents:
+    digest: str
+    """sha256 over (relative name, content hash) of every file, or of the zip's bytes."""
+    files: int
+    hashes: tuple[str, ...]
+    """Content hashes of the files in place (the same sha256 ingest computes for them)."""
+    zips: tuple[Path, ...]
+    """Archives whose members are hashed only when the dossier has to be checked."""
+
+
+def contents(path: Path) -> Contents:
+    """What the dossier holds, by content. A missing or unreadable path gives a digest that
+    says so (the worker then reports the dossier as failed)."""
+    h = hashlib.sha256()
+    hashes: list[str] = []
+    zips: list[Path] = []
+    try:
+        if path.is_dir():
+            for dirpath, dirnames, filenames in os.walk(path):
+                dirnames[:] = sorted(d for d in dirnames if not _junk(d))
+                for name in sorted(filenames):
+                    if _junk(name):
+                        continue
+                    p = Path(dirpath) / name
+                    if p.is_symlink() or not p.is_file():
+                        continue
+                    digest = _sha256_file(p)
+                    h.update(f"{p.relative_to(path).as_posix()}\0{digest}\n".encode())
+                    hashes.append(digest)
+                    if name.lower().endswith(".zip"):
+                        zips.append(p)
+        elif path.is_file():
+            digest = _sha256_file(path)
+            h.update(f"{path.name}\0{digest}\n".encode())
+            hashes.append(digest)
+            zips.append(path)
+        else:
+            h.update(b"<missing>")
+    except OSError as exc:
+        h.update(f"<unreadable {exc.errno}>".encode())
+    return Contents(h.hexdigest(), len(hashes), tuple(hashes), tuple(zips))
+
+
+def member_hashes(archive: Path) -> list[str]:
+    """sha256 of each member's bytes (what ingest records for an extracted member), so cached
+    parses of a zipped dossier's files can be shipped with its task. Best effort: a broken
+    archive just yields fewer hashes, and ingest reports the damage."""
+    out: list[str] = []
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            for info in zf.infolist():
+                if info.is_dir() or info.file_size > _MEMBER_LIMIT or info.flag_bits & 0x1:
+                    continue
+                h = hashlib.sha256()
+                with zf.open(info) as src:
+                    while chunk := src.read(_CHUNK):
+                        h.update(chunk)
+                out.append(h.hexdigest())
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError):
+        pass
+    return out
+
+
+def file_digest(path: Path | None) -> str:
+    if path is None:
+        return ""
+    try:
+        return _sha256_file(path)
+    except OSError:
+        return "<unreadable>"

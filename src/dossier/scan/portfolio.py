@@ -1,0 +1,218 @@
+"""Portfolio outputs, written from the cache (never appended to): findings.jsonl,
+portfolio.xlsx, dashboard.html and one HTML report per dossier under reports/.
+
+Everything is a function of the stored reports and is written to a temporary name and moved
+into place, so a killed run leaves either the old file or the new one, and a rerun rewrites it
+whole: every dossier appears exactly once.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import zipfile
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, date, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from dossier.codes import BY_CODE
+from dossier.render.common import (
+    MATERIAL_LABEL,
+    MATERIAL_STATUSES,
+    SEVERITY_LABEL,
+    deterministic_zip,
+    label,
+    xml_text,
+)
+from dossier.report import finding_rows
+from dossier.scan.cache import ScanCache
+
+JSONL = "findings.jsonl"
+XLSX = "portfolio.xlsx"
+DASHBOARD = "dashboard.html"
+REPORTS = "reports"
+SOURCE_LABEL = {"given": "指定", "facts": "facts.yaml", "inferred": "推断", "": ""}
+STATUS_LABEL = {"ok": "已检查", "incomplete": "部分文件超限", "failed": "无法检查"}
+
+# The finding sheet reuses the single-report workbook's columns, with the dossier first.
+FINDING_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("code", "代码"), ("slug", "标识"), ("severity", "级别"), ("requirement", "要求"),
+    ("message", "问题"), ("document", "文档"), ("file", "文件"), ("section", "章节"),
+    ("page", "页"), ("paragraph", "段"), ("citations", "依据"),
+    ("jurisdiction", "地区"), ("stage", "阶段"),
+)
+
+
+def report_link(dossier_id: str) -> str:
+    return f"{REPORTS}/{quote(dossier_id)}.html"
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def worst_first(summaries: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    return sorted(summaries, key=lambda s: (s["status"] != "failed", -s["errors"], -s["warnings"], -s["info"], s["id"]))
+
+
+def write_dossier_reports(cache: ScanCache, ids: Iterable[str], out: Path) -> int:
+    """reports/<id>.html for every dossier whose stored report has not been rendered yet."""
+    from dossier.render import render
+
+    known = cache.known()
+    n = 0
+    for i in sorted(ids):
+        k = known[i]
+        target = out / REPORTS / f"{i}.html"
+        if k.rendered == k.fingerprint and target.is_file():
+            continue
+        _atomic_write(target, render(cache.report(i), "html"))
+        cache.mark_rendered(i, k.fingerprint)
+        n += 1
+    return n
+
+
+def write_jsonl(cache: ScanCache, ids: Iterable[str], out: Path) -> Path:
+    target = out / JSONL
+    buf = io.BytesIO()
+    for _, report in cache.reports(ids):
+        buf.write(json.dumps(report, ensure_ascii=False, sort_keys=True).encode("utf-8") + b"\n")
+    _atomic_write(target, buf.getvalue())
+    return target
+
+
+def _stamp(summaries: Sequence[Mapping[str, Any]]) -> datetime:
+    """The latest as-of date of the reports: the portfolio's only clock (deterministic bytes)."""
+    latest = max((s["as_of"] for s in summaries if s.get("as_of")), default="1980-01-01")
+    return datetime.combine(date.fromisoformat(latest), datetime.min.time(), tzinfo=UTC)
+
+
+def write_xlsx(cache: ScanCache, summaries: Sequence[Mapping[str, Any]], out: Path, when: datetime) -> Path:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.writer.excel import ExcelWriter
+
+    wb = Workbook(write_only=True)
+    bold = Font(bold=True)
+
+    def header(ws: Any, names: Sequence[str]) -> None:
+        row = []
+        for n in names:
+            c = WriteOnlyCell(ws, value=n)
+            c.font = bold
+            row.append(c)
+        ws.append(row)
+        ws.freeze_panes = "A2"
+
+    def text(v: Any) -> Any:
+        if v is None or v == "":
+            return None
+        if isinstance(v, bool) or not isinstance(v, int | float):
+            s = xml_text(v)
+            return "'" + s if s.startswith("=") else s  # report text stays text, never a formula
+        return v
+
+    ws = wb.create_sheet("概况")
+    header(ws, ["档案", "输入", "地区", "地区来源", "阶段", "阶段来源", "状态", "错误", "警告", "提示",
+                *(f"材料{label(MATERIAL_LABEL, s)}" for s in MATERIAL_STATUSES), "文件数", "报告"])
+    for s in summaries:
+        link = WriteOnlyCell(ws, value=f"{s['id']}.html")
+        link.hyperlink = report_link(s["id"])
+        ws.append([text(s["id"]), text(s["input"]), text(s["jurisdiction"]),
+                   SOURCE_LABEL.get(s["jurisdiction_source"], s["jurisdiction_source"]) or None,
+                   text(s["stage"]), SOURCE_LABEL.get(s["stage_source"], s["stage_source"]) or None,
+                   STATUS_LABEL.get(s["status"], s["status"]), s["errors"], s["warnings"], s["info"],
+                   *(s["material_counts"].get(st, 0) for st in MATERIAL_STATUSES), s["files"], link])
+
+    ws = wb.create_sheet("问题")
+    header(ws, ["档案", *(h for _, h in FINDING_COLUMNS)])
+    for i, report in cache.reports([s["id"] for s in summaries]):
+        for r in finding_rows(report):
+            row = dict(r)
+            row["severity"] = label(SEVERITY_LABEL, str(r["severity"]))
+            if isinstance(r["paragraph"], int):
+                row["paragraph"] = r["paragraph"] + 1
+            ws.append([text(i), *(text(row[k]) for k, _ in FINDING_COLUMNS)])
+
+    # Materials are columns by title, in order of first appearance over the sorted dossiers.
+    columns: dict[str, None] = {}
+    for s in summaries:
+        for title, _ in s["materials"]:
+            columns.setdefault(title, None)
+    ws = wb.create_sheet("材料矩阵")
+    header(ws, ["档案", "地区", "阶段", *columns])
+    for s in summaries:
+        have = dict((t, st) for t, st in s["materials"])
+        ws.append([text(s["id"]), text(s["jurisdiction"]), text(s["stage"]),
+                   *(label(MATERIAL_LABEL, have[t]) if t in have else None for t in columns)])
+
+    wb.properties.created = wb.properties.modified = when.replace(tzinfo=None)
+    wb.properties.creator = wb.properties.lastModifiedBy = "dossier scan"
+    wb.properties.title = "档案检查汇总"
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
+        ExcelWriter(wb, archive).write_data()
+    target = out / XLSX
+    _atomic_write(target, deterministic_zip(buf.getvalue(), when))
+    return target
+
+
+def dashboard_data(summaries: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    by_j: dict[str, Counter[str]] = defaultdict(Counter)
+    by_s: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    codes: Counter[str] = Counter()
+    code_dossiers: Counter[str] = Counter()
+    for s in summaries:
+        for bucket in (by_j[s["jurisdiction"] or "—"], by_s[(s["stage"] or "—", s["stage_title"] or "")]):
+            bucket["dossiers"] += 1
+            bucket["errors"] += s["errors"]
+            bucket["warnings"] += s["warnings"]
+            bucket["info"] += s["info"]
+            bucket["failed"] += s["status"] == "failed"
+            bucket["clean"] += s["errors"] == 0 and s["status"] != "failed"
+        for code, n in s["by_code"].items():
+            codes[code] += n
+            code_dossiers[code] += 1
+    return {
+        "total": len(summaries),
+        "failed": sum(1 for s in summaries if s["status"] == "failed"),
+        "incomplete": sum(1 for s in summaries if s["status"] == "incomplete"),
+        "with_errors": sum(1 for s in summaries if s["errors"]),
+        "errors": sum(s["errors"] for s in summaries),
+        "warnings": sum(s["warnings"] for s in summaries),
+        "info": sum(s["info"] for s in summaries),
+        "jurisdictions": [(k, dict(v)) for k, v in sorted(by_j.items())],
+        "stages": [(k[0], k[1], dict(v)) for k, v in sorted(by_s.items())],
+        "codes": [(c, BY_CODE[c].slug if c in BY_CODE else "", BY_CODE[c].severity if c in BY_CODE else "",
+                   n, code_dossiers[c]) for c, n in sorted(codes.items(), key=lambda t: (-t[1], t[0]))],
+        "dossiers": [dict(s, link=report_link(s["id"])) for s in worst_first(summaries)],
+    }
+
+
+def write_dashboard(summaries: Sequence[Mapping[str, Any]], out: Path, when: datetime) -> Path:
+    import jinja2
+
+    tpl = resources.files("dossier.templates").joinpath("portfolio/dashboard.html.j2").read_text(encoding="utf-8")
+    env = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+    html = env.from_string(tpl).render(
+        data=dashboard_data(summaries), as_of=when.date().isoformat(), severity_label=SEVERITY_LABEL,
+        source_label=SOURCE_LABEL, status_label=STATUS_LABEL,
+    )
+    target = out / DASHBOARD
+    _atomic_write(target, html.encode("utf-8"))
+    return target
+
+
+def write_portfolio(cache: ScanCache, ids: Sequence[str], out: Path) -> list[Path]:
+    summaries = cache.summaries(ids)
+    when = _stamp(summaries)
+    return [write_jsonl(cache, ids, out), write_xlsx(cache, summaries, out, when), write_dashboard(summaries, out, when)]

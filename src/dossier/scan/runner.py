@@ -1,0 +1,194 @@
+"""The scan: discover → fingerprint → check what changed (in parallel) → commit each result →
+write the portfolio from the cache."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rich.console import Console
+
+from dossier.scan import portfolio
+from dossier.scan.cache import ScanCache
+from dossier.scan.discover import Contents, DossierSpec, contents, discover, file_digest, member_hashes
+from dossier.scan.executors import Work, run_dask, run_inline, run_pool
+from dossier.scan.versions import pack_digest, parser_version, tool_version
+from dossier.scan.work import Result, Settings, Task, run_dossier
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    out: Path
+    settings: Settings = field(default_factory=Settings)
+    jobs: int = 1
+    executor: str = "process"
+    """process | dask | inline (in this process; for debugging and tests)."""
+    scheduler: str | None = None
+    cache: Path | None = None
+    """None: <out>/cache.sqlite."""
+    use_cache: bool = True
+    manifest: Path | None = None
+    facts_dir: Path | None = None
+    progress: bool = True
+    dask_client: object | None = None
+    """An existing distributed.Client (tests, notebooks); else one is opened on `scheduler`."""
+    work: Work = run_dossier
+
+
+@dataclass(frozen=True)
+class ScanOutcome:
+    dossiers: int
+    checked: int
+    """Dossiers checked in this run (the others came from the cache)."""
+    failed: int
+    parses: int
+    """Files parsed in this run (cache misses)."""
+    seconds: float
+    outputs: tuple[Path, ...]
+    errors: int
+    warnings: int
+    info: int
+    worst: int
+    """Highest severity rank over all findings (-1: none)."""
+
+
+def fingerprint(spec: DossierSpec, c: Contents, settings: Settings, packs: tuple[str, ...]) -> str:
+    """Everything a dossier's report depends on: its bytes, its facts, the packs it may be checked
+    against, what was asked, and the versions of the code."""
+    data = {
+        "contents": c.digest,
+        "facts": file_digest(spec.facts),
+        "jurisdiction": spec.jurisdiction or settings.jurisdiction or "auto",
+        "stage": spec.stage or settings.stage or "auto",
+        "packs": {p: pack_digest(p) for p in packs},
+        "tool": tool_version(),
+        "parser": parser_version(),
+        "ocr": settings.ocr,
+        "as_of": settings.as_of.isoformat() if settings.as_of else "",
+        "select": list(settings.select),
+        "ignore": list(settings.ignore),
+    }
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
+def _candidate_packs(spec: DossierSpec, settings: Settings) -> tuple[str, ...]:
+    from dossier.packs import pack_ids
+
+    j = spec.jurisdiction or settings.jurisdiction
+    return (j,) if j and j in pack_ids() else pack_ids()
+
+
+def scan_archive(root: Path, opts: ScanOptions, console: Console | None = None) -> ScanOutcome:
+    start = time.monotonic()
+    out = Path(opts.out)
+    out.mkdir(parents=True, exist_ok=True)
+    specs = discover(root, manifest=opts.manifest, facts_dir=opts.facts_dir, exclude=[out])
+    tmpdir = None
+    if opts.use_cache:
+        db_path = opts.cache or out / "cache.sqlite"
+    else:
+        tmpdir = tempfile.mkdtemp(prefix="dossier-scan-")
+        db_path = Path(tmpdir) / "cache.sqlite"
+    cache = ScanCache(db_path, parser_version())
+    try:
+        return _scan(specs, opts, cache, out, start, console)
+    finally:
+        cache.close()
+        if tmpdir:
+            shutil.rmtree(tmpdir, ignore_errors=True)
+
+
+def _scan(specs: list[DossierSpec], opts: ScanOptions, cache: ScanCache, out: Path, start: float,
+          console: Console | None) -> ScanOutcome:
+    st = opts.settings
+    known = cache.known()
+    todo: list[tuple[DossierSpec, Contents, str]] = []
+    for spec in specs:
+        c = contents(spec.path)
+        fp = fingerprint(spec, c, st, _candidate_packs(spec, st))
+        k = known.get(spec.id)
+        # incomplete/failed results are retried: a parse limit or a crash may not recur.
+        if k is None or k.fingerprint != fp or k.status != "ok":
+            todo.append((spec, c, fp))
+
+    def tasks() -> Iterator[Task]:
+        for spec, c, fp in todo:
+            hashes = list(c.hashes)
+            for z in c.zips:
+                hashes += member_hashes(z)
+            yield Task(spec, st, fp, cache.parsed_blobs(hashes, st.ocr))
+
+    counts = {"checked": 0, "parses": 0}
+
+    def commit(r: Result) -> None:
+        cache.store(r.id, r.fingerprint, r.status, r.report, r.parsed, st.ocr)
+        counts["checked"] += 1
+        counts["parses"] += r.parses
+
+    results = _execute(tasks(), opts)
+    total_files = sum(c.files for _, c, _ in todo)
+    _drive(results, commit, len(todo), total_files, opts.progress, console)
+
+    ids = [s.id for s in specs]
+    outputs: list[Path] = []
+    portfolio.write_dossier_reports(cache, ids, out)
+    outputs.append(out / portfolio.REPORTS)
+    now = cache.known()
+    digest = hashlib.sha256(json.dumps([[i, now[i].fingerprint, now[i].status] for i in sorted(ids)]).encode()
+                            + tool_version().encode()).hexdigest()
+    names = (portfolio.JSONL, portfolio.XLSX, portfolio.DASHBOARD)
+    if cache.meta("portfolio") == digest and all((out / n).is_file() for n in names):
+        outputs += [out / n for n in names]  # nothing changed since they were written
+    else:
+        outputs += portfolio.write_portfolio(cache, ids, out)
+        cache.set_meta("portfolio", digest)
+    sums = cache.summaries(ids)
+    return ScanOutcome(
+        dossiers=len(specs), checked=counts["checked"], failed=sum(1 for s in sums if s["status"] == "failed"),
+        parses=counts["parses"], seconds=time.monotonic() - start, outputs=tuple(outputs),
+        errors=sum(s["errors"] for s in sums), warnings=sum(s["warnings"] for s in sums),
+        info=sum(s["info"] for s in sums), worst=max((s["worst"] for s in sums), default=-1),
+    )
+
+
+def _execute(tasks: Iterator[Task], opts: ScanOptions) -> Iterator[Result]:
+    if opts.executor == "dask":
+        return run_dask(tasks, opts.scheduler, opts.work, client=opts.dask_client)
+    if opts.executor == "inline":
+        return run_inline(tasks, opts.work)
+    return run_pool(tasks, max(1, opts.jobs), opts.work)
+
+
+def _drive(results: Iterator[Result], commit: Callable[[Result], None], n: int, files: int, show: bool,
+           console: Console | None) -> None:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    console = console or Console(stderr=True)
+    progress = Progress(
+        TextColumn("[bold]scan"), BarColumn(), MofNCompleteColumn(), TextColumn("dossiers"),
+        TextColumn("{task.fields[files]} files"), TextColumn("{task.fields[rate]}/s"),
+        TimeElapsedColumn(), TimeRemainingColumn(),
+        console=console, disable=not (show and console.is_terminal), transient=False,
+    )
+    t0 = time.monotonic()
+    done_files = 0
+    with progress:
+        bar = progress.add_task("scan", total=n, files=f"0/{files}", rate="0.0")
+        for done, r in enumerate(results, start=1):
+            commit(r)
+            done_files += r.files
+            rate = done / max(time.monotonic() - t0, 1e-6)
+            progress.update(bar, advance=1, files=f"{done_files}/{files}", rate=f"{rate:.1f}")

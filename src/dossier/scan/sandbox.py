@@ -1,0 +1,175 @@
+"""Parse one file at a time in a child process under a memory limit (RLIMIT_AS) and a timeout.
+
+The child is a plain `python -m dossier.scan.sandbox` (subprocess, not multiprocessing): it
+works the same under a process-pool worker, a daemonic Dask worker or a threaded one, and
+nothing is forked from a process that has threads. It lives as long as its owner and is
+replaced after a timeout, a crash or a MemoryError. Messages are length-prefixed pickles
+over its stdin/stdout; the child's own stdout is redirected to stderr so that a chatty
+library cannot corrupt the protocol.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import os
+import pickle
+import select
+import struct
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, Any
+
+from dossier.check.engine import ParsedFile
+
+DEFAULT_PARSER = "dossier.check.engine:parse_one"
+LIMIT_CODE = "DOS-P003"
+_HEADER = struct.Struct("<Q")
+
+
+def resolve(spec: str) -> Callable[..., ParsedFile]:
+    module, _, name = spec.partition(":")
+    fn: Callable[..., ParsedFile] = getattr(importlib.import_module(module), name)
+    return fn
+
+
+def limited(display: str, kind: str, reason: str) -> ParsedFile:
+    return ParsedFile(display, kind, "unreadable", reason=reason, code=LIMIT_CODE)
+
+
+class ParseSandbox:
+    def __init__(self, timeout_s: float, memory_mb: int, parser: str = DEFAULT_PARSER) -> None:
+        self.timeout_s = timeout_s
+        self.memory_mb = memory_mb
+        self.parser = parser
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        env = dict(os.environ)
+        # The child sees what this process imports from (tests add helper modules to sys.path).
+        env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
+        debug = bool(os.environ.get("DOSSIER_DEBUG"))
+        return subprocess.Popen(
+            [sys.executable, "-m", "dossier.scan.sandbox", str(self.memory_mb), self.parser],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=None if debug else subprocess.DEVNULL,
+            env=env, close_fds=True,
+        )
+
+    def parse(self, display: str, path: Path, kind: str, *, ocr: bool) -> ParsedFile:
+        proc = self._proc
+        if proc is None or proc.poll() is not None:
+            proc = self._proc = self._start()
+        assert proc.stdin is not None and proc.stdout is not None
+        try:
+            _write(proc.stdin, (display, str(path), kind, ocr))
+            reply = _read(proc.stdout, time.monotonic() + self.timeout_s)
+        except TimeoutError:
+            self._kill()
+            return limited(display, kind, f"超过 {self.timeout_s:g} 秒，解析已停止")
+        except (EOFError, OSError, pickle.UnpicklingError):
+            code = self._kill()
+            how = f"信号 {-code}" if code is not None and code < 0 else f"退出码 {code}"
+            return limited(display, kind, f"解析进程异常退出（{how}）")
+        result, restart = reply
+        if restart:
+            self._kill()
+        assert isinstance(result, ParsedFile)
+        return result
+
+    def _kill(self) -> int | None:
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return None
+        with contextlib.suppress(OSError):
+            proc.kill()
+        code = proc.wait()
+        for stream in (proc.stdin, proc.stdout):
+            if stream is not None:
+                with contextlib.suppress(OSError):
+                    stream.close()
+        return code
+
+    def close(self) -> None:
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return
+        try:
+            assert proc.stdin is not None
+            _write(proc.stdin, None)
+            proc.stdin.close()
+            proc.wait(timeout=5)
+        except (OSError, subprocess.TimeoutExpired, ValueError):
+            proc.kill()
+            proc.wait()
+        if proc.stdout is not None:
+            proc.stdout.close()
+
+
+def _write(stream: IO[bytes], obj: Any) -> None:
+    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(_HEADER.pack(len(data)) + data)
+    stream.flush()
+
+
+def _read_exact(fd: int, n: int, deadline: float | None) -> bytes:
+    buf = bytearray()
+    while len(buf) < n:
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                raise TimeoutError
+        chunk = os.read(fd, min(n - len(buf), 1 << 20))
+        if not chunk:
+            raise EOFError
+        buf += chunk
+    return bytes(buf)
+
+
+def _read(stream: IO[bytes], deadline: float | None) -> Any:
+    fd = stream.fileno()
+    (size,) = _HEADER.unpack(_read_exact(fd, _HEADER.size, deadline))
+    return pickle.loads(_read_exact(fd, size, deadline))
+
+
+# -- the child --------------------------------------------------------------------------------
+
+
+def _child(memory_mb: int, parser: str) -> None:
+    proto_out = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # stray prints go to stderr, not into the protocol
+    proto_in = os.fdopen(os.dup(0), "rb")
+    fn = resolve(parser)
+    if memory_mb > 0:
+        import resource
+
+        limit = memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    while True:
+        try:
+            job = _read(proto_in, None)
+        except EOFError:
+            return
+        if job is None:
+            return
+        display, path, kind, ocr = job
+        restart = False
+        try:
+            result = fn(display, Path(path), kind, ocr=ocr)
+            if result.code == "DOS-P002" and result.reason.startswith("MemoryError"):
+                result, restart = limited(display, kind, f"内存超过 {memory_mb} MB，解析已停止"), True
+        except MemoryError:
+            result, restart = limited(display, kind, f"内存超过 {memory_mb} MB，解析已停止"), True
+        except Exception as exc:  # a parser bug costs this file, not the dossier
+            result = ParsedFile(display, kind, "unreadable", reason=f"解析程序错误 {type(exc).__name__}: {exc}"[:300],
+                                code="DOS-P002")
+        try:
+            _write(proto_out, (result, restart))
+        except (MemoryError, RecursionError, pickle.PicklingError):
+            _write(proto_out, (limited(display, kind, "解析结果过大，无法传回"), True))
+
+
+if __name__ == "__main__":
+    _child(int(sys.argv[1]), sys.argv[2])
