@@ -409,6 +409,12 @@ def load_spec(folder: Path) -> Spec:
             title=o.get("title", m.title), drop_sections=tuple(o.get("drop_sections") or ()),
             rename_sections=dict(o.get("rename_sections") or {}), empty_sections=tuple(o.get("empty_sections") or ()),
             material=m.id))
+    for f in files:
+        m = next(m for m in stage.materials if m.id == f.material)
+        ids = {s.id for _, s in pack.document(m.document).walk()} if m.document else set()
+        for sid in (*f.drop_sections, *f.rename_sections, *f.empty_sections):
+            if sid not in ids:
+                raise ValueError(f"{folder.name}/{f.name}: {sid} is not a section of {m.document or m.id}")
     for d in raw.get("decoys") or ():
         files.append(FileSpec(name=d["name"], format=d.get("format", "docx"), title=d["title"], decoy_of=d["decoy_of"]))
     for f in files:

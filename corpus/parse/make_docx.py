@@ -115,7 +115,9 @@ def body(doc: Document, text: str) -> None:
 
 def filler(title: str, i: int) -> list[str]:
     """Body prose of the kinds that trap parsers: sentences, numbered sentences, amounts."""
-    out = [f"本节说明{title}的有关情况。项目严格按照《永川区政务信息化项目建设管理办法》的要求编制，内容真实、准确、完整。"]
+    out = [
+        f"本节说明{title}的有关情况。项目严格按照《永川区政务信息化项目建设管理办法》的要求编制，内容真实、准确、完整。"
+    ]
     if i % 3 == 0:
         out.append(f"1. 本项目{title}部分已经主管部门审核，相关材料附后，具体数据以批复文件为准。")
     if i % 4 == 1:
@@ -170,7 +172,9 @@ def save(doc: Document, name: str, title: str, tree: list[Expect]) -> None:
     doc.save(str(path))
     _normalise_zip(path)
     exp = {"title": title, "children": [e.as_dict() for e in tree]}
-    (OUT / f"{name}.expected.json").write_text(json.dumps(exp, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    (OUT / f"{name}.expected.json").write_text(
+        json.dumps(exp, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    )
 
 
 def _normalise_zip(path: Path) -> None:
@@ -231,7 +235,14 @@ def a2_styled_autonum(seeds: Path) -> None:
         tree.append(e)
         if not ch.children:
             body(d, "项目实施进度安排如下表所示。")
-            table(d, [["阶段", "时间", "内容"], ["需求调研", "2024年1月", "完成需求分析"], ["系统开发", "2024年6月", "完成开发"]])
+            table(
+                d,
+                [
+                    ["阶段", "时间", "内容"],
+                    ["需求调研", "2024年1月", "完成需求分析"],
+                    ["系统开发", "2024年6月", "完成开发"],
+                ],
+            )
         for si, s in enumerate(ch.children, 1):
             d.add_paragraph(s.title, style="Heading 2")
             se = Expect(s.title, f"{si}.", 2)
@@ -260,7 +271,14 @@ def a4_handtyped(seeds: Path) -> None:
         elif (m := re.match(r"^(\d+\s*[.．]?)\s+(.+)$", t)) and chapters:
             chapters[-1][2].append((m.group(1).strip(), m.group(2).strip()))
     d = docx.Document()
-    cover(d, [("永川区政务信息化项目", 18), ("永川区数字乡村平台项目初验报告", 26), ("建设单位：永川区大数据发展局", 16)])
+    cover(
+        d,
+        [
+            ("永川区政务信息化项目", 18),
+            ("永川区数字乡村平台项目初验报告", 26),
+            ("建设单位：永川区大数据发展局", 16),
+        ],
+    )
     run(d.add_paragraph(), "二〇二四年十月", bold=True, size=16, font=BODY_FONT)
     para = d.add_paragraph()
     para.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -300,7 +318,10 @@ def a5_custom_styles(seeds: Path) -> None:
     d = docx.Document()
     s1 = d.styles.add_style("一级标题", WD_STYLE_TYPE.PARAGRAPH)
     s1.base_style = d.styles["Heading 1"]
-    add_style(d, '<w:style w:type="paragraph" w:styleId="2"><w:name w:val="样式二级"/><w:rPr><w:b/><w:sz w:val="32"/></w:rPr></w:style>')
+    add_style(
+        d,
+        '<w:style w:type="paragraph" w:styleId="2"><w:name w:val="样式二级"/><w:rPr><w:b/><w:sz w:val="32"/></w:rPr></w:style>',
+    )
     cover(d, [("永川区政务信息化项目绩效自评价报告", 22)])
     # TOC as a content control (Word's "automatic table" gallery)
     items = "".join(
@@ -336,11 +357,16 @@ def a5_custom_styles(seeds: Path) -> None:
             k += 1
             if s.title.startswith("项目运行中存在的问题"):
                 for sub in ("制度层面", "技术层面", "管理层面"):
-                    inner.append(f'<w:p><w:r><w:rPr><w:b/><w:rFonts w:eastAsia="楷体"/></w:rPr><w:t>{sub}</w:t></w:r></w:p>')
+                    inner.append(
+                        f'<w:p><w:r><w:rPr><w:b/><w:rFonts w:eastAsia="楷体"/></w:rPr><w:t>{sub}</w:t></w:r></w:p>'
+                    )
                     inner.append(para_xml(f"{sub}存在的主要问题是协同不足，需要进一步完善。"))
                     se.children.append(Expect(sub, "", 3))
         if ci % 2 == 0:
-            raw(d, f'<w:sdt><w:sdtPr><w:alias w:val="第{ci}部分"/></w:sdtPr><w:sdtContent>{"".join(inner)}</w:sdtContent></w:sdt>')
+            raw(
+                d,
+                f'<w:sdt><w:sdtPr><w:alias w:val="第{ci}部分"/></w:sdtPr><w:sdtContent>{"".join(inner)}</w:sdtContent></w:sdt>',
+            )
         else:
             for x in inner:
                 raw(d, x)
@@ -417,9 +443,18 @@ def a4_skeleton(seeds: Path) -> None:
         elif (m := re.match(r"^\d+\s*[.．]?\s+(.+)$", t)) and chapters:
             chapters[-1][1].append(m.group(1).strip())
     d = docx.Document()
-    add_style(d, '<w:style w:type="paragraph" w:styleId="1"><w:name w:val="标题 1"/><w:rPr><w:b/><w:sz w:val="32"/></w:rPr></w:style>')
-    add_style(d, '<w:style w:type="paragraph" w:styleId="2"><w:name w:val="标题 2"/><w:rPr><w:b/><w:sz w:val="30"/></w:rPr></w:style>')
-    add_style(d, '<w:style w:type="paragraph" w:customStyle="1" w:styleId="DossierGuidance"><w:name w:val="Dossier Guidance"/><w:rPr><w:i/></w:rPr></w:style>')
+    add_style(
+        d,
+        '<w:style w:type="paragraph" w:styleId="1"><w:name w:val="标题 1"/><w:rPr><w:b/><w:sz w:val="32"/></w:rPr></w:style>',
+    )
+    add_style(
+        d,
+        '<w:style w:type="paragraph" w:styleId="2"><w:name w:val="标题 2"/><w:rPr><w:b/><w:sz w:val="30"/></w:rPr></w:style>',
+    )
+    add_style(
+        d,
+        '<w:style w:type="paragraph" w:customStyle="1" w:styleId="DossierGuidance"><w:name w:val="Dossier Guidance"/><w:rPr><w:i/></w:rPr></w:style>',
+    )
     d.add_paragraph("永川区政务信息化项目终验投用申请书", style="Title")
     tree: list[Expect] = []
     for ci, (title, subs) in enumerate(chapters, 1):
@@ -429,11 +464,17 @@ def a4_skeleton(seeds: Path) -> None:
         for si, st in enumerate(subs, 1):
             filled = (ci + si) % 3 == 0
             style = "1" if ci == 1 else "2"  # chapter 1 all in 标题 1, the numbering decides
-            raw(d, f'<w:p><w:pPr><w:pStyle w:val="{style}"/></w:pPr><w:r><w:t>{cn(si)}、{st}</w:t></w:r></w:p>')
+            raw(
+                d,
+                f'<w:p><w:pPr><w:pStyle w:val="{style}"/></w:pPr><w:r><w:t>{cn(si)}、{st}</w:t></w:r></w:p>',
+            )
             se = Expect(st, f"{cn(si)}、", 2, has_content=filled)
             e.children.append(se)
             if si % 2:
-                raw(d, f'<w:p><w:pPr><w:pStyle w:val="DossierGuidance"/></w:pPr><w:r><w:t>请填写{st}。</w:t></w:r></w:p>')
+                raw(
+                    d,
+                    f'<w:p><w:pPr><w:pStyle w:val="DossierGuidance"/></w:pPr><w:r><w:t>请填写{st}。</w:t></w:r></w:p>',
+                )
             else:
                 body(d, f"【填写说明】{st}须与批复文件一致。")
             if filled:
@@ -441,7 +482,90 @@ def a4_skeleton(seeds: Path) -> None:
     save(d, "a4_skeleton", "永川区政务信息化项目终验投用申请书", tree)
 
 
-MAKERS: tuple[Callable[[Path], None], ...] = (a2_styled_autonum, a4_handtyped, a5_custom_styles, a2_decimal_multilevel, a4_skeleton)
+PROSE = (
+    "根据《永川区政务信息化项目建设管理办法》和区政府关于推进数字政府建设的部署要求，本项目围绕{t}开展工作，"
+    "坚持统筹规划、集约建设、资源共享、安全可控的原则，充分利用全区已建成的政务云平台和电子政务外网，避免重复建设。",
+    "在{t}方面，项目建设单位组织开展了多轮调研，梳理了相关部门的业务流程和数据需求，形成了需求清单和数据资源目录，"
+    "并与区大数据发展局进行了对接，明确了数据共享交换的范围、方式和频率，确保系统建成后能够与全区一体化平台互联互通。",
+    "项目实施过程中，将严格执行招标投标、政府采购、合同管理、工程监理和第三方测评等制度，落实网络安全等级保护和商用密码应用安全性评估要求，"
+    "建立健全运行维护和安全管理制度，保障{t}相关系统长期稳定运行。",
+    "经测算，本部分建设内容投资合计 1234.56 万元，其中硬件购置费 456.78 万元、软件开发费 567.89 万元、其他费用 209.89 万元，"
+    "资金来源为区级财政资金，分年度安排，详见投资估算明细表。",
+)
+
+
+def word_para(
+    text: str, *, bold: bool = False, size_half: int = 32, font: str = BODY_FONT, ppr: str = ""
+) -> str:
+    """A paragraph the way Word writes one: rsids, several runs split mid-sentence, full rPr."""
+    b = "<w:b/><w:bCs/>" if bold else ""
+    rpr = (
+        f'<w:rPr><w:rFonts w:ascii="{font}" w:eastAsia="{font}" w:hAnsi="{font}" w:cs="Times New Roman"/>{b}'
+        f'<w:sz w:val="{size_half}"/><w:szCs w:val="{size_half}"/><w:lang w:val="en-US" w:eastAsia="zh-CN"/></w:rPr>'
+    )
+    cuts = [0] + [i for i in range(37, len(text), 53)] + [len(text)]
+    runs = "".join(
+        f'<w:r w:rsidRPr="00A1B2C3"><w:t xml:space="preserve">{text[a:b_]}</w:t></w:r>'.replace(
+            "<w:t", rpr + "<w:t", 1
+        )
+        for a, b_ in zip(cuts, cuts[1:], strict=False)
+        if b_ > a
+    )
+    return (
+        f'<w:p w:rsidR="00D4E5F6" w:rsidRDefault="00D4E5F6" w:rsidP="00A1B2C3"><w:pPr>{ppr}'
+        f'<w:spacing w:line="560" w:lineRule="exact"/><w:ind w:firstLineChars="200" w:firstLine="640"/>{rpr}</w:pPr>{runs}</w:p>'
+    )
+
+
+def a2_full_report(seeds: Path) -> None:
+    """附件2 written out in full the way a real 基本情况报告 reads: several long paragraphs of
+    prose per section (about 10 % of paragraphs are headings), Word-like run splitting and
+    run properties, 黑体/楷体 typed headings without heading styles, an investment table."""
+    outline = read_outline(seeds, "附件2", "附件3")
+    d = docx.Document()
+    cover(d, [("永川区城市运行管理服务平台项目", 22), ("基本情况报告", 22)])
+    tree: list[Expect] = []
+    k = 0
+    for ci, ch in enumerate(outline, 1):
+        raw(d, word_para(f"第{cn(ci)}章  {ch.title}", bold=True, font="黑体"))
+        e = Expect(ch.title, f"第{cn(ci)}章", 1)
+        tree.append(e)
+        if not ch.children:
+            for j in range(4):
+                raw(d, word_para(PROSE[j % 4].format(t=ch.title)))
+        for si, s in enumerate(ch.children, 1):
+            raw(d, word_para(f"{cn(si)}、{s.title}", bold=True, font="楷体_GB2312"))
+            se = Expect(s.title, f"{cn(si)}、", 2)
+            e.children.append(se)
+            for j in range(3 + k % 3):
+                raw(d, word_para(PROSE[(k + j) % 4].format(t=s.title)))
+            k += 1
+            for ti, t3 in enumerate(s.children, 1):
+                raw(d, word_para(f"（{cn(ti)}）{t3.title}", bold=True))
+                se.children.append(Expect(t3.title, f"（{cn(ti)}）", 3))
+                for j in range(2):
+                    raw(d, word_para(PROSE[(k + j + 1) % 4].format(t=t3.title)))
+        if ci == 10:
+            table(
+                d,
+                [
+                    ["序号", "项目", "金额（万元）"],
+                    ["1", "硬件购置费", "456.78"],
+                    ["2", "软件开发费", "567.89"],
+                    ["3", "其他费用", "209.89"],
+                ],
+            )
+    save(d, "a2_full_report", "永川区城市运行管理服务平台项目", tree)
+
+
+MAKERS: tuple[Callable[[Path], None], ...] = (
+    a2_full_report,
+    a2_styled_autonum,
+    a4_handtyped,
+    a5_custom_styles,
+    a2_decimal_multilevel,
+    a4_skeleton,
+)
 
 
 def main() -> None:

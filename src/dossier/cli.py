@@ -314,6 +314,15 @@ def scaffold(
     _print(f"wrote {len(result.files)} files under {result.out_dir}")
 
 
+def _register_scan() -> None:
+    from dossier.scan.cli import scan as scan_command
+
+    app.command("scan")(scan_command)
+
+
+_register_scan()
+
+
 def main() -> None:
     try:
         app()

@@ -425,6 +425,43 @@ def test_bold_only_headings_and_long_bold_sentence(parse: Parse) -> None:
     assert parse(d).headings[0].children[0].signals == ("bold",)
 
 
+def test_document_structured_by_look_alone(parse: Parse) -> None:
+    """No numbers, no heading styles: bold 黑体 16pt chapters and bold 14pt sections."""
+    d = new()
+    cover_line = d.add_paragraph()
+    cover_line.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    r = cover_line.add_run("绩效自评价报告")
+    r.bold, r.font.size = True, Pt(22)
+    r = d.add_paragraph().add_run("二〇二四年十月")
+    r.bold = True
+    for chapter, sections in (
+        ("项目概况", ("项目名称", "建设内容")),
+        ("项目运行评价", ("运行机制", "存在问题")),
+    ):
+        r = d.add_paragraph().add_run(chapter)
+        r.bold, r.font.size = True, Pt(16)
+        r._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "黑体")
+        for sec in sections:
+            r = d.add_paragraph().add_run(sec)
+            r.bold, r.font.size = True, Pt(14)
+            d.add_paragraph("这是一段正文，说明有关情况，内容较长，用来确定正文的字号和字体。")
+    tree = parse(d)
+    assert tree.title == "绩效自评价报告"
+    assert outline(tree) == [(1, "", "项目概况"), (2, "", "项目名称"), (2, "", "建设内容"),
+                             (1, "", "项目运行评价"), (2, "", "运行机制"), (2, "", "存在问题")]  # fmt: skip
+
+
+def test_comma_inside_brackets_is_still_a_title(parse: Parse) -> None:
+    d = new()
+    d.add_paragraph("第一章 运维方案")
+    d.add_paragraph("7. 运维费估算（共5年，按年估算，须提供估算依据）")
+    d.add_paragraph("8. 本项目运维费按年估算，共计五年，合计三百万元整")
+    assert [t for _, _, t in outline(parse(d))] == [
+        "运维方案",
+        "运维费估算（共5年，按年估算，须提供估算依据）",
+    ]
+
+
 def test_font_size_and_heiti_headings(parse: Parse) -> None:
     d = new()
     for t, size, font in (

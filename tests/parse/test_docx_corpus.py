@@ -77,5 +77,7 @@ def test_corpus_accuracy_bars() -> None:
         s = score(expected_rows(want["children"]), actual_rows(parse_file(path)))
         m, e, f, lv = m + s[0], e + s[1], f + s[2], lv + s[3]
     recall, precision, level_acc = m / e, m / f, lv / max(m, 1)
-    print(f"\nDOCX corpus: {e} expected headings, recall {recall:.4f}, precision {precision:.4f}, levels {level_acc:.4f}")
+    print(
+        f"\nDOCX corpus: {e} expected headings, recall {recall:.4f}, precision {precision:.4f}, levels {level_acc:.4f}"
+    )
     assert recall >= 0.995 and precision >= 0.995 and level_acc >= 0.99

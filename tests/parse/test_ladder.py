@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 
 from dossier.parse.ladder import (
@@ -51,7 +53,18 @@ def test_split_numbering(text: str, label: str, title: str, family: str, value: 
 
 @pytest.mark.parametrize(
     "text",
-    ["17597.78 万元用于建设", "1.5倍", "3 个月内完成", "2024年3月", "１２．５万元", "项目概述", "一二三四五六", "1.", "一、", "100%完成"],
+    [
+        "17597.78 万元用于建设",
+        "1.5倍",
+        "3 个月内完成",
+        "2024年3月",
+        "１２．５万元",
+        "项目概述",
+        "一二三四五六",
+        "1.",
+        "一、",
+        "100%完成",
+    ],
 )
 def test_not_numbering(text: str) -> None:
     assert split_numbering(text) is None
@@ -64,7 +77,15 @@ def test_amounts() -> None:
 
 
 def test_chinese_numerals() -> None:
-    assert [chinese_to_int(s) for s in ("一", "十", "十二", "二十", "一百零五", "壹拾贰", "两")] == [1, 10, 12, 20, 105, 12, 2]
+    assert [chinese_to_int(s) for s in ("一", "十", "十二", "二十", "一百零五", "壹拾贰", "两")] == [
+        1,
+        10,
+        12,
+        20,
+        105,
+        12,
+        2,
+    ]
     assert chinese_to_int("甲") is None
 
 
@@ -87,14 +108,21 @@ def test_toc_lines() -> None:
     assert not is_toc_line("总投资为 12 万元")
 
 
-def levels(seq: list[tuple[str, int | None]], hints: list[int | None] | None = None) -> list[int]:
+def levels(seq: Sequence[tuple[str, int | None]], hints: Sequence[int | None] | None = None) -> list[int]:
     lad = Ladder()
     hs = hints or [None] * len(seq)
     return [lad.level_for(f, h, v) for (f, v), h in zip(seq, hs, strict=True)]
 
 
 def test_ladder_first_appearance_order() -> None:
-    assert levels([("chapter", 1), ("dec", 1), ("paren", 1), ("dec", 2), ("chapter", 2), ("dec", 1)]) == [1, 2, 3, 2, 1, 2]
+    assert levels([("chapter", 1), ("dec", 1), ("paren", 1), ("dec", 2), ("chapter", 2), ("dec", 1)]) == [
+        1,
+        2,
+        3,
+        2,
+        1,
+        2,
+    ]
     # the same families in the opposite order in another document
     assert levels([("paren", 1), ("dec", 1), ("paren", 2), ("dec", 1)]) == [1, 2, 1, 2]
 

@@ -113,9 +113,18 @@ def convert_many(
             *map(str, staged.values()),
         ]
         failure = ""
+        # LibreOffice (through GLib/dconf and fontconfig) writes ~/.cache and ~/.config even
+        # with its own profile, and leaves lu*.tmp in TMPDIR when killed: keep all of it in
+        # the throwaway folder so a check writes nothing outside its output.
+        home = wdir / "home"
+        (home / "tmp").mkdir(parents=True)
+        env = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"),
+               "XDG_CACHE_HOME": str(home / ".cache"), "XDG_DATA_HOME": str(home / ".local/share"),
+               "XDG_RUNTIME_DIR": str(home), "TMPDIR": str(home / "tmp"), "TMP": str(home / "tmp"),
+               "TEMP": str(home / "tmp")}
         try:
             proc = subprocess.Popen(
-                cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
+                cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True, env=env
             )
         except OSError as e:
             return {**result, **dict.fromkeys(staged, f"LibreOffice could not start ({e.strerror or e})")}

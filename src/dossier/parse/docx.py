@@ -14,6 +14,7 @@ one entry per grid column and the text appears once, where Word shows it.
 
 from __future__ import annotations
 
+import functools
 import re
 import zipfile
 from collections import Counter
@@ -23,7 +24,7 @@ from pathlib import Path
 from lxml import etree
 
 from dossier.errors import InputError
-from dossier.parse.ladder import Ladder, clean_title, is_toc_line, normalise_title, split_numbering
+from dossier.parse.ladder import Ladder, clean_title, is_toc_line, split_numbering
 from dossier.parse.ooxml import (
     MC,
     W_VAL,
@@ -60,8 +61,10 @@ _B, _SZ, _RFONTS, _TCPR, _GRIDSPAN, _VMERGE = (
 _EASTASIA, _ASCII = w("eastAsia"), w("ascii")
 _OFF = frozenset(("0", "false", "off", "none"))
 _FMT_LIMIT = 120
+_BODY_SAMPLE = 200
 _GUIDANCE_MARK = "【填写说明】"
 _FALLBACK, _TXBX = f"{{{MC}}}Fallback", w("txbxContent")
+_SPECIAL_TAGS = (_TAB, _BR, _CR, _FLDCHAR, _INSTR, _SYM, _NBH)
 _RUN_TAGS = (_R, _T, _TAB, _BR, _CR, _FLDCHAR, _INSTR, _SYM, _NBH)
 
 # Fonts typical of Chinese headings (一级 黑体, 二级 楷体, titles 小标宋); they mark a
@@ -85,7 +88,7 @@ _MAX_STYLED_TITLE = 100
 _MAX_EMPHASIS_TITLE = 30
 
 
-@dataclass
+@dataclass(slots=True)
 class _Para:
     idx: int
     text: str
@@ -98,6 +101,10 @@ class _Para:
     font: str = ""
     centred: bool = False
     placeholder: bool = False
+    el: etree._Element | None = None
+    base: RunFmt | None = None
+    looked: bool = False
+    """bold/size/font are measured on demand (`_ensure_look`): most paragraphs never need them."""
 
 
 @dataclass
@@ -124,6 +131,8 @@ class _Walker:
     count: int = 0
     _char: dict[str, RunFmt] = field(default_factory=dict)
     _base: dict[str, RunFmt] = field(default_factory=dict)
+    special: set[etree._Element] = field(default_factory=set)
+    """Paragraphs holding tabs, breaks, symbols or field characters: the slow text path."""
 
     def __post_init__(self) -> None:
         self.defaults = self.styles.defaults
@@ -138,10 +147,10 @@ class _Walker:
             elif tag == _TBL:
                 self.items.append(self.table(el, toc=toc, placeholder=placeholder))
             elif tag == _SDT:
-                content = el.find(_SDTCONTENT)
+                content = _child(el, _SDTCONTENT)
                 if content is None:
                     continue
-                is_toc, is_ph = _sdt_kind(el.find(_SDTPR))
+                is_toc, is_ph = _sdt_kind(_child(el, _SDTPR))
                 self.blocks(content, toc=toc or is_toc, placeholder=placeholder or is_ph)
             elif tag == _CUSTOMXML:
                 self.blocks(el, toc=toc, placeholder=placeholder)
@@ -153,13 +162,13 @@ class _Walker:
         for tr in _children(tbl, _TR):
             cells: list[str] = []
             for tc in _children(tr, _TC):
-                tcpr = tc.find(_TCPR)
+                tcpr = _child(tc, _TCPR)
                 span, cont = 1, False
                 if tcpr is not None:
-                    gs = tcpr.find(_GRIDSPAN)
+                    gs = _child(tcpr, _GRIDSPAN)
                     if gs is not None and (gs.get(W_VAL) or "").isdigit():
                         span = max(1, int(gs.get(W_VAL) or "1"))
-                    vm = tcpr.find(_VMERGE)
+                    vm = _child(tcpr, _VMERGE)
                     cont = vm is not None and vm.get(W_VAL) != "restart"
                 # Cell paragraphs go through the same pass (numbering counters and fields
                 # advance in document order) but become cell text, never headings.
@@ -192,7 +201,7 @@ class _Walker:
         num_id: str | None = None
         ilvl: int | None = None
         centred: bool | None = None
-        ppr = p.find(_PPR)
+        ppr = _first(p, _PPR)
         if ppr is not None:
             for c in ppr:
                 tag = c.tag
@@ -221,28 +230,54 @@ class _Walker:
             if rendered is not None:
                 auto = rendered[0]
 
-        base = self._base.get(style.id) if style is not None else self.defaults
-        if base is None and style is not None:
-            base = self._base[style.id] = style.fmt.over(self.defaults)
+        base = self.defaults
+        if style is not None:
+            cached = self._base.get(style.id)
+            if cached is None:
+                cached = self._base[style.id] = style.fmt.over(self.defaults)
+            base = cached
 
-        # One pass over the runs: text as Word shows it (w:t, tabs, breaks, symbols; field
-        # instructions and w:delText are not text), fields opening and closing, and the
-        # look of the runs. The look is measured only while the line could still be a
-        # heading (short, no full stop): for prose the first runs suffice for body stats.
+        fields = self.fields
+        if p in self.special:
+            text, toc_chars = self.slow_text(p)
+        else:
+            # No tabs, breaks, symbols or fields inside: the text is the w:t text.
+            text = "".join([t.text or "" for t in p.iter(_T)])
+            toc_chars = len(text) if fields and any(f.toc for f in fields) else 0
+        is_toc = (
+            toc
+            or (style is not None and style.toc)
+            or (toc_chars > 0 and toc_chars * 2 >= len(text.strip() or "x"))
+        )
+        return _Para(
+            idx=idx,
+            text=text,
+            auto_label=auto,
+            style=style,
+            outline=outline,
+            toc=is_toc,
+            size=base.size or 0.0,
+            font=(base.font or "").lower(),
+            el=p,
+            base=base,
+            centred=centred if centred is not None else (style.centred if style is not None else False),
+            placeholder=placeholder
+            or (style is not None and style.guidance)
+            or text.lstrip().startswith(_GUIDANCE_MARK),
+        )
+
+    def slow_text(self, p: etree._Element) -> tuple[str, int]:
+        """Text as Word shows it (w:t, tabs, breaks, symbols; field instructions and
+        w:delText are not text) while following fields that open and close, and how many
+        of its characters lie inside a TOC field."""
         parts: list[str] = []
         toc_chars = 0
         fields = self.fields
-        run: etree._Element | None = None
-        run_look: tuple[bool, float, str] | None = None
-        measuring = True
-        measured = 0
-        all_bold = True
-        sizes: dict[float, int] = {}
-        fonts: dict[str, int] = {}
+        in_run = False
         for el in p.iter(_RUN_TAGS):
             tag = el.tag
             if tag == _R:
-                run, run_look = el, None
+                in_run = True
                 continue
             if tag == _T:
                 t = el.text
@@ -263,7 +298,7 @@ class _Walker:
                     fields[-1].instr += el.text or ""
                 continue
             elif tag == _TAB:
-                if run is None:
+                if not in_run:
                     continue  # a tab stop definition in pPr/w:tabs, before any run
                 t = "\t"
             elif tag in (_BR, _CR):
@@ -277,47 +312,36 @@ class _Walker:
             parts.append(t)
             if fields and any(f.toc for f in fields):
                 toc_chars += len(t)
-            if measuring and run is not None:
-                n = len(t.strip())
-                if n:
-                    if run_look is None:
-                        run_look = self.run_look(run, base)
-                    all_bold = all_bold and run_look[0]
-                    sizes[run_look[1]] = sizes.get(run_look[1], 0) + n
-                    fonts[run_look[2]] = fonts.get(run_look[2], 0) + n
-                    measured += len(t)
-                    if measured > _FMT_LIMIT or "。" in t:
-                        measuring = False
-        text = "".join(parts)
-        if sizes:
-            bold = all_bold
-            size = max(sizes, key=sizes.__getitem__)
-            font = max(fonts, key=fonts.__getitem__)
-        else:
-            bold, size, font = False, base.size or 0.0, (base.font or "").lower()
-        return _Para(
-            idx=idx,
-            text=text,
-            auto_label=auto,
-            style=style,
-            outline=outline,
-            toc=toc
-            or (style is not None and style.toc)
-            or (toc_chars > 0 and toc_chars * 2 >= len(text.strip() or "x")),
-            bold=bold,
-            size=size,
-            font=font,
-            centred=centred if centred is not None else (style.centred if style is not None else False),
-            placeholder=placeholder
-            or (style is not None and style.guidance)
-            or text.lstrip().startswith(_GUIDANCE_MARK),
-        )
+        return "".join(parts), toc_chars
+
+    def look(self, p: etree._Element, base: RunFmt, *, full: bool) -> tuple[bool, float, str]:
+        """(all visible characters bold, dominant size, dominant font) over the runs, or
+        of the first run with text when not `full`."""
+        all_bold = True
+        sizes: dict[float, int] = {}
+        fonts: dict[str, int] = {}
+        for r in p.iter(_R):
+            n = 0
+            for t in r.iter(_T):
+                if t.text:
+                    n += len(t.text.strip())
+            if not n:
+                continue
+            b, sz, fn = self.run_look(r, base)
+            if not full:
+                return b, sz, fn
+            all_bold = all_bold and b
+            sizes[sz] = sizes.get(sz, 0) + n
+            fonts[fn] = fonts.get(fn, 0) + n
+        if not sizes:
+            return False, base.size or 0.0, (base.font or "").lower()
+        return all_bold, max(sizes, key=sizes.__getitem__), max(fonts, key=fonts.__getitem__)
 
     def run_look(self, r: etree._Element, base: RunFmt) -> tuple[bool, float, str]:
         """(bold, size, lower-cased font) of one run: its rPr over its character style
         over the paragraph style and document defaults."""
         bold, size, font = base.bold, base.size, base.font
-        rpr = r.find(_RPR)
+        rpr = _first(r, _RPR)
         if rpr is not None:
             for c in rpr:
                 tag = c.tag
@@ -341,6 +365,23 @@ class _Walker:
         return bool(bold), size or 0.0, (font or "").lower()
 
 
+def _first(el: etree._Element, tag: str) -> etree._Element | None:
+    """The first child when it has `tag`: w:pPr and w:rPr always come first (schema order)."""
+    if len(el):
+        c = el[0]
+        if c.tag == tag:
+            return c
+    return None
+
+
+def _child(el: etree._Element, tag: str) -> etree._Element | None:
+    """First child with `tag`. lxml's find() runs its ElementPath machinery in Python;
+    iterchildren filters in C, which matters once per paragraph and run."""
+    for c in el.iterchildren(tag):
+        return c
+    return None
+
+
 def _sym(el: etree._Element) -> str:
     ch = el.get(w("char"), "")
     try:
@@ -358,7 +399,7 @@ def _children(el: etree._Element, tag: str) -> list[etree._Element]:
         if c.tag == tag:
             out.append(c)
         elif c.tag == _SDT:
-            content = c.find(_SDTCONTENT)
+            content = _child(c, _SDTCONTENT)
             if content is not None:
                 out.extend(_children(content, tag))
         elif c.tag == _CUSTOMXML:
@@ -378,7 +419,7 @@ def _sdt_kind(sdtpr: etree._Element | None) -> tuple[bool, bool]:
 # ----------------------------------------------------------------------------- decide
 
 
-@dataclass
+@dataclass(slots=True)
 class _Cand:
     item: _Para
     label: str
@@ -393,11 +434,22 @@ class _Cand:
 
 def _sentence_like(title: str) -> bool:
     """Body prose, judged on the raw text: a full stop anywhere, a sentence ending, or a
-    comma in a line longer than a heading usually is."""
+    comma outside brackets in a line longer than a heading usually is ("运维费估算（共5年，
+    按年估算）" is a title; "本项目总投资为…，资金来源为…" is not)."""
     t = title.strip()
-    return "。" in t or t.endswith(_SENTENCE_END) or (("，" in t or ", " in t) and len(t) > 15)
+    if "。" in t or t.endswith(_SENTENCE_END):
+        return True
+    if "，" not in t and ", " not in t:
+        return False
+    bare = _BRACKETED.sub("", t)
+    return ("，" in bare or ", " in bare) and len(bare) > 15
 
 
+_COVER_LINE = re.compile(r"[:：]|^\s*[〇一二三四五六七八九零\d]{4}\s*年|^\s*\d{4}[-./]\d")
+_BRACKETED = re.compile(r"[（(][^（()）]*[）)]")
+
+
+@functools.lru_cache(maxsize=512)
 def _family_of_label(label: str) -> tuple[str, int | None] | None:
     n = split_numbering(label + " 题")
     return (n.family, n.value) if n is not None else None
@@ -405,6 +457,16 @@ def _family_of_label(label: str) -> tuple[str, int | None] | None:
 
 def _is_heading_font(font: str, body_font: str) -> bool:
     return bool(font) and font != body_font and any(k in font for k in _HEADING_FONTS)
+
+
+def _not_word(names: set[str]) -> str:
+    if "content.xml" in names and "mimetype" in names:
+        return "an OpenDocument file (.odt), not a Word document: save it as .docx"
+    if "xl/workbook.xml" in names:
+        return "a spreadsheet (.xlsx), not a Word document"
+    if "ppt/presentation.xml" in names:
+        return "a presentation (.pptx), not a Word document"
+    return "a zip archive without word/document.xml: not a Word document"
 
 
 def parse_docx(path: Path) -> DocumentTree:
@@ -417,6 +479,9 @@ def parse_docx(path: Path) -> DocumentTree:
     except OSError as e:
         raise InputError(f"cannot be read ({e.strerror or e})", path=str(path)) from None
     with zf:
+        names = set(zf.namelist())
+        if "word/document.xml" not in names:
+            raise InputError(_not_word(names), path=str(path))
         doc_bytes = read_bytes(zf, "word/document.xml", path, required=True)
         styles_bytes = read_bytes(zf, "word/styles.xml", path)
         numbering_root = read_part(zf, "word/numbering.xml", path)
@@ -437,22 +502,38 @@ def parse_docx(path: Path) -> DocumentTree:
         if parent is not None:
             parent.remove(el)
     walker = _Walker(path, styles, numbering)
+    for el in body.iter(_SPECIAL_TAGS):
+        q = el.getparent()
+        while q is not None and q.tag != _P:
+            q = q.getparent()
+        if q is not None:
+            walker.special.add(q)
     walker.blocks(body)
-    return _decide(path, walker.items, styles.defaults)
+    return _decide(path, walker.items, walker)
 
 
-def _decide(path: Path, items: list[_Para | _Table], defaults: RunFmt) -> DocumentTree:
+def _decide(path: Path, items: list[_Para | _Table], walker: _Walker) -> DocumentTree:
+    defaults = walker.defaults
     paras = [it for it in items if isinstance(it, _Para)]
-    # The body's usual size and font: the most common among plain, non-TOC text.
+    # The body's usual size and font: the most common, by characters, among plain
+    # non-TOC text; a sample of the prose is enough.
     size_c: Counter[float] = Counter()
     font_c: Counter[str] = Counter()
-    for p in paras:
-        if p.toc or (p.style is not None and p.style.level is not None):
-            continue
-        n = len(p.text.strip())
-        if n:
-            size_c[p.size] += n
-            font_c[p.font] += n
+    sampled = 0
+    for prose in (True, False):
+        for p in paras:
+            if sampled >= _BODY_SAMPLE:
+                break
+            if p.toc or (p.style is not None and p.style.level is not None):
+                continue
+            n = len(p.text.strip())
+            if n and (n > _MAX_EMPHASIS_TITLE) == prose:
+                _ensure_look(p, walker)
+                size_c[p.size] += n
+                font_c[p.font] += n
+                sampled += 1
+        if sampled:
+            break
     body_size = size_c.most_common(1)[0][0] if size_c else (defaults.size or 10.5)
     body_font = font_c.most_common(1)[0][0] if font_c else ""
 
@@ -485,7 +566,7 @@ def _decide(path: Path, items: list[_Para | _Table], defaults: RunFmt) -> Docume
 
     cands: list[_Cand | None] = []
     for p in paras:
-        cands.append(None if p.toc or p.placeholder else _candidate(p, body_size, body_font))
+        cands.append(None if p.toc or p.placeholder else _candidate(p, body_size, body_font, walker))
     # Style hints are trusted for levels only where they discriminate: when two typed
     # families share one style level (everything set in 标题 1), the numbering decides.
     fam_hints: dict[int, set[str]] = {}
@@ -515,16 +596,26 @@ def _decide(path: Path, items: list[_Para | _Table], defaults: RunFmt) -> Docume
             t = p.text.strip()
             if p.toc or not t or not p.centred or len(t) > 60 or is_toc_line(t):
                 continue
+            _ensure_look(p, walker)
             if (p.size > body_size + 0.5 or p.bold) and (best is None or p.size > best[0]):
                 best = (p.size, i)
         if best is not None:
             title_idx = best[1]
             title_text = clean_title(paras[title_idx].text)
+    # Without any numbered or styled heading, the look alone carries the structure: then
+    # only the cover (up to the 目录, and dates or "单位：…" lines) is left out.
+    last_toc = max((i for i, p in enumerate(paras) if p.toc), default=-1)
     for i, c in enumerate(cands):
         if c is None:
             continue
-        if i == title_idx or (c.family.startswith("emphasis") and (first_struct is None or i < first_struct)):
+        if i == title_idx:
             cands[i] = None
+        elif c.family.startswith("emphasis"):
+            if first_struct is not None:
+                if i < first_struct:
+                    cands[i] = None
+            elif i < last_toc or _COVER_LINE.search(c.item.text):
+                cands[i] = None
 
     # An unnumbered line set exactly like numbered headings of one family (same weight,
     # size and font) is a sibling of those headings.
@@ -547,7 +638,19 @@ def _decide(path: Path, items: list[_Para | _Table], defaults: RunFmt) -> Docume
             c.level = ladder.level_for(c.family, c.hint, c.value)
 
     cand_by_idx = {p.idx: c for p, c in zip(paras, cands, strict=True) if c is not None}
-    return _assemble(path, items, cand_by_idx, title_text, title_idx and paras[title_idx].idx)
+    title_para = paras[title_idx].idx if title_idx is not None else None
+    return _assemble(path, items, cand_by_idx, title_text, title_para)
+
+
+def _ensure_look(p: _Para, walker: _Walker) -> _Para:
+    """Measure the paragraph's look once, when a decision needs it. Lines that could be
+    headings (short, no full stop) are measured over all runs; prose by its first run."""
+    if not p.looked:
+        p.looked = True
+        if p.el is not None and p.base is not None and p.text.strip():
+            full = len(p.text) <= _FMT_LIMIT and "。" not in p.text
+            p.bold, p.size, p.font = walker.look(p.el, p.base, full=full)
+    return p
 
 
 def _look(p: _Para) -> tuple[bool, float, str]:
@@ -555,15 +658,26 @@ def _look(p: _Para) -> tuple[bool, float, str]:
 
 
 def _toc_key(text: str) -> str:
-    t = normalise_title(text)
-    t = re.sub(r"\s*\d{1,4}$", "", t)
-    return re.sub(r"\s+", "", t)
+    """A cheap comparison key for 目录 entries and the headings they repeat: no spaces
+    or leader characters, no trailing page number."""
+    return _KEY_DROP.sub("", text).rstrip("0123456789０１２３４５６７８９")
 
 
-def _candidate(p: _Para, body_size: float, body_font: str) -> _Cand | None:
+_KEY_DROP = re.compile(r"[\s\u3000.·…‥_—–\-．、]+")
+
+
+def _candidate(p: _Para, body_size: float, body_font: str, walker: _Walker) -> _Cand | None:
     raw = p.text.strip()
     if not raw and not p.auto_label:
         return None
+    label = p.auto_label.strip()
+    if p.outline is None and (p.style is None or p.style.level is None) and not label:
+        # Fast exits for body text, the bulk of every document, before measuring its look.
+        if len(raw) > _MAX_NUMBERED_TITLE + 12 or "。" in raw:
+            return None
+        if raw[0] not in _LABEL_START and len(raw) > _MAX_EMPHASIS_TITLE + 4:
+            return None
+    _ensure_look(p, walker)
     style = p.style
     level: int | None = None
     signals: list[str] = []
@@ -574,21 +688,21 @@ def _candidate(p: _Para, body_size: float, body_font: str) -> _Cand | None:
     elif style is not None and style.level is not None:
         level = style.level
         signals.append(style.level_source or "style")
+    big = p.size > body_size + 0.5
+    if (
+        level is None
+        and not label
+        and raw[0] not in _LABEL_START
+        and not (p.bold or big or _is_heading_font(p.font, body_font))
+    ):
+        return None
     emphasis: list[str] = []
     if p.bold:
         emphasis.append("bold")
-    if p.size > body_size + 0.5:
+    if big:
         emphasis.append("font-size")
     if _is_heading_font(p.font, body_font):
         emphasis.append("font")
-    label = p.auto_label.strip()
-    if level is None and not label:
-        # Fast exits for body text, the bulk of every document: too long, prose, or
-        # neither typed-numbered nor set apart by its look.
-        if len(raw) > _MAX_NUMBERED_TITLE + 12 or "。" in raw:
-            return None
-        if raw[0] not in _LABEL_START and not (emphasis and len(raw) <= _MAX_EMPHASIS_TITLE + 4):
-            return None
     title, family, value = raw, "", None
     if label:
         fam = _family_of_label(label)

@@ -199,10 +199,14 @@ def split_numbering(text: str) -> Numbering | None:
     return None
 
 
+_WORDISH = re.compile(r"[\w\u4e00-\u9fff]")
+_WS = re.compile(r"\s+")
+
+
 def _make(orig: str, end: int, family: str, value: int | None) -> Numbering | None:
     label = orig[:end].strip()
     title = orig[end:].strip().lstrip("、.．:：").strip()
-    if not title or not re.search(r"[\w\u4e00-\u9fff]", title):
+    if not title or not _WORDISH.search(title):
         return None  # a bare "1." or "一、" is a list marker with nothing to name
     return Numbering(label=label, title=title, family=family, value=value)
 
@@ -225,7 +229,7 @@ def clean_title(text: str) -> str:
     t = text.translate(_ALNUM_HALF)
     t = _TRAIL_PAGE.sub("", t)
     t = _SPACED_CJK.sub("", t)
-    t = re.sub(r"\s+", " ", t).strip()
+    t = _WS.sub(" ", t).strip()
     return _TRAIL_PUNCT.sub("", t)
 
 

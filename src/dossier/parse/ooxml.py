@@ -6,6 +6,7 @@ not XML. Nothing here knows about headings beyond what Word itself records.
 
 from __future__ import annotations
 
+import functools
 import re
 import zipfile
 from collections.abc import Callable
@@ -340,6 +341,14 @@ class Level:
     restart: int | None = None  # w:lvlRestart: 0 never; N restart when a level < N is used
     legal: bool = False
 
+    @functools.cached_property
+    def pieces(self) -> tuple[str | int, ...]:
+        """lvlText split into literals and 0-based level references: "%1.%2" → (0, ".", 1)."""
+        out: list[str | int] = []
+        for lit, ref in _LVL_TOKEN.findall(self.text):
+            out.append(lit) if lit else out.append(int(ref) - 1)
+        return tuple(out)
+
 
 @dataclass
 class Numbering:
@@ -433,16 +442,18 @@ class Numbering:
                 del counters[deeper]
         if lvl.fmt == "bullet":
             return None
-        text = lvl.text
-        for i in range(9):
-            tok = f"%{i + 1}"
-            if tok not in text:
+        out: list[str] = []
+        for piece in lvl.pieces:
+            if isinstance(piece, str):
+                out.append(piece)
                 continue
-            d = self.level_def(num_id, i) or Level()
-            value = counters.get(i, d.start)
-            fmt = "decimal" if lvl.legal and i != ilvl else d.fmt
-            text = text.replace(tok, format_number(value, fmt))
-        return text, lvl.fmt
+            d = self.level_def(num_id, piece) or Level()
+            value = counters.get(piece, d.start)
+            out.append(format_number(value, "decimal" if lvl.legal and piece != ilvl else d.fmt))
+        return "".join(out), lvl.fmt
+
+
+_LVL_TOKEN = re.compile(r"([^%]+|%(?![1-9]))|%([1-9])")
 
 
 def _int(v: str | None, default: int) -> int:
