@@ -16,7 +16,7 @@ demo: $(VENV)/.installed
 	$(PY) -m dossier.demo $(DEMO)
 
 lint: $(VENV)/.installed
-	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/ruff check src tests benchmarks corpus templates
 	$(VENV)/bin/mypy
 
 unit: $(VENV)/.installed

@@ -8,7 +8,7 @@ import os
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -16,6 +16,9 @@ from rich.table import Table
 
 from dossier import __version__
 from dossier.errors import DossierError
+
+if TYPE_CHECKING:
+    from dossier.model import Pack
 
 app = typer.Typer(
     add_completion=False,
@@ -116,8 +119,8 @@ def packs_validate(
     try:
         packs = [load_pack_path(path)] if path else [load_pack(i) for i in pack_ids()]
     except PackInvalid as exc:
-        for p in exc.problems:
-            err.print(f"{p}", markup=False)
+        for problem in exc.problems:
+            err.print(f"{problem}", markup=False)
         err.print(f"{len(exc.problems)} problem(s)", markup=False)
         raise typer.Exit(2) from None
     except DossierError as exc:
@@ -202,7 +205,7 @@ class FailOn(StrEnum):
     never = "never"
 
 
-def _load(jurisdiction: str, stage: str | None, facts: Path | None):  # type: ignore[no-untyped-def]
+def _load(jurisdiction: str, stage: str | None, facts: Path | None) -> tuple[Pack, dict[str, Any]]:
     from dossier.facts import load_facts
     from dossier.packs import load_pack
 

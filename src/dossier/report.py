@@ -4,7 +4,7 @@ XLSX/CSV and tests use. Findings compare equal on (code, requirement, location).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -75,8 +75,8 @@ def sort_key(f: Finding) -> tuple[Any, ...]:
     return (-SEVERITY_RANK[f.severity], f.location.file, f.code, f.requirement, f.location.render())
 
 
-def summarise(findings: list[Finding], materials: list[Mapping[str, Any]],
-              documents: list[Mapping[str, Any]]) -> dict[str, Any]:
+def summarise(findings: Sequence[Finding], materials: Sequence[Mapping[str, Any]],
+              documents: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     sev = Counter(f.severity for f in findings)
     return {
         "errors": sev.get("error", 0),

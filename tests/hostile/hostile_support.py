@@ -350,12 +350,12 @@ def pdf_bytes(pages: Sequence[Sequence[str]], *, image_only: bool = False, title
             res = b"<< /XObject << /Im0 %d 0 R >> >>" % image
         else:
             ops = [b"BT /F1 12 Tf"]
-            y = 780
+            y = 700
             for i, text in enumerate(lines):
                 size = 18 if i == 0 else 12
                 esc = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)").encode("latin-1")
                 ops.append(b"/F1 %d Tf 1 0 0 1 72 %d Tm (%s) Tj" % (size, y, esc))
-                y -= 24
+                y -= 20
             ops.append(b"ET")
             content = b"\n".join(ops)
             res = b"<< /Font << /F1 %d 0 R >> >>" % font
@@ -366,6 +366,11 @@ def pdf_bytes(pages: Sequence[Sequence[str]], *, image_only: bool = False, title
     objs[pages_id - 1] = (b"<< /Type /Pages /Count %d /Kids [" % len(kids)
                           + b" ".join(b"%d 0 R" % k for k in kids) + b"] >>")
     info = add(b"<< /Title (%s) >>" % title.encode("latin-1")) if title else 0
+    return layout_pdf(objs, root=catalog, info=info)
+
+
+def layout_pdf(objs: Sequence[bytes], *, root: int = 1, info: int = 0) -> bytes:
+    """Objects 1..n (bodies without `n 0 obj`) laid out with a correct xref and trailer."""
     out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
     for i, body in enumerate(objs, 1):
@@ -375,13 +380,16 @@ def pdf_bytes(pages: Sequence[Sequence[str]], *, image_only: bool = False, title
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
     for off in offsets:
         out += b"%010d 00000 n \n" % off
-    trailer = b"<< /Size %d /Root %d 0 R" % (len(objs) + 1, catalog) + (b" /Info %d 0 R" % info if info else b"") + b" >>"
+    trailer = b"<< /Size %d /Root %d 0 R" % (len(objs) + 1, root) + (b" /Info %d 0 R" % info if info else b"") + b" >>"
     out += b"trailer\n" + trailer + b"\nstartxref\n%d\n%%%%EOF\n" % xref
     return bytes(out)
 
 
-def text_pdf(n_pages: int = 3) -> bytes:
-    return pdf_bytes([[f"Chapter {i + 1} Overview", f"Body text of page {i + 1}."] for i in range(n_pages)])
+def text_pdf(n_pages: int = 3, lines: int = 2) -> bytes:
+    """A heading (18 pt) and `lines` body lines (12 pt) per page."""
+    body = "The system was deployed on the district cloud and ran for three months without incident."
+    return pdf_bytes([[f"{i + 1}. Chapter {i + 1} overview"] + [f"{body} Line {k}." for k in range(lines)]
+                      for i in range(n_pages)])
 
 
 def soffice_pdf(tmp: Path, options: str) -> bytes:

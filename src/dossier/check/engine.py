@@ -139,7 +139,11 @@ def check_parsed(
                 run.gaps.append(Gap("DOS-M004", "", {"file": p.display}, file=p.display))
 
     # Facts: documents of this stage first (outlined ones lead), given facts win.
-    ordered = sorted(parsed, key=lambda p: (0 if (assigned[p.display].material and assigned[p.display].material.document) else 1, p.display))
+    def outlined_first(p: ParsedFile) -> tuple[int, str]:
+        m = assigned[p.display].material
+        return (0 if m is not None and m.document else 1, p.display)
+
+    ordered = sorted(parsed, key=outlined_first)
     found: list[fx.Extracted] = []
     per_doc: dict[str, list[fx.Extracted]] = {}
     for p in ordered:
@@ -321,8 +325,8 @@ def _check_document(run: _Run, doc: Document, p: ParsedFile, facts: Mapping[str,
             h = mt.heading
             entry["matched"] = {"title": h.title, "label": h.label, "location": h.location.as_dict(),
                                 "score": round(mt.score, 1)}
-            loc = {"file": p.display, "document": doc.id, "section": where, "page": h.location.page,
-                   "paragraph": h.location.paragraph}
+            loc: dict[str, Any] = {"file": p.display, "document": doc.id, "section": where,
+                                   "page": h.location.page, "paragraph": h.location.paragraph}
             if mt.ambiguous_with:
                 entry["status"] = "manual-review"
                 run.gaps.append(Gap("DOS-S003", req, {"document": doc.title, "title": s.title,
