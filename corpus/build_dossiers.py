@@ -36,7 +36,7 @@ from docx.document import Document as DocxDocument
 from docx.shared import Pt
 
 from dossier.conditions import evaluate
-from dossier.model import Document, Material, Pack, Section
+from dossier.model import Document, Material, Pack
 from dossier.packs import load_pack
 
 ROOT = Path(__file__).resolve().parent / "dossiers"

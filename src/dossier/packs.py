@@ -123,13 +123,18 @@ def _read(root: Traversable, rel: str, label: str, problems: list[Problem]) -> A
         problems.append(Problem(file, "", "file is missing"))
         return None
     try:
-        return load_yaml_text(node.read_text(encoding="utf-8"), file, PackError)
+        data = load_yaml_text(node.read_text(encoding="utf-8"), file, PackError)
     except PackError as exc:
         problems.append(Problem(file, exc.where or "", exc.reason))
         return None
     except UnicodeDecodeError:
         problems.append(Problem(file, "", "not UTF-8 text"))
         return None
+    if data is None:
+        # An empty file would otherwise be skipped silently (a stage vanishing from the pack)
+        # or, for pack.yaml, fail with no problem to report.
+        problems.append(Problem(file, "", "file is empty"))
+    return data
 
 
 def load_pack_dir(root: Traversable, label: str) -> Pack:

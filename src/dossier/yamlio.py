@@ -6,6 +6,7 @@ closes the "billion laughs" expansion that safe_load alone does not prevent.
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -14,16 +15,29 @@ import yaml
 from dossier.errors import DossierError
 
 MAX_YAML_BYTES = 2 * 1024 * 1024
+MAX_YAML_DEPTH = 100
+"""Nesting of collections: packs need about 20; PyYAML composes recursively, so 50,000
+opening brackets (100 KB) would otherwise end in a RecursionError, not a clear message."""
 
 
 class _NoAliasLoader(yaml.SafeLoader):
+    _depth = 0
+
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise yaml.constructor.ConstructorError(
                 None, None, "aliases (*name) are not allowed", event.start_mark
             )
-        return super().compose_node(parent, index)
+        if self._depth >= MAX_YAML_DEPTH:
+            raise yaml.composer.ComposerError(
+                None, None, f"nested deeper than {MAX_YAML_DEPTH} levels", self.peek_event().start_mark
+            )
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
     def construct_object(self, node: Any, deep: bool = False) -> Any:
         return super().construct_object(node, deep)
@@ -51,15 +65,21 @@ def load_yaml_text(text: str, path: str, error: type[DossierError] = DossierErro
 
 def load_yaml_file(path: Path, error: type[DossierError] = DossierError) -> Any:
     try:
-        size = path.stat().st_size
+        st = path.stat()
     except OSError as exc:
         raise error(f"cannot read: {exc.strerror or exc}", path=str(path)) from None
-    if size > MAX_YAML_BYTES:
+    if stat.S_ISDIR(st.st_mode):
+        raise error("is a folder, not a YAML file", path=str(path))
+    if st.st_size > MAX_YAML_BYTES:
         raise error(f"file larger than {MAX_YAML_BYTES // 1024} KiB", path=str(path))
     try:
-        raw = path.read_bytes()
+        # Read one byte past the cap: devices and pipes report size 0 (/dev/zero never ends).
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_YAML_BYTES + 1)
     except OSError as exc:
         raise error(f"cannot read: {exc.strerror or exc}", path=str(path)) from None
+    if len(raw) > MAX_YAML_BYTES:
+        raise error(f"file larger than {MAX_YAML_BYTES // 1024} KiB", path=str(path))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -27,7 +27,7 @@ import opencc
 from dossier.check.engine import CheckOptions, check_path
 from dossier.check.normalise import key
 from dossier.conditions import evaluate
-from dossier.model import Document, Material, Pack, Section, Stage
+from dossier.model import Document, Material, Pack, Stage
 from dossier.packs import load_pack
 from dossier.report import exit_code
 
@@ -122,7 +122,7 @@ def write_outlined(path: Path, title: str, doc: Document, facts: dict[str, Any],
     d = bd.new_docx()
     if doc.kind in ("form", "table"):
         bd.write_form(d, title, bd.form_rows(doc, p), [])
-        d.save(path)
+        d.save(str(path))
         return
     expected: dict[str, str] = {}
     renamed: set[str] = set()
@@ -140,7 +140,7 @@ def write_outlined(path: Path, title: str, doc: Document, facts: dict[str, Any],
             for _, c in s.walk():
                 expected[c.id] = "not-required"
             continue
-        if rng.random() < (0.06 if s.children else 0.05):
+        if rng.random() < (0.08 if s.children else 0.12):
             cut.append(path_)
             expected[s.id] = "dropped"
             for _, c in s.walk():
@@ -160,7 +160,7 @@ def write_outlined(path: Path, title: str, doc: Document, facts: dict[str, Any],
         items.append(bd.Item(s.level, s.label, shown, body))
     manner = rng.choice(bd.MANNERS)
     bd.write_items(d, title, [f"项目名称：{p.name}"], items, manner)
-    d.save(path)
+    d.save(str(path))
     truth.sections[display] = expected
     truth.renamed[display] = renamed
 
@@ -168,7 +168,7 @@ def write_outlined(path: Path, title: str, doc: Document, facts: dict[str, Any],
 def write_plain(path: Path, title: str, p: bd.Project, rng: random.Random) -> None:
     d = bd.new_docx()
     bd.write_items(d, title, [f"项目名称：{p.name}"], bd.material_items(title, p, rng), rng.choice(bd.MANNERS))
-    d.save(path)
+    d.save(str(path))
 
 
 def file_name(m: Material, n: int, rng: random.Random, used: set[str]) -> str:
@@ -208,7 +208,7 @@ def build_dossier(folder: Path, j: str, stage_id: str, project: str, rng: random
             truth.not_required.add(m.id)
             if rng.random() > 0.3:
                 continue  # sometimes a unit sends a file that is not required anyway
-        elif rng.random() < 0.15:
+        elif rng.random() < 0.25:
             truth.dropped.add(m.id)
             continue
         name = file_name(m, n, rng, used)
@@ -330,7 +330,7 @@ def test_accuracy_bars(tmp_path: Path) -> None:
           f"{tally['sec_not_required_missing']}/{tally['sec_not_required']} sections")
     for line in misses[:40]:
         print("   ", line)
-    assert tally["sec_dropped"] >= 20 and tally["mat_dropped"] >= 20 and tally["decoys"] >= 10  # the set is not trivial
+    assert tally["sec_dropped"] >= 60 and tally["mat_dropped"] >= 30 and tally["decoys"] >= 20  # the set is not trivial
     assert tally["not_required_missing"] == 0 and tally["sec_not_required_missing"] == 0
     assert tally["docs_unchecked"] == 0
     assert sec_recall >= 0.99, misses

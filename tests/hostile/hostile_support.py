@@ -63,7 +63,11 @@ def snapshot(root: Path, exclude: Sequence[Path] = ()) -> dict[str, str]:
         for n in dirnames + filenames:
             p = d / n
             rel = os.fsdecode(os.fsencode(str(p.relative_to(root))))
-            st = os.lstat(p)
+            try:
+                st = os.lstat(p)
+            except OSError as exc:  # past PATH_MAX: cannot be reached by path, so not by the CLI either
+                out[rel] = f"unreachable:{exc.errno}"
+                continue
             if stat.S_ISLNK(st.st_mode):
                 out[rel] = "link:" + os.readlink(p)
             elif stat.S_ISDIR(st.st_mode):
@@ -137,7 +141,8 @@ class Run:
 
     def findings_for(self, name: str) -> list[dict[str, Any]]:
         assert self.report is not None
-        return [f for f in self.report["findings"] if name in (f["location"].get("file") or "") or name in f["message"]]
+        return [f for f in self.report["findings"]
+                if f["location"].get("file") == name or (not f["location"].get("file") and name in f["message"])]
 
     def document(self, path: str) -> dict[str, Any] | None:
         assert self.report is not None
@@ -159,8 +164,11 @@ def _tree_rss(proc: psutil.Process) -> int:
 
 
 def run_cli(argv: Sequence[str], box: Box, *, address_cap: int = MEM_LIMIT, timeout: float = TIMEOUT_S,
-            env: Mapping[str, str] | None = None) -> Run:
-    """Run `python -m dossier ARGV` in the sandbox; kill it (and fail) past the timeout."""
+            env: Mapping[str, str] | None = None, prelude: str = "") -> Run:
+    """Run `python -m dossier ARGV` in the sandbox; kill it (and fail) past the timeout.
+
+    `prelude` is Python run in the CLI's process first (to monkeypatch it), then the CLI's
+    own `main()` runs as `python -m dossier` would."""
     before = snapshot(box.root, exclude=[box.out])
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("DOSSIER_", "PYTEST_"))}
     environ.update(TMPDIR=str(box.tmp), TEMP=str(box.tmp), TMP=str(box.tmp), HOME=str(box.home),
@@ -170,7 +178,9 @@ def run_cli(argv: Sequence[str], box: Box, *, address_cap: int = MEM_LIMIT, time
         resource.setrlimit(resource.RLIMIT_AS, (address_cap, address_cap))
 
     started = time.monotonic()
-    proc = subprocess.Popen([sys.executable, "-m", "dossier", *argv], cwd=box.cwd, env=environ,
+    cmd = ([sys.executable, "-c", prelude + "\nimport sys\nfrom dossier.cli import main\nsys.argv[0] = 'dossier'\nmain()\n"]
+           if prelude else [sys.executable, "-m", "dossier"])
+    proc = subprocess.Popen([*cmd, *argv], cwd=box.cwd, env=environ,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=limit,
                             start_new_session=True)
     peak = 0
@@ -206,14 +216,14 @@ def run_cli(argv: Sequence[str], box: Box, *, address_cap: int = MEM_LIMIT, time
                json.loads(text) if text else None, text, seconds, peak, changed)
 
 
-def check(box: Box, target: Path | None = None, *extra: str, address_cap: int = MEM_LIMIT) -> Run:
+def check(box: Box, target: Path | None = None, *extra: str, address_cap: int = MEM_LIMIT, prelude: str = "") -> Run:
     """`dossier check DIR -j yongchuan -s final-acceptance -f json -o OUT/report.json`."""
     return run_cli(["check", str(target or box.inp), *CHECK_ARGS, "-o", str(box.out / "report.json"), *extra],
-                   box, address_cap=address_cap)
+                   box, address_cap=address_cap, prelude=prelude)
 
 
 def assert_bars(run: Run, *, named: Sequence[str] = (), secrets: Sequence[str] = (), good: bool = True,
-                exits: Sequence[int] = (0, 1, 2)) -> None:
+                exits: Sequence[int] = (0, 1, 2), good_path: str = GOOD_NAME) -> None:
     """The bars of issue 7 for one run (plus the good document's full check when present)."""
     assert run.rc in exits, (run.rc, run.stderr[-2000:])
     assert "Traceback" not in run.stderr and "Traceback" not in run.stdout, run.stderr[-3000:]
@@ -228,7 +238,7 @@ def assert_bars(run: Run, *, named: Sequence[str] = (), secrets: Sequence[str] =
         assert secret not in blob, "content of a local file leaked into the output"
     if good:
         assert run.report is not None, run.stderr[-2000:]
-        assert_good_checked(run)
+        assert_good_checked(run, good_path)
 
 
 _BASELINE: dict[str, Any] = {}
@@ -247,8 +257,8 @@ def baseline_sections(tmp_root: Path) -> list[tuple[str, str]]:
     return list(_BASELINE["sections"])
 
 
-def assert_good_checked(run: Run) -> None:
-    doc = run.document(GOOD_NAME)
+def assert_good_checked(run: Run, path: str = GOOD_NAME) -> None:
+    doc = run.document(path)
     assert doc is not None, f"the good document lost its check: {[d['path'] for d in run.report['documents']]}"  # type: ignore[index]
     assert doc["type"] == "final-acceptance-application"
     got = [(s["id"], s["status"]) for s in doc["sections"]]

@@ -275,3 +275,37 @@ def test_xlsx_with_external_entity(box: Box) -> None:
     box.put("清单.xlsx", out.getvalue())
     run = check(box)
     assert_bars(run, named=["清单.xlsx"], secrets=[SECRET])
+
+
+def _corrupt_deflate(data: bytes, part: str) -> bytes:
+    """Flip a bit early in `part`'s deflate stream: zlib fails before any CRC is checked."""
+    import io
+    import struct
+
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        off = zf.getinfo(part).header_offset
+    n, x = struct.unpack_from("<HH", data, off + 26)
+    start = off + 30 + n + x
+    buf = bytearray(data)
+    buf[start + 5] ^= 0x40
+    return bytes(buf)
+
+
+def test_corrupt_deflate_stream_is_seen_by_zlib() -> None:
+    """The case below is what it claims: zlib itself raises on it (found by test_fuzz)."""
+    import io
+    import zlib
+
+    with zipfile.ZipFile(io.BytesIO(_corrupt_deflate(small_docx(), "word/document.xml"))) as zf, \
+            pytest.raises(zlib.error):
+        zf.read("word/document.xml")
+
+
+@pytest.mark.xfail(strict=True, reason="parse/ooxml.read_bytes catches BadZipFile/EOFError/OSError/RuntimeError but "
+                   "not zlib.error, and engine.parse_one does not catch it either: one DOCX with a damaged deflate "
+                   "stream ends the whole check with 'internal error: error: Error -3 …', exit 2")
+def test_corrupt_deflate_stream_in_a_docx_part(box: Box) -> None:
+    box.put("损坏.docx", _corrupt_deflate(small_docx(), "word/document.xml"))
+    run = check(box)
+    assert_bars(run, named=["损坏.docx"])
+    assert any(x["code"] == "DOS-P002" for x in run.findings_for("损坏.docx"))

@@ -737,3 +737,102 @@ def test_malformed_xml(tmp_path: Path) -> None:
         z.writestr("word/document.xml", "<w:document><oops")
     with pytest.raises(InputError, match="not well-formed"):
         parse_file(f)
+
+
+def test_dispatch_on_sniffed_type(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """PDF and OLE2 (.doc/.wps) go to the other parsers whatever the extension says."""
+    import dossier.parse.convert as convert
+    import dossier.parse.pdf as pdf
+
+    seen: list[tuple[str, str]] = []
+    fake = DocumentTree(path="x", format="pdf", title="", headings=())
+
+    def fake_pdf(path: Path, ocr: bool = True) -> DocumentTree:
+        seen.append(("pdf", path.name))
+        return fake
+
+    def fake_doc(path: Path) -> DocumentTree:
+        seen.append(("doc", path.name))
+        return fake
+
+    monkeypatch.setattr(pdf, "parse_pdf", fake_pdf)
+    monkeypatch.setattr(convert, "parse_via_libreoffice", fake_doc)
+    (tmp_path / "a.docx").write_bytes(b"%PDF-1.7\n%...")
+    (tmp_path / "b.wps").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100)
+    parse_file(tmp_path / "a.docx")
+    parse_file(tmp_path / "b.wps")
+    assert seen == [("pdf", "a.docx"), ("doc", "b.wps")]
+
+
+@pytest.mark.parametrize(
+    ("member", "reason"),
+    [
+        ("xl/workbook.xml", "spreadsheet"),
+        ("ppt/presentation.xml", "presentation"),
+        ("content.xml", "OpenDocument"),
+    ],
+)
+def test_other_office_zips(tmp_path: Path, member: str, reason: str) -> None:
+    f = tmp_path / "x.docx"
+    with zipfile.ZipFile(f, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+        z.writestr(member, "<x/>")
+    with pytest.raises(InputError, match=reason):
+        parse_file(f)
+
+
+def test_folder_is_not_a_document(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="folder"):
+        parse_file(tmp_path)
+
+
+def test_billion_laughs_is_not_expanded(tmp_path: Path) -> None:
+    lol = "".join(f'<!ENTITY l{i} "{("&l" + str(i - 1) + ";") * 10}">' for i in range(1, 9))
+    doc = (
+        f'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY l0 "lol">{lol}]>'
+        '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>'
+        "<w:p><w:r><w:t>一、项目概述&l8;</w:t></w:r></w:p></w:body></w:document>"
+    )
+    f = tmp_path / "x.docx"
+    with zipfile.ZipFile(f, "w") as z:
+        z.writestr("word/document.xml", doc)
+    # libxml2 either leaves the entity unexpanded or refuses the amplification: a clear
+    # InputError either way, never a blow-up.
+    try:
+        tree = parse_file(f)
+    except InputError as e:
+        assert "document.xml" in str(e)
+    else:
+        assert len(tree.full_text()) < 1000
+
+
+def test_unparseable_auto_label_uses_list_level_as_family(parse: Parse) -> None:
+    d = new()
+    set_numbering(
+        d,
+        '<w:abstractNum w:abstractNumId="0">'
+        + lvl(0, "decimal", "附件%1")
+        + '</w:abstractNum><w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num>',
+    )
+    d.add_heading("项目概述", 1)
+    d.add_paragraph("正文。")
+    d.add_heading("附件", 1)
+    raw(d, numbered("投资估算表", 1, extra_ppr='<w:pStyle w:val="Heading2"/>'))
+    raw(d, numbered("设备清单", 1, extra_ppr='<w:pStyle w:val="Heading2"/>'))
+    assert outline(parse(d)) == [
+        (1, "", "项目概述"),
+        (1, "", "附件"),
+        (2, "附件1", "投资估算表"),
+        (2, "附件2", "设备清单"),
+    ]
+
+
+def test_strict_ooxml_is_refused_clearly(tmp_path: Path) -> None:
+    f = tmp_path / "x.docx"
+    with zipfile.ZipFile(f, "w") as z:
+        z.writestr(
+            "word/document.xml",
+            '<w:document xmlns:w="http://purl.oclc.org/ooxml/wordprocessingml/main"><w:body/></w:document>',
+        )
+    with pytest.raises(InputError, match="Strict Open XML"):
+        parse_file(f)

@@ -148,5 +148,6 @@ def same_value(a: Any, b: Any) -> bool:
     if isinstance(a, Decimal) and isinstance(b, Decimal):
         return abs(a - b) <= Decimal("0.01")
     if isinstance(a, str) and isinstance(b, str):
-        return re.sub(r"\s", "", a) == re.sub(r"\s", "", b)
+        # Extracted text is NFKC-simplified (（二期） → (二期)); compare given text the same way.
+        return re.sub(r"\s", "", simplify(a)) == re.sub(r"\s", "", simplify(b))
     return bool(a == b)

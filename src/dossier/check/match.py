@@ -98,10 +98,6 @@ def _flatten(headings: Iterable[Heading]) -> list[Heading]:
     return out
 
 
-def _descendants(h: Heading) -> list[Heading]:
-    return [d for d in h.walk() if d is not h]
-
-
 class Matcher:
     """Match one outline (sections) against one document's heading tree."""
 
@@ -114,22 +110,27 @@ class Matcher:
         self.results: list[SectionMatch] = []
 
     def run(self) -> list[SectionMatch]:
-        self._match_level(self.sections, (), self.all_headings, fallback=self.all_headings)
+        self._match_level(self.sections, (), self.all_headings, self.all_headings)
         order = {id(s): i for i, (_, s) in enumerate(_walk_all(self.sections))}
         return sorted(self.results, key=lambda m: order[id(m.section)])
 
     def _match_level(
-        self,
-        sections: Sequence[Section],
-        path: tuple[str, ...],
-        scope: list[Heading],
-        fallback: list[Heading],
+        self, sections: Sequence[Section], path: tuple[str, ...], scope: list[Heading], fallback: list[Heading]
     ) -> None:
-        """Match sibling sections one-to-one inside scope (then fallback), then recurse."""
+        """Match sibling sections one-to-one inside scope (then fallback), then recurse.
+
+        A matched section owns its region: the headings under it, and (flat documents)
+        those after it up to the next matched sibling. Children look in their parent's
+        region first and otherwise only among headings no sibling owns, so 项目名称 of
+        chapter 1 never takes 建设项目名称 from chapter 2.
+        """
         matched = self._assign(sections, scope)
         missing = [s for s in sections if id(s) not in matched]
         if missing and fallback is not scope:
-            matched.update(self._assign(missing, fallback))
+            matched.update(self._assign(missing, [h for h in fallback if id(h) not in self.used]))
+        regions = {sid: self._region(cand.heading, scope, matched) for sid, (cand, _) in matched.items()}
+        owned = {id(h) for region in regions.values() for h in region}
+        orphans = [h for h in scope if id(h) not in owned and id(h) not in self.used]
         for s in sections:
             here = (*path, s.title)
             cand, ambiguous = matched.get(id(s), (None, ""))
@@ -138,20 +139,15 @@ class Matcher:
                              cand.how if cand else "", ambiguous)
             )
             if s.children:
-                if cand is not None:
-                    child_scope = _descendants(cand.heading)
-                    # Flat documents put items at the chapter's level: look between this heading and the next match.
-                    child_scope += self._following(cand.heading, sections, matched)
-                else:
-                    child_scope = self.all_headings
-                self._match_level(s.children, here, child_scope, fallback=self.all_headings)
+                own = regions[id(s)] if cand is not None else orphans
+                self._match_level(s.children, here, own, orphans)
 
-    def _following(self, h: Heading, siblings: Sequence[Section], matched: dict[int, tuple[Candidate, str]]) -> list[Heading]:
+    def _region(self, h: Heading, scope: list[Heading], matched: dict[int, tuple[Candidate, str]]) -> list[Heading]:
         start = self.order[id(h)]
         later = sorted(self.order[id(c.heading)] for c, _ in matched.values() if self.order[id(c.heading)] > start)
         end = later[0] if later else len(self.all_headings)
-        inside = {id(d) for d in _descendants(h)}
-        return [x for x in self.all_headings[start + 1 : end] if id(x) not in inside and x.level >= h.level]
+        inside = {id(x) for x in scope}
+        return [x for x in self.all_headings[start + 1 : end] if id(x) in inside]
 
     def _assign(self, sections: Sequence[Section], scope: list[Heading]) -> dict[int, tuple[Candidate, str]]:
         pairs: list[tuple[float, int, int, Section, Candidate]] = []

@@ -28,6 +28,7 @@ from dossier.parse.ladder import Ladder, clean_title, is_toc_line, split_numberi
 from dossier.parse.ooxml import (
     MC,
     W_VAL,
+    NumRef,
     Numbering,
     RunFmt,
     Style,
@@ -61,7 +62,7 @@ _B, _SZ, _RFONTS, _TCPR, _GRIDSPAN, _VMERGE = (
 _EASTASIA, _ASCII = w("eastAsia"), w("ascii")
 _OFF = frozenset(("0", "false", "off", "none"))
 _FMT_LIMIT = 120
-_BODY_SAMPLE = 200
+_BODY_SAMPLE = 50
 _GUIDANCE_MARK = "【填写说明】"
 _FALLBACK, _TXBX = f"{{{MC}}}Fallback", w("txbxContent")
 _SPECIAL_TAGS = (_TAB, _BR, _CR, _FLDCHAR, _INSTR, _SYM, _NBH)
@@ -82,6 +83,7 @@ _HEADING_FONTS = (
     "雅黑",
     "yahei",
 )
+_STYLE_REF = re.compile(rb'<w:[pr]Style\s+w:val="([^"&]*)"')
 _SENTENCE_END = tuple("。；;，,！!？?")
 _MAX_NUMBERED_TITLE = 60
 _MAX_STYLED_TITLE = 100
@@ -93,6 +95,7 @@ class _Para:
     idx: int
     text: str
     auto_label: str = ""
+    num_key: str = ""
     style: Style | None = None
     outline: int | None = None
     toc: bool = False
@@ -105,6 +108,21 @@ class _Para:
     base: RunFmt | None = None
     looked: bool = False
     """bold/size/font are measured on demand (`_ensure_look`): most paragraphs never need them."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Profile:
+    """A paragraph style as the pass uses it: the resolved style, its run format over the
+    document defaults, and the flags every paragraph in it inherits."""
+
+    style: Style | None
+    base: RunFmt
+    size: float
+    font: str
+    toc: bool
+    guidance: bool
+    centred: bool
+    num: NumRef | None
 
 
 @dataclass
@@ -130,13 +148,14 @@ class _Walker:
     fields: list[_Field] = field(default_factory=list)
     count: int = 0
     _char: dict[str, RunFmt] = field(default_factory=dict)
-    _base: dict[str, RunFmt] = field(default_factory=dict)
+    _profs: dict[str, _Profile] = field(default_factory=dict)
     special: set[etree._Element] = field(default_factory=set)
     """Paragraphs holding tabs, breaks, symbols or field characters: the slow text path."""
 
     def __post_init__(self) -> None:
         self.defaults = self.styles.defaults
         self.default_style = self.styles.get(self.styles.default_id) if self.styles.default_id else None
+        self.default_prof = self._prof(self.default_style)
 
     # ---------------------------------------------------------------- block level
     def blocks(self, parent: etree._Element, *, toc: bool = False, placeholder: bool = False) -> None:
@@ -195,47 +214,45 @@ class _Walker:
     # ------------------------------------------------------------------ paragraph
     def para(self, p: etree._Element, *, toc: bool, placeholder: bool) -> _Para:
         idx = self.count
-        self.count += 1
-        style = self.default_style
+        self.count = idx + 1
+        prof = self.default_prof
         outline: int | None = None
         num_id: str | None = None
         ilvl: int | None = None
         centred: bool | None = None
-        ppr = _first(p, _PPR)
-        if ppr is not None:
-            for c in ppr:
-                tag = c.tag
-                if tag == _PSTYLE:
-                    style = self.styles.get(c.get(W_VAL, "")) or self.default_style
-                elif tag == _OUTLINE:
-                    v = c.get(W_VAL, "9")
-                    outline = int(v) + 1 if v.isdigit() and int(v) < 9 else 0  # 0: explicitly body
-                elif tag == _NUMPR:
-                    for n in c:
-                        if n.tag == _NUMID:
-                            num_id = n.get(W_VAL, "0")
-                        elif n.tag == _ILVL:
-                            v = n.get(W_VAL, "0")
-                            ilvl = int(v) if v.isdigit() else 0
-                elif tag == _JC:
-                    centred = c.get(W_VAL) == "center"
-        if style is not None and style.num is not None:
+        if len(p):
+            ppr = p[0]  # w:pPr always comes first (schema order)
+            if ppr.tag == _PPR:
+                for c in ppr:
+                    tag = c.tag
+                    if tag == _PSTYLE:
+                        sid = c.get(W_VAL, "")
+                        got = self._profs.get(sid)
+                        prof = got if got is not None else self.profile(sid)
+                    elif tag == _OUTLINE:
+                        v = c.get(W_VAL, "9")
+                        outline = int(v) + 1 if v.isdigit() and int(v) < 9 else 0  # 0: explicitly body
+                    elif tag == _NUMPR:
+                        for n in c:
+                            if n.tag == _NUMID:
+                                num_id = n.get(W_VAL, "0")
+                            elif n.tag == _ILVL:
+                                v = n.get(W_VAL, "0")
+                                ilvl = int(v) if v.isdigit() else 0
+                    elif tag == _JC:
+                        centred = c.get(W_VAL) == "center"
+        style, base = prof.style, prof.base
+        if prof.num is not None:
             if num_id is None:
-                num_id = style.num.num_id
+                num_id = prof.num.num_id
             if ilvl is None:
-                ilvl = style.num.ilvl
-        auto = ""
+                ilvl = prof.num.ilvl
+        auto = num_key = ""
         if num_id is not None and num_id != "0":
             rendered = self.numbering.render(num_id, ilvl or 0)
             if rendered is not None:
                 auto = rendered[0]
-
-        base = self.defaults
-        if style is not None:
-            cached = self._base.get(style.id)
-            if cached is None:
-                cached = self._base[style.id] = style.fmt.over(self.defaults)
-            base = cached
+                num_key = f"num:{self.numbering.num_abs.get(num_id, num_id)}:{ilvl or 0}"
 
         fields = self.fields
         if p in self.special:
@@ -244,26 +261,42 @@ class _Walker:
             # No tabs, breaks, symbols or fields inside: the text is the w:t text.
             text = "".join([t.text or "" for t in p.iter(_T)])
             toc_chars = len(text) if fields and any(f.toc for f in fields) else 0
-        is_toc = (
-            toc
-            or (style is not None and style.toc)
-            or (toc_chars > 0 and toc_chars * 2 >= len(text.strip() or "x"))
-        )
         return _Para(
-            idx=idx,
-            text=text,
-            auto_label=auto,
+            idx,
+            text,
+            auto,
+            num_key,
+            style,
+            outline,
+            toc or prof.toc or (toc_chars > 0 and toc_chars * 2 >= len(text.strip() or "x")),
+            False,
+            prof.size,
+            prof.font,
+            prof.centred if centred is None else centred,
+            placeholder or prof.guidance or text.lstrip().startswith(_GUIDANCE_MARK),
+            p,
+            base,
+        )
+
+    def profile(self, sid: str) -> _Profile:
+        """What a paragraph style means for the pass, worked out once per style id; an
+        unknown id falls back to the default paragraph style, as Word does."""
+        style = self.styles.get(sid)
+        prof = self._prof(style) if style is not None else self.default_prof
+        self._profs[sid] = prof
+        return prof
+
+    def _prof(self, style: Style | None) -> _Profile:
+        base = style.fmt.over(self.defaults) if style is not None else self.defaults
+        return _Profile(
             style=style,
-            outline=outline,
-            toc=is_toc,
+            base=base,
             size=base.size or 0.0,
             font=(base.font or "").lower(),
-            el=p,
-            base=base,
-            centred=centred if centred is not None else (style.centred if style is not None else False),
-            placeholder=placeholder
-            or (style is not None and style.guidance)
-            or text.lstrip().startswith(_GUIDANCE_MARK),
+            toc=style is not None and style.toc,
+            guidance=style is not None and style.guidance,
+            centred=style is not None and style.centred,
+            num=style.num if style is not None else None,
         )
 
     def slow_text(self, p: etree._Element) -> tuple[str, int]:
@@ -320,21 +353,31 @@ class _Walker:
         all_bold = True
         sizes: dict[float, int] = {}
         fonts: dict[str, int] = {}
-        for r in p.iter(_R):
-            n = 0
-            for t in r.iter(_T):
-                if t.text:
-                    n += len(t.text.strip())
+        run: etree._Element | None = None
+        got: tuple[bool, float, str] | None = None
+        # One walk over runs and their text (a w:t belongs to the last w:r opened).
+        for el in p.iter(_R, _T):
+            if el.tag == _R:
+                run, got = el, None
+                continue
+            t = el.text
+            if not t or run is None:
+                continue
+            n = len(t.strip())
             if not n:
                 continue
-            b, sz, fn = self.run_look(r, base)
-            if not full:
-                return b, sz, fn
+            if got is None:
+                got = self.run_look(run, base)
+                if not full:
+                    return got
+            b, sz, fn = got
             all_bold = all_bold and b
             sizes[sz] = sizes.get(sz, 0) + n
             fonts[fn] = fonts.get(fn, 0) + n
         if not sizes:
             return False, base.size or 0.0, (base.font or "").lower()
+        if len(sizes) == 1 and len(fonts) == 1:
+            return all_bold, next(iter(sizes)), next(iter(fonts))
         return all_bold, max(sizes, key=sizes.__getitem__), max(fonts, key=fonts.__getitem__)
 
     def run_look(self, r: etree._Element, base: RunFmt) -> tuple[bool, float, str]:
@@ -491,9 +534,19 @@ def parse_docx(path: Path) -> DocumentTree:
         styles = StyleSheet(styles_bytes, lambda b: parse_xml(b, "word/styles.xml", path))
     except ValueError as e:
         raise InputError(f"word/styles.xml is broken ({e})", path=str(path)) from None
+    # The styles the document names, parsed together up front (a byte scan; what it
+    # misses is still resolved one by one on first use).
+    used = {m.decode("utf-8", "replace") for m in _STYLE_REF.findall(doc_bytes)}
+    if styles.default_id:
+        used.add(styles.default_id)
+    styles.preload(used)
     numbering = Numbering.load(numbering_root, styles)
-    body = doc.find(w("body"))
+    body = _child(doc, w("body"))
     if body is None:
+        if "purl.oclc.org/ooxml" in str(doc.tag):
+            raise InputError(
+                "a Strict Open XML document: save it as a standard Word document (.docx)", path=str(path)
+            )
         raise InputError("not a Word document: word/document.xml has no body", path=str(path))
     # Alternate content is stored twice (mc:Choice and mc:Fallback) and text boxes float
     # outside the reading order: drop both from the in-memory tree before walking.
@@ -706,7 +759,8 @@ def _candidate(p: _Para, body_size: float, body_font: str, walker: _Walker) -> _
     title, family, value = raw, "", None
     if label:
         fam = _family_of_label(label)
-        family, value = fam if fam is not None else (f"num:{label}", None)
+        # A label that reads as no typed family ("Step 1"): the list level is the family.
+        family, value = fam if fam is not None else (p.num_key, None)
         signals.append("numbering")
     elif raw[:1] in _LABEL_START:
         num = split_numbering(raw)

@@ -111,6 +111,20 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("alpha", re.compile(r"^(?P<n>[A-Z])[ \t]*[.、](?![A-Za-z])")),
     ("alpha-lower", re.compile(r"^(?P<n>[a-z])[ \t]*[.、](?![A-Za-z])")),
 )
+_FAM = dict(_PATTERNS)
+
+
+def _group(*fams: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    return tuple((f, _FAM[f]) for f in fams)
+
+
+# Only the patterns a first character allows are tried (most lines fail on the first).
+_BY_DIGIT = _group("dec4", "dec3", "dec2", "dec", "rparen")
+_BY_DI = _group("chapter", "section")
+_BY_PAREN = _group("cn-paren", "paren", "alpha-paren")
+_BY_CN = _group("cn")
+_BY_ROMAN = _group("roman", "alpha")
+_BY_ALPHA = _group("alpha", "alpha-lower")
 # "1 项目概述": a bare number, a space, then CJK text (hand-typed Heading 1 manner).
 _BARE_DEC = re.compile(r"^(?P<n>\d{1,2})[ \t]+(?=[\u4e00-\u9fff])")
 _CIRCLED = {chr(0x2460 + i): i + 1 for i in range(20)}  # ①..⑳
@@ -170,16 +184,30 @@ def split_numbering(text: str) -> Numbering | None:
     for table, fam in ((_CIRCLED, "circled"), (_PAREN_DIGIT, "paren"), (_DOT_DIGIT, "dec")):
         if first in table:
             return _make(orig, 1, fam, table[first])
-    if is_amount_line(t):
+    if first.isdigit():
+        if _AMOUNT_RE.match(t):
+            return None
+        patterns = _BY_DIGIT
+    elif first == "第":
+        patterns = _BY_DI
+    elif first == "(":
+        patterns = _BY_PAREN
+    elif first in _CN:
+        patterns = _BY_CN
+    elif first in _ROMAN_CHARS or first in "IVX":
+        patterns = _BY_ROMAN
+    elif "A" <= first <= "Z" or "a" <= first <= "z":
+        patterns = _BY_ALPHA
+    else:
         return None
-    for fam, rx in _PATTERNS:
+    for fam, rx in patterns:
         m = rx.match(t)
         if not m:
             continue
         n = m.group("n")
         value: int | None
         if fam in ("dec2", "dec3", "dec4"):
-            value = int(re.split(r"[ \t]*\.[ \t]*", n)[-1])
+            value = int(n.rsplit(".", 1)[-1].strip())
         elif fam in ("alpha", "alpha-paren", "alpha-lower"):
             value = ord(n.upper()) - ord("A") + 1
         elif fam == "roman":
@@ -187,7 +215,7 @@ def split_numbering(text: str) -> Numbering | None:
             if value is None:
                 continue
         else:
-            value = chinese_to_int(re.sub(r"[ \t]", "", n))
+            value = chinese_to_int(n.replace(" ", "").replace("\t", ""))
             if value is None:
                 continue
         if fam == "cn" and len(n) > 3:
@@ -215,6 +243,9 @@ _CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef"
 _SPACED_CJK = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
 _TRAIL_PAGE = re.compile(r"(?:[\s.·…‥_\-—–]{2,}|…|\t+)\s*(?:\d{1,4}|[ivxlcIVXLC]{1,6})\s*$")
 _TRAIL_PUNCT = re.compile(r"[\s:：。.,，;；、]+$")
+_PUNCT_END = frozenset(":：。.,，;；、")
+_ROMAN_END = frozenset("ivxlcIVXLC")
+_HAS_WS = re.compile(r"\s").search
 
 
 _ALNUM_HALF = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F) if chr(cp - 0xFEE0).isalnum()}
@@ -227,10 +258,16 @@ def clean_title(text: str) -> str:
     numbers (dot leaders or tab + number) and trailing punctuation dropped. CJK
     punctuation such as （）stays as the author typed it."""
     t = text.translate(_ALNUM_HALF)
-    t = _TRAIL_PAGE.sub("", t)
-    t = _SPACED_CJK.sub("", t)
-    t = _WS.sub(" ", t).strip()
-    return _TRAIL_PUNCT.sub("", t)
+    # Each rewrite runs only where its pattern can match (most titles need none of them).
+    end = t.rstrip()[-1:]
+    if end and (end.isdecimal() or end in _ROMAN_END):
+        t = _TRAIL_PAGE.sub("", t)
+    if _HAS_WS(t):
+        t = _SPACED_CJK.sub("", t)
+        t = _WS.sub(" ", t).strip()
+    if t and (t[-1] in _PUNCT_END or t[-1].isspace()):
+        t = _TRAIL_PUNCT.sub("", t)
+    return t
 
 
 def normalise_title(text: str) -> str:
@@ -244,6 +281,7 @@ _TOC_HEAD = re.compile(r"^\s*(目\s*录|目\s*次|contents|table\s+of\s+contents
 _LEADER_PAGE = re.compile(
     r"(?:\.{3,}|…+|·{3,}|‥+|_{4,}|-{4,}|—{2,}|\.(?:\s\.){2,})\s*(?:\d{1,4}|[ivxlcIVXLC]{1,6})\s*$"
 )
+_TOC_START = frozenset("目CcTtＣｃＴｔ")  # what a stripped _TOC_HEAD match can begin with
 _TAB_PAGE = re.compile(r"^[^\t]{1,80}\t+\s*\d{1,4}\s*$")
 
 
@@ -253,7 +291,7 @@ def is_toc_line(text: str) -> bool:
     if not t or len(t) > 160:
         return False
     if t[-1] not in _PAGE_END:
-        return len(t) <= 24 and bool(_TOC_HEAD.match(t.translate(_HALF)))
+        return len(t) <= 24 and t[0] in _TOC_START and bool(_TOC_HEAD.match(t.translate(_HALF)))
     t = t.translate(_HALF)
     if _TOC_HEAD.match(t):
         return True

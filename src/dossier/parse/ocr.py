@@ -7,6 +7,7 @@ and only when a page actually needs it.
 
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -42,6 +43,10 @@ def _engine() -> Any:
             return _ENGINE
         if _ERROR is not None:
             raise OcrUnavailable(_ERROR)
+        # onnxruntime (1.2x+) starts a telemetry client on import that writes a device id and
+        # a SQLite store under ~/.cache/Microsoft and a .ses file in TMPDIR: a check must write
+        # nothing outside its output, and nothing about the machine should leave it.
+        os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
         try:
             from rapidocr_onnxruntime import RapidOCR
 

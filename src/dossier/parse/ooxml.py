@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import functools
 import re
+import struct
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,6 +49,9 @@ def read_bytes(zf: zipfile.ZipFile, name: str, path: Path, *, required: bool = F
             f"{name} inflates to {info.file_size // (1024 * 1024)} MB (limit {MAX_PART_BYTES // (1024 * 1024)} MB)",
             path=str(path),
         )
+    data = _read_small(zf, info)
+    if data is not None:
+        return data
     try:
         with zf.open(info) as fh:
             # Read one byte past the limit: the declared size in the zip header can lie.
@@ -57,6 +62,47 @@ def read_bytes(zf: zipfile.ZipFile, name: str, path: Path, *, required: bool = F
         raise InputError(f"cannot read {name}: {e}", path=str(path)) from None
     if len(data) > MAX_PART_BYTES:
         raise InputError(f"{name} inflates past {MAX_PART_BYTES // (1024 * 1024)} MB", path=str(path))
+    return data
+
+
+_DEFLATE_MAX_RATIO = 1032
+"""DEFLATE cannot expand input by more than about 1032:1, so a small compressed member
+cannot inflate past the limit whatever its header claims."""
+
+
+def _read_small(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | None:
+    """A stored or deflated member inflated in one zlib call, CRC checked; None whenever
+    anything is unusual (encryption, another method, odd headers, a large member), and
+    ZipExtFile reads it instead. ZipExtFile grows its output in blocks and joins them,
+    several times the cost of the inflation itself for a 350 KB styles part."""
+    fp = zf.fp
+    if (
+        fp is None
+        or info.flag_bits & 0x1
+        or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+        or info.compress_size * _DEFLATE_MAX_RATIO > MAX_PART_BYTES
+        or info.file_size > MAX_PART_BYTES
+    ):
+        return None
+    try:
+        fp.seek(info.header_offset)
+        head = fp.read(30)
+        if len(head) != 30 or head[:4] != b"PK\x03\x04":
+            return None
+        name_len, extra_len = struct.unpack("<HH", head[26:30])
+        fp.seek(info.header_offset + 30 + name_len + extra_len)
+        raw = fp.read(info.compress_size)
+        if len(raw) != info.compress_size:
+            return None
+        if info.compress_type == zipfile.ZIP_DEFLATED:
+            # bufsize is only the first allocation: a lying header costs a regrow.
+            data = zlib.decompress(raw, -15, max(info.file_size, 1))
+        else:
+            data = raw
+    except (OSError, ValueError, zlib.error, struct.error):
+        return None  # let ZipExtFile read it and report the problem its way
+    if len(data) != info.file_size or zlib.crc32(data) != info.CRC:
+        return None
     return data
 
 
@@ -102,23 +148,42 @@ class RunFmt:
 def run_fmt(rpr: etree._Element | None) -> RunFmt:
     if rpr is None:
         return RunFmt()
-    bold = on(rpr.find(w("b")))
+    # One pass over the children: lxml's find() walks ElementPath in Python per call.
+    b = bcs = sz = szcs = rf = None
+    for c in rpr:
+        tag = c.tag
+        if tag == _TAG_B:
+            b = c
+        elif tag == _TAG_BCS:
+            bcs = c
+        elif tag == _TAG_SZ:
+            sz = c
+        elif tag == _TAG_SZCS:
+            szcs = c
+        elif tag == _TAG_RFONTS:
+            rf = c
+    if b is None and bcs is None and sz is None and szcs is None and rf is None:
+        return _NO_FMT
+    bold = on(b)
     if bold is None:
-        bold = on(rpr.find(w("bCs")))
+        bold = on(bcs)
     size: float | None = None
-    sz = rpr.find(w("sz"))
     if sz is None:
-        sz = rpr.find(w("szCs"))
+        sz = szcs
     if sz is not None:
         try:
             size = int(sz.get(W_VAL, "")) / 2
         except ValueError:
             size = None
     font: str | None = None
-    rf = rpr.find(w("rFonts"))
     if rf is not None:
-        font = rf.get(w("eastAsia")) or rf.get(w("ascii")) or rf.get(w("hAnsi"))
+        font = rf.get(_ATTR_EASTASIA) or rf.get(_ATTR_ASCII) or rf.get(_ATTR_HANSI)
     return RunFmt(bold=bold, size=size, font=font)
+
+
+_TAG_B, _TAG_BCS, _TAG_SZ, _TAG_SZCS, _TAG_RFONTS = (w(t) for t in ("b", "bCs", "sz", "szCs", "rFonts"))
+_ATTR_EASTASIA, _ATTR_ASCII, _ATTR_HANSI = (w(t) for t in ("eastAsia", "ascii", "hAnsi"))
+_NO_FMT = RunFmt()
 
 
 @dataclass(frozen=True)
@@ -166,8 +231,12 @@ def _is_toc_name(key: str) -> bool:
 
 
 _WB = W.encode()
-_DEFAULT_PARA = re.compile(rb'<w:style\s(?=[^>]*w:type="paragraph")(?=[^>]*w:default="(?:1|true|on)")[^>]*>')
-_ATTR_ID = re.compile(rb'w:styleId="([^"]*)"')
+_DEFAULT_ON = re.compile(rb'\sw:default="(?:1|true|on)"')
+_ID_ATTR = b'w:styleId="'
+_STYLE_ID = re.compile(rb'\sw:styleId="([^"]*)"')
+_DEFAULT_PARA = re.compile(rb'<w:style\s(?=[^>]*w:type="paragraph")(?=[^>]*\sw:default="(?:1|true|on)")[^>]*>')
+_XML_SPACE = (b" ", b"\t", b"\n", b"\r")
+_SPACE_BYTES = frozenset(b" \t\n\r")
 _XMLNS = re.compile(rb'xmlns(?::[\w.-]+)?="[^"]*"')
 _ROOT_OPEN = re.compile(rb"<w:styles\b[^>]*>")
 
@@ -186,6 +255,7 @@ class StyleSheet:
         self._data = b""
         self._elements: dict[str, etree._Element] = {}
         self._resolved: dict[str, Style | None] = {}
+        self._starts: dict[str, int] = {}
         self._wrap = b""
         self.default_id: str | None = None
         self.defaults = RunFmt(bold=False, size=10.5)
@@ -196,13 +266,11 @@ class StyleSheet:
         if root_open is None or b"<!DOCTYPE" in data[:4096] or b'xmlns:w="' + _WB + b'"' not in decls:
             self._load_tree(parse(data))
             return
+        if not self._index(data):
+            self._load_tree(parse(data))  # an escaped id: let the full parse unescape it
+            return
         self._wrap = b"<w:styles " + b" ".join(decls) + b">"
         self._data = data
-        m = _DEFAULT_PARA.search(data)
-        if m is not None:
-            sid = _ATTR_ID.search(m.group(0))
-            if sid is not None:
-                self.default_id = sid.group(1).decode("utf-8", "replace")
         a = data.find(b"<w:docDefaults")
         if a != -1:
             b = data.find(b"</w:docDefaults>", a)
@@ -210,29 +278,66 @@ class StyleSheet:
                 dd = self._fragment(data[a : b + len(b"</w:docDefaults>")])
                 self._set_defaults(dd.find(f"{w('rPrDefault')}/{w('rPr')}"))
 
+    def _index(self, data: bytes) -> bool:
+        """Where each style's id attribute lies, in one forward scan of the bytes (a search
+        per lookup from the start of a 350 KB part costs more than the rest of a short
+        document). The default paragraph style is read from the opening tags on the way,
+        until found. False when an id is escaped and only a real parse can read it."""
+        starts: dict[str, int] = {}
+        default_id: str | None = None
+        pos = data.find(_ID_ATTR)
+        while pos != -1:
+            q = data.find(b'"', pos + len(_ID_ATTR))
+            if q == -1:
+                break
+            if data[pos - 1] not in _SPACE_BYTES:  # "xw:styleId=" is another attribute
+                pos = data.find(_ID_ATTR, q)
+                continue
+            raw = data[pos + len(_ID_ATTR) : q]
+            if b"&" in raw:
+                return False
+            sid = raw.decode("utf-8", "replace")
+            if sid not in starts:
+                starts[sid] = pos
+                # Cheap window test first; the opening tag itself decides.
+                if default_id is None and data.find(b"w:default=", pos - 160, pos + 160) != -1:
+                    tag = self._open_tag(data, pos)
+                    if tag is not None and b'w:type="paragraph"' in tag and _DEFAULT_ON.search(tag):
+                        default_id = sid
+            pos = data.find(_ID_ATTR, q)
+        if default_id is None:
+            # No default seen near an id: a tag laid out unusually, or none at all.
+            m = _DEFAULT_PARA.search(data)
+            sid_m = _STYLE_ID.search(m.group(0)) if m is not None else None
+            default_id = sid_m.group(1).decode("utf-8", "replace") if sid_m is not None else None
+        self._starts = starts
+        self.default_id = default_id
+        return True
+
+    @staticmethod
+    def _open_tag(data: bytes, pos: int) -> bytes | None:
+        """The <w:style …> opening tag holding the attribute at `pos`, or None when the
+        attribute belongs to another element."""
+        start = data.rfind(b"<", 0, pos)
+        if start == -1 or not data.startswith(b"<w:style", start) or data[start + 8 : start + 9] not in _XML_SPACE:
+            return None
+        close = data.find(b">", pos)
+        return data[start : close + 1] if close != -1 else None
+
     def _chunk(self, sid: str) -> bytes | None:
         """The bytes of <w:style w:styleId="sid" …>…</w:style>, found without a full parse."""
         data = self._data
-        if not data or '"' in sid or "<" in sid:
+        pos = self._starts.get(sid) if data else None
+        if pos is None:
             return None
-        needle = b'w:styleId="' + sid.encode() + b'"'
-        pos = data.find(needle)
-        while pos != -1:
-            start = data.rfind(b"<w:style", 0, pos)
-            if (
-                start != -1
-                and data.find(b">", start, pos) == -1
-                and data[start + 8 : start + 9] in (b" ", b"\t", b"\n", b"\r")
-            ):
-                close = data.find(b">", pos)
-                if close == -1:
-                    return None
-                if data[close - 1 : close] == b"/":
-                    return data[start : close + 1]
-                end = data.find(b"</w:style>", close)
-                return data[start : end + len(b"</w:style>")] if end != -1 else None
-            pos = data.find(needle, pos + 1)
-        return None
+        tag = self._open_tag(data, pos)
+        if tag is None:
+            return None
+        start = data.rfind(b"<", 0, pos)
+        if tag.endswith(b"/>"):
+            return tag
+        end = data.find(b"</w:style>", start + len(tag))
+        return data[start : end + len(b"</w:style>")] if end != -1 else None
 
     def _fragment(self, chunk: bytes) -> etree._Element:
         return self._parse(self._wrap + chunk + b"</w:styles>")[0]
@@ -264,19 +369,62 @@ class StyleSheet:
             return self._resolved[sid]
         return self._resolve(sid, frozenset())
 
+    def preload(self, ids: set[str]) -> None:
+        """Parse the styles `ids` name, and the styles they are based on, in one parse per
+        generation of the basedOn chain instead of one per style (a parse costs about
+        as much to set up as to read a style)."""
+        data = self._data
+        want = {sid for sid in ids if sid not in self._elements}
+        seen: set[str] = set()
+        while data and want:
+            seen |= want
+            chunks = [(sid, c) for sid in sorted(want) if (c := self._chunk(sid)) is not None]
+            if not chunks:
+                return
+            root = self._parse(self._wrap + b"".join(c for _, c in chunks) + b"</w:styles>")
+            want = set()
+            if len(root) != len(chunks):
+                return  # something odd in the bytes: leave these to the one-by-one path
+            for (sid, _), el in zip(chunks, root, strict=True):
+                if el.get(_ATTR_STYLEID) != sid:
+                    continue
+                self._elements.setdefault(sid, el)
+                for c in el.iterchildren(_TAG_BASEDON):
+                    parent = c.get(W_VAL, "")
+                    if parent not in self._elements and parent not in seen:
+                        want.add(parent)
+
     def _resolve(self, sid: str, seen: frozenset[str]) -> Style | None:
         if sid in self._resolved:
             return self._resolved[sid]
         st = self._element(sid)
         if st is None or sid in seen:
             return None
-        name_el = st.find(w("name"))
+        name_el = based = ppr = rpr = None
+        for c in st:
+            tag = c.tag
+            if tag == _TAG_NAME:
+                name_el = name_el if name_el is not None else c
+            elif tag == _TAG_BASEDON:
+                based = based if based is not None else c
+            elif tag == _TAG_PPR:
+                ppr = ppr if ppr is not None else c
+            elif tag == _TAG_RPR:
+                rpr = rpr if rpr is not None else c
         name = name_el.get(W_VAL, sid) if name_el is not None else sid
         key = _name_key(name)
-        based = st.find(w("basedOn"))
         parent = self._resolve(based.get(W_VAL, ""), seen | {sid}) if based is not None else None
-        ppr = st.find(w("pPr"))
-        kind = st.get(w("type"), "paragraph")
+        outline = numpr = jc = None
+        if ppr is not None:
+            for c in ppr:
+                tag = c.tag
+                if tag == _TAG_OUTLINE:
+                    outline = outline if outline is not None else c
+                elif tag == _TAG_NUMPR:
+                    numpr = numpr if numpr is not None else c
+                elif tag == _TAG_JC:
+                    jc = jc if jc is not None else c
+        kind = st.get(_ATTR_TYPE, "paragraph")
         level: int | None = None
         source = ""
         toc = _is_toc_name(key)
@@ -286,28 +434,27 @@ class StyleSheet:
             elif sid in _DIGIT_IDS and kind == "paragraph":
                 # Chinese Word writes Heading N with styleId "N" and may localise the name.
                 level, source = int(sid), "style"
-            if level is None and ppr is not None:
-                ol = ppr.find(w("outlineLvl"))
-                if ol is not None:
-                    v = ol.get(W_VAL, "9")
-                    if v.isdigit() and int(v) < 9:
-                        level, source = int(v) + 1, "outline-level"
+            if level is None and outline is not None:
+                v = outline.get(W_VAL, "9")
+                if v.isdigit() and int(v) < 9:
+                    level, source = int(v) + 1, "outline-level"
             if level is None and parent is not None and parent.level is not None:
                 level, source = parent.level, parent.level_source
         num = parent.num if parent is not None else None
         centred = parent.centred if parent is not None else False
-        if ppr is not None:
-            np_ = ppr.find(w("numPr"))
-            if np_ is not None:
-                nid = np_.find(w("numId"))
-                il = np_.find(w("ilvl"))
-                ilv = il.get(W_VAL, "0") if il is not None else None
-                if nid is not None:
-                    num = NumRef(nid.get(W_VAL, "0"), int(ilv) if ilv and ilv.isdigit() else None)
-            jc = ppr.find(w("jc"))
-            if jc is not None:
-                centred = jc.get(W_VAL) == "center"
-        fmt = run_fmt(st.find(w("rPr")))
+        if numpr is not None:
+            nid = il = None
+            for c in numpr:
+                if c.tag == _TAG_NUMID:
+                    nid = nid if nid is not None else c
+                elif c.tag == _TAG_ILVL:
+                    il = il if il is not None else c
+            ilv = il.get(W_VAL, "0") if il is not None else None
+            if nid is not None:
+                num = NumRef(nid.get(W_VAL, "0"), int(ilv) if ilv and ilv.isdigit() else None)
+        if jc is not None:
+            centred = jc.get(W_VAL) == "center"
+        fmt = run_fmt(rpr)
         if parent is not None:
             fmt = fmt.over(parent.fmt)
         style = Style(
@@ -327,6 +474,11 @@ class StyleSheet:
         return style
 
 
+_TAG_NAME, _TAG_BASEDON, _TAG_PPR, _TAG_RPR = (w(t) for t in ("name", "basedOn", "pPr", "rPr"))
+_TAG_OUTLINE, _TAG_NUMPR, _TAG_JC, _TAG_NUMID, _TAG_ILVL = (
+    w(t) for t in ("outlineLvl", "numPr", "jc", "numId", "ilvl")
+)
+_ATTR_TYPE, _ATTR_STYLEID = w("type"), w("styleId")
 _DIGIT_IDS = frozenset(str(i) for i in range(1, 10))
 
 
@@ -362,6 +514,9 @@ class Numbering:
     counters: dict[str, dict[int, int]] = field(default_factory=dict)
     started: set[str] = field(default_factory=set)
     styles: StyleSheet | None = None
+    _defs: dict[tuple[str, int], Level | None] = field(default_factory=dict)
+    _plans: dict[tuple[str, int], _Plan | None] = field(default_factory=dict)
+    _restarts: dict[tuple[str, int], int] = field(default_factory=dict)
 
     @classmethod
     def load(cls, root: etree._Element | None, styles: StyleSheet | None) -> Numbering:
@@ -408,49 +563,86 @@ class Numbering:
         return out
 
     def level_def(self, num_id: str, ilvl: int) -> Level | None:
+        key = (num_id, ilvl)
+        if key in self._defs:
+            return self._defs[key]
         aid = self.num_abs.get(num_id)
-        if aid is None:
-            return None
-        ov = self.overrides.get(num_id, {}).get(ilvl)
-        if ov is not None and ov[1] is not None:
-            return ov[1]
-        return self.levels(aid).get(ilvl)
+        got: Level | None = None
+        if aid is not None:
+            ov = self.overrides.get(num_id, {}).get(ilvl)
+            got = ov[1] if ov is not None and ov[1] is not None else self.levels(aid).get(ilvl)
+        self._defs[key] = got  # definitions never change once loaded; counters do
+        return got
 
-    def render(self, num_id: str, ilvl: int) -> tuple[str, str] | None:
-        """Advance the counters for one numbered paragraph; return (label, numFmt) or None."""
-        if num_id == "0":
-            return None  # numId 0 switches numbering off
+    def _plan(self, num_id: str, ilvl: int) -> _Plan | None:
+        """What rendering (num_id, ilvl) needs, worked out once: the abstract list whose
+        counters it shares, its level, and lvlText as literals and (level, numFmt, start)."""
         aid = self.num_abs.get(num_id)
         if aid is None:
             return None
         lvl = self.level_def(num_id, ilvl)
         if lvl is None:
             return None
-        counters = self.counters.setdefault(aid, {})
+        pieces: list[str | tuple[int, str, int]] = []
+        for piece in lvl.pieces:
+            if isinstance(piece, str):
+                pieces.append(piece)
+            else:
+                d = self.level_def(num_id, piece) or Level()
+                pieces.append((piece, "decimal" if lvl.legal and piece != ilvl else d.fmt, d.start))
+        return _Plan(aid, lvl, tuple(pieces))
+
+    def _restart(self, num_id: str, ilvl: int) -> int:
+        """The level below which a use restarts counter `ilvl` (0: never)."""
+        key = (num_id, ilvl)
+        r = self._restarts.get(key)
+        if r is None:
+            d = self.level_def(num_id, ilvl)
+            r = self._restarts[key] = d.restart if d is not None and d.restart is not None else ilvl
+        return r
+
+    def render(self, num_id: str, ilvl: int) -> tuple[str, str] | None:
+        """Advance the counters for one numbered paragraph; return (label, numFmt) or None."""
+        if num_id == "0":
+            return None  # numId 0 switches numbering off
+        key = (num_id, ilvl)
+        if key in self._plans:
+            plan = self._plans[key]
+        else:
+            plan = self._plans[key] = self._plan(num_id, ilvl)
+        if plan is None:
+            return None
+        lvl = plan.level
+        counters = self.counters.get(plan.aid)
+        if counters is None:
+            counters = self.counters[plan.aid] = {}
         if num_id not in self.started:
             self.started.add(num_id)
             for il, (start, _) in self.overrides.get(num_id, {}).items():
                 if start is not None:
                     counters[il] = start - 1
         counters[ilvl] = counters.get(ilvl, lvl.start - 1) + 1
-        for deeper in list(counters):
-            if deeper <= ilvl:
-                continue
-            d = self.level_def(num_id, deeper)
-            r = d.restart if d is not None and d.restart is not None else deeper
-            if r != 0 and ilvl < r:
-                del counters[deeper]
+        if len(counters) > 1:
+            for deeper in [k for k in counters if k > ilvl]:
+                r = self._restart(num_id, deeper)
+                if r != 0 and ilvl < r:
+                    del counters[deeper]
         if lvl.fmt == "bullet":
             return None
         out: list[str] = []
-        for piece in lvl.pieces:
+        for piece in plan.pieces:
             if isinstance(piece, str):
                 out.append(piece)
-                continue
-            d = self.level_def(num_id, piece) or Level()
-            value = counters.get(piece, d.start)
-            out.append(format_number(value, "decimal" if lvl.legal and piece != ilvl else d.fmt))
+            else:
+                out.append(format_number(counters.get(piece[0], piece[2]), piece[1]))
         return "".join(out), lvl.fmt
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    aid: str
+    level: Level
+    pieces: tuple[str | tuple[int, str, int], ...]
 
 
 _LVL_TOKEN = re.compile(r"([^%]+|%(?![1-9]))|%([1-9])")
@@ -526,6 +718,7 @@ def _roman(n: int) -> str:
     return "".join(out)
 
 
+@functools.lru_cache(maxsize=2048)
 def format_number(n: int, fmt: str) -> str:
     """Render a counter the way Word does for numFmt `fmt`."""
     if fmt in ("decimal", "decimalHalfWidth", "arabicAbjad"):

@@ -829,18 +829,27 @@ def parse_pdf(
             reason = "OCR was turned off" if not ocr else ocr_mod.unavailable_reason()
             if reason is None:
                 by_no = {p.number: k for k, p in enumerate(pages)}
+                done: list[int] = []
                 for no in blank:
                     if time.monotonic() > deadline:
                         break
                     lines = _cluster(_ocr_lines(pdf[no - 1], no))
+                    done.append(no)
+                    if not lines:
+                        continue  # a blank or picture-only page: counted below, not as read
                     pages[by_no[no]] = replace(pages[by_no[no]], lines=tuple(lines), ocr=True)
                     ocr_pages.append(no)
                     scores.extend(ln.score for ln in lines if ln.score is not None)
-                left = [n for n in blank if n not in ocr_pages]
+                left = [n for n in blank if n not in done]
                 if left:
                     warnings.append(
                         f"{NO_TEXT_LAYER} pages {_ranges(left)} have no text layer and were not OCR'd (time limit)"
                     )
+                empty = [n for n in done if n not in ocr_pages]
+                if empty:
+                    # Said like a missing text layer, so that a file of such pages is reported
+                    # as unreadable (DOS-P001) rather than as a document with nothing in it.
+                    warnings.append(f"{NO_TEXT_LAYER} pages {_ranges(empty)} have no text layer and OCR found no text")
             else:
                 warnings.append(f"{NO_TEXT_LAYER} pages {_ranges(blank)} have no text layer and {reason}")
         marks = _bookmarks(pdf)
