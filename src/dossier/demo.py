@@ -8,7 +8,7 @@ from pathlib import Path
 
 from dossier.cli import main as cli_main
 
-SAMPLE = Path("corpus/dossiers/yongchuan-final-acceptance")
+SAMPLE = Path("corpus/dossiers/yongchuan-final-acceptance-gaps")  # a zip with gaps worth reporting
 
 
 def _run(*args: str) -> int:
@@ -27,7 +27,7 @@ def main(out: str = "demo-out") -> int:
     if not SAMPLE.is_dir():
         print(f"sample dossier {SAMPLE} not found: run `make demo` from the repository root", file=sys.stderr)
         return 2
-    files = SAMPLE / "files" if (SAMPLE / "files").is_dir() else SAMPLE
+    files = next((p for p in (SAMPLE / "dossier.zip", SAMPLE / "files") if p.exists()), SAMPLE)
     facts = SAMPLE / "facts.yaml"
     steps = [
         ("packs", "list"),

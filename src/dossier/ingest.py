@@ -53,7 +53,7 @@ CODE_REFUSED = "DOS-P005"
 CODE_UNREADABLE = "DOS-P002"
 """A file or archive could not be read: permissions, vanished, broken, 0 bytes."""
 
-KINDS = ("docx", "xlsx", "pdf", "ole", "wps", "zip", "html", "text", "image", "empty", "unknown")
+KINDS = ("docx", "xlsx", "pdf", "ole", "wps", "rtf", "zip", "html", "text", "image", "empty", "unknown")
 
 
 @dataclass(frozen=True)
@@ -143,6 +143,8 @@ def _sniff_head(path: Path, head: bytes) -> str:
         return _sniff_zip(path, head)
     if any(head.startswith(m) for m in _IMAGE_MAGICS) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP"):
         return "image"
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{\\rtf"):
+        return "rtf"  # WPS and Word save RTF under .doc names; LibreOffice converts it
     text = _as_text(head)
     if text is not None:
         return "html" if _looks_like_html(text) else "text"

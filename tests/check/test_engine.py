@@ -195,3 +195,52 @@ def test_amount_units_normalise(tmp_path: Path, amount: str) -> None:
     assert Decimal(r["facts"]["investment"]["value"]) == Decimal("1234.5")
     assert r["facts"]["investment"]["source"] == "extracted"
     assert r["facts"]["investment"]["evidence"]["file"] == "终验投用申请书.docx"
+
+
+def test_rtf_saved_as_doc_is_converted_and_checked(tmp_path: Path) -> None:
+    from dossier.check.engine import check_path
+    from dossier.parse.convert import find_soffice
+
+    if find_soffice() is None:
+        pytest.skip("LibreOffice not installed")
+    rtf = (r"{\rtf1\ansi\ansicpg936{\fonttbl{\f0\fnil SimSun;}}"
+           r"{\pard\b\fs36 \u39033?\u30446?\u30417?\u29702?\u25253?\u21578?\par}"  # 项目监理报告
+           r"{\pard \u19968?\u12289?\u30417?\u29702?\u27010?\u36848?\par}"  # 一、监理概述
+           r"{\pard \u27491?\u25991?\u12290?\par}}")  # 正文。
+    (tmp_path / "监理报告.doc").write_text(rtf, encoding="ascii")
+    r = check_path(tmp_path, YC, "final-acceptance", {"supervised": True}, CheckOptions())
+    f = next(f for f in r["files"] if f["path"].endswith("监理报告.doc"))
+    assert f["status"] == "parsed" and f["material"] == "supervision-report"
+    assert status(r, "supervision-report") == "present"
+
+
+def test_chapters_out_of_order_are_noted(tmp_path: Path) -> None:
+    items = outline_items(FA)
+    # Move 第七章 (last chapter) with its items to the front.
+    last = FA.sections[-1]
+    cut = next(i for i, it in enumerate(items) if it[1].endswith(last.title))
+    items = items[cut:] + items[:cut]
+    write_docx(tmp_path / "终验投用申请书.docx", FA.title, items)
+    r = run(tmp_path, FULL_FACTS)
+    late = {req for code, req in keys(r, "DOS-S005")}
+    assert late and all(req.startswith("final-acceptance-application/") for req in late)
+    assert not keys(r, "DOS-S001")
+
+
+def test_document_of_another_stage_is_flagged(tmp_path: Path) -> None:
+    br = YC.document("basic-report")
+    write_docx(tmp_path / "基本情况报告.docx", br.title, [(1, "第一章 项目概述", "正文。")])
+    r = run(tmp_path, FULL_FACTS)
+    assert ("DOS-M005", "basic-report") in keys(r)
+
+
+def test_low_ocr_confidence_is_a_warning() -> None:
+    from dossier.tree import Block, DocumentTree, Heading, Location
+
+    tree = DocumentTree(path="扫描件.pdf", format="pdf-ocr", title="项目监理报告", ocr=True, ocr_confidence=0.55,
+                        headings=(Heading("监理概述", "一、", 1, Location(page=1),
+                                          blocks=(Block("text", "正文", location=Location(page=1)),)),))
+    parsed = [ParsedFile("扫描件.pdf", "pdf", "parsed", tree)]
+    r = check_parsed(parsed, [], "x", YC, "final-acceptance", FULL_FACTS, CheckOptions())
+    assert ("DOS-P004", "") in keys(r)
+    assert status(r, "supervision-report") == "present"

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hostile_support import docx_parts, pack_zip, small_docx, text_pdf
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -24,7 +25,6 @@ from dossier.errors import InputError
 from dossier.ingest import Limits, ingest
 from dossier.parse import parse_file
 from dossier.parse.pdf import parse_pdf
-from hostile_support import docx_parts, pack_zip, small_docx, text_pdf
 
 LONG = 20
 

@@ -11,8 +11,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from lxml import etree
-
 from hostile_support import (
     DOC_SRC,
     HAS_SOFFICE,
@@ -25,6 +23,7 @@ from hostile_support import (
     with_doctype,
     with_parts,
 )
+from lxml import etree
 
 IMPOSTORS = (
     ("网页另存.docx", "<!DOCTYPE html><html><head><meta charset='utf-8'></head><body>监理报告</body></html>".encode()),
@@ -166,8 +165,6 @@ def test_broken_ole2_renamed_docx(box: Box) -> None:
     assert run.findings_for("坏的.docx")
 
 
-@pytest.mark.xfail(strict=True, reason="engine.parse_one marks an impostor (HTML/text/binary named .docx/.pdf/.doc) "
-                   "'skipped' without a finding: the reviewer is never told the file is not what it claims")
 @pytest.mark.parametrize(
     ("name", "data"),
     [
@@ -243,9 +240,6 @@ def test_deep_but_legal_nesting_is_walked(box: Box) -> None:
     assert_bars(run, named=["nested-tables.docx"])
 
 
-@pytest.mark.xfail(strict=True, reason="check/readers.read_xlsx lets openpyxl's xml ParseError (undefined entity) "
-                   "escape and parse_one does not catch it: the whole check dies with 'internal error', exit 2, "
-                   "and the good document is never checked")
 def test_xlsx_with_external_entity(box: Box) -> None:
     """Spreadsheets go through openpyxl, not the DOCX parser: an XXE there must not leak either."""
     import io
@@ -301,9 +295,6 @@ def test_corrupt_deflate_stream_is_seen_by_zlib() -> None:
         zf.read("word/document.xml")
 
 
-@pytest.mark.xfail(strict=True, reason="parse/ooxml.read_bytes catches BadZipFile/EOFError/OSError/RuntimeError but "
-                   "not zlib.error, and engine.parse_one does not catch it either: one DOCX with a damaged deflate "
-                   "stream ends the whole check with 'internal error: error: Error -3 …', exit 2")
 def test_corrupt_deflate_stream_in_a_docx_part(box: Box) -> None:
     box.put("损坏.docx", _corrupt_deflate(small_docx(), "word/document.xml"))
     run = check(box)

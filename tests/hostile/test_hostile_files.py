@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
-
 from hostile_support import (
     GOOD_NAME,
     Box,
+    Run,
     assert_bars,
     check,
     small_docx,
@@ -17,7 +18,8 @@ from hostile_support import (
 )
 
 
-def _file(run, name: str) -> dict:  # type: ignore[no-untyped-def]
+def _file(run: Run, name: str) -> dict[str, Any]:
+    assert run.report is not None
     return next(f for f in run.report["files"] if f["path"] == name)
 
 

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
+from collections.abc import Callable
+from typing import Any
 
 import pytest
-
 from hostile_support import (
     BACKSTOP_AS,
     HAS_SOFFICE,
     SCAN_SRC,
     TEXT_PDF_SRC,
     Box,
+    Run,
     assert_bars,
     check,
     layout_pdf,
@@ -24,7 +25,8 @@ from hostile_support import (
 needs_soffice = pytest.mark.skipif(not HAS_SOFFICE, reason="LibreOffice (soffice) not installed")
 
 
-def _file(run, name: str) -> dict:  # type: ignore[no-untyped-def]
+def _file(run: Run, name: str) -> dict[str, Any]:
+    assert run.report is not None
     return next(f for f in run.report["files"] if f["path"] == name)
 
 
@@ -91,7 +93,7 @@ def _garble_xref(data: bytes) -> bytes:
         ("xref-only-junk.pdf", lambda d: d[: d.rindex(b"\nxref\n")] + b"\nxref\n\x00\xff" * 500),
     ],
 )
-def test_broken_xref(box: Box, name: str, mangle) -> None:  # type: ignore[no-untyped-def]
+def test_broken_xref(box: Box, name: str, mangle: Callable[[bytes], bytes]) -> None:
     box.put(name, mangle(text_pdf(3)))
     run = check(box)
     assert_bars(run, named=[name])

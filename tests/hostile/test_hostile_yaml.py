@@ -6,7 +6,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from hostile_support import REPO, Box, assert_bars, check, run_cli
 
 BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(

@@ -53,25 +53,40 @@ class ParsedFile:
     code: str = ""  # the finding code for a file-level problem
 
 
+DOCUMENT_EXTS = frozenset({"docx", "docm", "doc", "wps", "pdf", "xlsx"})
+
+
 def parse_one(display: str, path: Path, kind: str, *, ocr: bool = True) -> ParsedFile:
     """Parse one ingested file; never raises for bad input."""
-    from dossier.parse import parse_file
+    from dossier.parse import parse_file, sniff
 
+    ext = display.rsplit(".", 1)[-1].lower() if "." in display.rsplit("/", 1)[-1] else ""
     try:
         if kind == "empty":
             return ParsedFile(display, kind, "unreadable", reason="0 字节的空文件", code="DOS-P002")
         if kind in PARSEABLE:
             tree = parse_file(path, ocr=ocr)
             tree = DocumentTree(**{**tree.__dict__, "path": display})
+        elif kind == "rtf":
+            from dossier.parse.convert import parse_via_libreoffice
+
+            tree = parse_via_libreoffice(path)
+            tree = DocumentTree(**{**tree.__dict__, "path": display})
         elif kind == "xlsx":
             tree = read_xlsx(path, display)
+        elif ext in DOCUMENT_EXTS:
+            # An impostor (HTML or text saved as .docx/.pdf): say what it really is.
+            sniff(path)
+            return ParsedFile(display, kind, "unreadable", reason=f"不是 .{ext} 文件（{kind}）", code="DOS-P002")
         elif kind == "text":
             tree = read_text(path, display)
         else:
             return ParsedFile(display, kind, "skipped", reason=f"{kind}：仅按文件名识别")
     except DossierError as exc:
         return ParsedFile(display, kind, "unreadable", reason=exc.reason, code="DOS-P002")
-    except (OSError, ValueError, RecursionError, MemoryError) as exc:
+    except MemoryError:
+        return ParsedFile(display, kind, "unreadable", reason="内存不足（文件过大或结构异常）", code="DOS-P003")
+    except Exception as exc:  # a parser bug on hostile input must cost one file, not the dossier
         return ParsedFile(display, kind, "unreadable", reason=f"{type(exc).__name__}: {exc}"[:300], code="DOS-P002")
     no_text = [w for w in tree.warnings if w.startswith("no-text-layer")]
     if no_text and not any(True for _ in tree.walk()) and not tree.preamble:

@@ -19,8 +19,9 @@ def read_xlsx(path: Path, display: str) -> DocumentTree:
 
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise InputError(f"not a readable spreadsheet ({exc})", path=display) from None
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError) as exc:
+        # openpyxl's XML errors (an undefined entity, broken markup) are SyntaxError subclasses.
+        raise InputError(f"not a readable spreadsheet ({type(exc).__name__}: {exc})"[:300], path=display) from None
     blocks: list[Block] = []
     title = ""
     try:
@@ -36,13 +37,16 @@ def read_xlsx(path: Path, display: str) -> DocumentTree:
                 if not title:
                     title = next((c for c in rows[0] if c), "")
                 blocks.append(Block(kind="table", rows=tuple(rows), location=Location(page=len(blocks) + 1)))
+    except (KeyError, ValueError, SyntaxError, zipfile.BadZipFile) as exc:
+        raise InputError(f"broken spreadsheet content ({type(exc).__name__}: {exc})"[:300], path=display) from None
     finally:
         wb.close()
     return DocumentTree(path=display, format="text", title=title, headings=(), preamble=tuple(blocks))
 
 
 def read_text(path: Path, display: str, limit: int = 1_000_000) -> DocumentTree:
-    raw = path.read_bytes()[:limit]
+    with path.open("rb") as fh:
+        raw = fh.read(limit)
     for enc in ("utf-8-sig", "gb18030"):
         try:
             text = raw.decode(enc)

@@ -20,11 +20,12 @@ import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
 
 from dossier.errors import InputError
-from dossier.parse.ladder import Ladder, clean_title, is_toc_line, split_numbering
+from dossier.parse.ladder import Ladder, clean_title, is_toc_line, split_label
 from dossier.parse.ooxml import (
     MC,
     W_VAL,
@@ -94,6 +95,8 @@ _MAX_EMPHASIS_TITLE = 30
 class _Para:
     idx: int
     text: str
+    raw: str
+    """`text` stripped, computed once."""
     auto_label: str = ""
     num_key: str = ""
     style: Style | None = None
@@ -108,6 +111,35 @@ class _Para:
     base: RunFmt | None = None
     looked: bool = False
     """bold/size/font are measured on demand (`_ensure_look`): most paragraphs never need them."""
+
+
+@dataclass(slots=True)
+class _Pre:
+    parts: list[str]
+    """The non-empty w:t texts, in order."""
+    runs: list[tuple[etree._Element, int]]
+    """Each w:r with the index in `parts` of its first text (a w:t belongs to the last
+    run opened)."""
+    special: bool
+
+    def first_visible(self) -> etree._Element | None:
+        """The first run with a visible (non-blank) character."""
+        parts, runs = self.parts, self.runs
+        for i, (r, start) in enumerate(runs):
+            end = runs[i + 1][1] if i + 1 < len(runs) else len(parts)
+            for t in parts[start:end]:
+                if not t.isspace():
+                    return r
+        return None
+
+    def run_chars(self) -> list[tuple[etree._Element, int]]:
+        """Each run with its visible (stripped) character count."""
+        parts, runs = self.parts, self.runs
+        out = []
+        for i, (r, start) in enumerate(runs):
+            end = runs[i + 1][1] if i + 1 < len(runs) else len(parts)
+            out.append((r, sum([len(t.strip()) for t in parts[start:end]])))
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,13 +181,38 @@ class _Walker:
     count: int = 0
     _char: dict[str, RunFmt] = field(default_factory=dict)
     _profs: dict[str, _Profile] = field(default_factory=dict)
-    special: set[etree._Element] = field(default_factory=set)
-    """Paragraphs holding tabs, breaks, symbols or field characters: the slow text path."""
+    pre: dict[etree._Element, _Pre] = field(default_factory=dict)
+    """Each paragraph's w:t texts and runs, from one walk over the body (`prepass`)."""
 
     def __post_init__(self) -> None:
         self.defaults = self.styles.defaults
         self.default_style = self.styles.get(self.styles.default_id) if self.styles.default_id else None
         self.default_prof = self._prof(self.default_style)
+
+    def prepass(self, body: etree._Element) -> None:
+        """One walk over the body collecting, per paragraph, its w:t texts, its runs with
+        their visible character counts, and whether it holds tabs, breaks, symbols or
+        field characters (the slow text path). A filtered iterator costs a few
+        microseconds to set up, so one for the body beats one or two per paragraph.
+        Paragraphs do not nest once text boxes are gone, so a w:t or w:r belongs to
+        the paragraph opened last, and a w:t to the run opened last."""
+        pre = self.pre
+        parts: list[str] = []
+        runs: list[tuple[etree._Element, int]] = []
+        cur: _Pre | None = None
+        for el in body.iter(_P, _R, _T, *_SPECIAL_TAGS):
+            tag = el.tag
+            if tag == _T:
+                t = el.text
+                if t:
+                    parts.append(t)
+            elif tag == _R:
+                runs.append((el, len(parts)))
+            elif tag == _P:
+                parts, runs = [], []
+                cur = pre[el] = _Pre(parts, runs, False)
+            elif cur is not None:
+                cur.special = True
 
     # ---------------------------------------------------------------- block level
     def blocks(self, parent: etree._Element, *, toc: bool = False, placeholder: bool = False) -> None:
@@ -255,25 +312,28 @@ class _Walker:
                 num_key = f"num:{self.numbering.num_abs.get(num_id, num_id)}:{ilvl or 0}"
 
         fields = self.fields
-        if p in self.special:
+        pre = self.pre.get(p)
+        if pre is None or pre.special:
             text, toc_chars = self.slow_text(p)
         else:
             # No tabs, breaks, symbols or fields inside: the text is the w:t text.
-            text = "".join([t.text or "" for t in p.iter(_T)])
+            text = "".join(pre.parts)
             toc_chars = len(text) if fields and any(f.toc for f in fields) else 0
+        raw = text.strip()
         return _Para(
             idx,
             text,
+            raw,
             auto,
             num_key,
             style,
             outline,
-            toc or prof.toc or (toc_chars > 0 and toc_chars * 2 >= len(text.strip() or "x")),
+            toc or prof.toc or (toc_chars > 0 and toc_chars * 2 >= len(raw or "x")),
             False,
             prof.size,
             prof.font,
             prof.centred if centred is None else centred,
-            placeholder or prof.guidance or text.lstrip().startswith(_GUIDANCE_MARK),
+            placeholder or prof.guidance or raw.startswith(_GUIDANCE_MARK),
             p,
             base,
         )
@@ -350,35 +410,36 @@ class _Walker:
     def look(self, p: etree._Element, base: RunFmt, *, full: bool) -> tuple[bool, float, str]:
         """(all visible characters bold, dominant size, dominant font) over the runs, or
         of the first run with text when not `full`."""
+        pre = self.pre.get(p)
+        if pre is None:
+            runs = [(r, sum(len((t.text or "").strip()) for t in r.iter(_T))) for r in p.iter(_R)]
+        elif not full or len(pre.runs) == 1:
+            # The first run with text decides (a lone run decides for the whole line).
+            return self.run_look(r, base) if (r := pre.first_visible()) is not None else self.base_look(base)
+        else:
+            runs = pre.run_chars()
         all_bold = True
         sizes: dict[float, int] = {}
         fonts: dict[str, int] = {}
-        run: etree._Element | None = None
-        got: tuple[bool, float, str] | None = None
-        # One walk over runs and their text (a w:t belongs to the last w:r opened).
-        for el in p.iter(_R, _T):
-            if el.tag == _R:
-                run, got = el, None
-                continue
-            t = el.text
-            if not t or run is None:
-                continue
-            n = len(t.strip())
+        for r, n in runs:
             if not n:
                 continue
-            if got is None:
-                got = self.run_look(run, base)
-                if not full:
-                    return got
-            b, sz, fn = got
+            b, sz, fn = self.run_look(r, base)
+            if not full:
+                return b, sz, fn
             all_bold = all_bold and b
             sizes[sz] = sizes.get(sz, 0) + n
             fonts[fn] = fonts.get(fn, 0) + n
         if not sizes:
-            return False, base.size or 0.0, (base.font or "").lower()
+            return self.base_look(base)
         if len(sizes) == 1 and len(fonts) == 1:
             return all_bold, next(iter(sizes)), next(iter(fonts))
         return all_bold, max(sizes, key=sizes.__getitem__), max(fonts, key=fonts.__getitem__)
+
+    @staticmethod
+    def base_look(base: RunFmt) -> tuple[bool, float, str]:
+        """The look when no run shows text: never bold, the style's size and font."""
+        return False, base.size or 0.0, (base.font or "").lower()
 
     def run_look(self, r: etree._Element, base: RunFmt) -> tuple[bool, float, str]:
         """(bold, size, lower-cased font) of one run: its rPr over its character style
@@ -473,6 +534,8 @@ class _Cand:
     signals: tuple[str, ...]
     confidence: float
     level: int = 0
+    pos: int = 0
+    """Index among the document's paragraphs (not counting tables)."""
 
 
 def _sentence_like(title: str) -> bool:
@@ -494,10 +557,11 @@ _BRACKETED = re.compile(r"[（(][^（()）]*[）)]")
 
 @functools.lru_cache(maxsize=512)
 def _family_of_label(label: str) -> tuple[str, int | None] | None:
-    n = split_numbering(label + " 题")
-    return (n.family, n.value) if n is not None else None
+    n = split_label(label + " 题")
+    return (n[2], n[3]) if n is not None else None
 
 
+@functools.lru_cache(maxsize=256)
 def _is_heading_font(font: str, body_font: str) -> bool:
     return bool(font) and font != body_font and any(k in font for k in _HEADING_FONTS)
 
@@ -555,12 +619,7 @@ def parse_docx(path: Path) -> DocumentTree:
         if parent is not None:
             parent.remove(el)
     walker = _Walker(path, styles, numbering)
-    for el in body.iter(_SPECIAL_TAGS):
-        q = el.getparent()
-        while q is not None and q.tag != _P:
-            q = q.getparent()
-        if q is not None:
-            walker.special.add(q)
+    walker.prepass(body)
     walker.blocks(body)
     return _decide(path, walker.items, walker)
 
@@ -579,7 +638,7 @@ def _decide(path: Path, items: list[_Para | _Table], walker: _Walker) -> Documen
                 break
             if p.toc or (p.style is not None and p.style.level is not None):
                 continue
-            n = len(p.text.strip())
+            n = len(p.raw)
             if n and (n > _MAX_EMPHASIS_TITLE) == prose:
                 _ensure_look(p, walker)
                 size_c[p.size] += n
@@ -590,20 +649,30 @@ def _decide(path: Path, items: list[_Para | _Table], walker: _Walker) -> Documen
     body_size = size_c.most_common(1)[0][0] if size_c else (defaults.size or 10.5)
     body_font = font_c.most_common(1)[0][0] if font_c else ""
 
-    # Hand-typed 目录 without a TOC field: a 目录 line, then entries whose text recurs later
-    # (or carries a page number), up to the first line that is neither.
+    # One pass in document order settles each paragraph: the 目录 first (a hand-typed
+    # one without a TOC field is a 目录 line, then entries whose text recurs later or
+    # carries a page number, up to the first line that is neither), then whether it
+    # could be a heading. Later lines never change an earlier line's verdict.
     last_seen: dict[str, int] | None = None
     toc_mode = False
+    live: list[_Cand] = []
+    fam_hints: dict[int, set[str]] = {}
+    first_struct: int | None = None
+    last_toc = -1
+    title_text = ""
+    title_idx: int | None = None
     for i, p in enumerate(paras):
-        t = p.text.strip()
+        t = p.raw
         if p.toc:
             toc_mode = False
+            last_toc = i
             continue
         if not t:
-            continue
+            continue  # no text, no heading (an auto-number alone names nothing)
         if is_toc_line(t):
             p.toc = True
             toc_mode = True
+            last_toc = i
             continue
         if toc_mode:
             if last_seen is None:  # built once, only for documents with a typed 目录
@@ -614,39 +683,39 @@ def _decide(path: Path, items: list[_Para | _Table], walker: _Walker) -> Documen
             key = _toc_key(t)
             if last_seen.get(key, i) > i and len(key) <= _MAX_NUMBERED_TITLE:
                 p.toc = True
+                last_toc = i
                 continue
             toc_mode = False
-
-    cands: list[_Cand | None] = []
-    for p in paras:
-        cands.append(None if p.toc or p.placeholder else _candidate(p, body_size, body_font, walker))
+        if title_idx is None and p.style is not None and p.style.title:
+            title_text, title_idx = clean_title(p.text), i
+        if p.placeholder:
+            continue
+        c = _candidate(p, body_size, body_font, walker)
+        if c is None:
+            continue
+        c.pos = i
+        live.append(c)
+        if not c.family.startswith("outline"):
+            if c.hint is not None:
+                fam_hints.setdefault(c.hint, set()).add(c.family)
+            if first_struct is None and "emphasis" not in c.family:
+                first_struct = i
+        elif first_struct is None:
+            first_struct = i
     # Style hints are trusted for levels only where they discriminate: when two typed
     # families share one style level (everything set in 标题 1), the numbering decides.
-    fam_hints: dict[int, set[str]] = {}
-    for c in cands:
-        if c is not None and c.hint is not None and not c.family.startswith("outline"):
-            fam_hints.setdefault(c.hint, set()).add(c.family)
     if any(len(f) > 1 for f in fam_hints.values()):
-        for c in cands:
-            if c is not None and not c.family.startswith("outline"):
+        for c in live:
+            if not c.family.startswith("outline"):
                 c.hint = None
 
     # Emphasis-only lines before the first structural heading are the cover, not sections.
-    first_struct = next(
-        (i for i, c in enumerate(cands) if c is not None and "emphasis" not in c.family), None
-    )
-    title_text = ""
-    title_idx: int | None = None
-    for i, p in enumerate(paras):
-        if p.style is not None and p.style.title and p.text.strip() and not p.toc:
-            title_text, title_idx = clean_title(p.text), i
-            break
     if title_idx is None:
         limit = first_struct if first_struct is not None else len(paras)
         best: tuple[float, int] | None = None
         for i in range(limit):
             p = paras[i]
-            t = p.text.strip()
+            t = p.raw
             if p.toc or not t or not p.centred or len(t) > 60 or is_toc_line(t):
                 continue
             _ensure_look(p, walker)
@@ -657,40 +726,39 @@ def _decide(path: Path, items: list[_Para | _Table], walker: _Walker) -> Documen
             title_text = clean_title(paras[title_idx].text)
     # Without any numbered or styled heading, the look alone carries the structure: then
     # only the cover (up to the 目录, and dates or "单位：…" lines) is left out.
-    last_toc = max((i for i, p in enumerate(paras) if p.toc), default=-1)
-    for i, c in enumerate(cands):
-        if c is None:
-            continue
+    kept: list[_Cand] = []
+    for c in live:
+        i = c.pos
         if i == title_idx:
-            cands[i] = None
-        elif c.family.startswith("emphasis"):
+            continue
+        if c.family.startswith("emphasis"):
             if first_struct is not None:
                 if i < first_struct:
-                    cands[i] = None
+                    continue
             elif i < last_toc or _COVER_LINE.search(c.item.text):
-                cands[i] = None
+                continue
+        kept.append(c)
 
     # An unnumbered line set exactly like numbered headings of one family (same weight,
     # size and font) is a sibling of those headings.
     look: dict[tuple[bool, float, str], str] = {}
-    for c in cands:
-        if (
-            c is not None
-            and c.label
-            and "emphasis" not in c.family
-            and (c.item.bold or c.item.size > body_size + 0.5)
-        ):
+    emph: list[_Cand] = []
+    for c in kept:
+        if c.family.startswith("emphasis"):
+            emph.append(c)
+        elif c.label and "emphasis" not in c.family and (c.item.bold or c.item.size > body_size + 0.5):
             look.setdefault(_look(c.item), c.family)
-    for c in cands:
-        if c is not None and c.family.startswith("emphasis") and _look(c.item) in look:
-            c.family = look[_look(c.item)]
+    if look:
+        for c in emph:
+            fam = look.get(_look(c.item))
+            if fam is not None:
+                c.family = fam
 
     ladder = Ladder()
-    for c in cands:
-        if c is not None:
-            c.level = ladder.level_for(c.family, c.hint, c.value)
+    for c in kept:
+        c.level = ladder.level_for(c.family, c.hint, c.value)
 
-    cand_by_idx = {p.idx: c for p, c in zip(paras, cands, strict=True) if c is not None}
+    cand_by_idx = {c.item.idx: c for c in kept}
     title_para = paras[title_idx].idx if title_idx is not None else None
     return _assemble(path, items, cand_by_idx, title_text, title_para)
 
@@ -700,7 +768,7 @@ def _ensure_look(p: _Para, walker: _Walker) -> _Para:
     headings (short, no full stop) are measured over all runs; prose by its first run."""
     if not p.looked:
         p.looked = True
-        if p.el is not None and p.base is not None and p.text.strip():
+        if p.el is not None and p.base is not None and p.raw:
             full = len(p.text) <= _FMT_LIMIT and "。" not in p.text
             p.bold, p.size, p.font = walker.look(p.el, p.base, full=full)
     return p
@@ -720,7 +788,7 @@ _KEY_DROP = re.compile(r"[\s\u3000.·…‥_—–\-．、]+")
 
 
 def _candidate(p: _Para, body_size: float, body_font: str, walker: _Walker) -> _Cand | None:
-    raw = p.text.strip()
+    raw = p.raw
     if not raw and not p.auto_label:
         return None
     label = p.auto_label.strip()
@@ -742,19 +810,15 @@ def _candidate(p: _Para, body_size: float, body_font: str, walker: _Walker) -> _
         level = style.level
         signals.append(style.level_source or "style")
     big = p.size > body_size + 0.5
-    if (
-        level is None
-        and not label
-        and raw[0] not in _LABEL_START
-        and not (p.bold or big or _is_heading_font(p.font, body_font))
-    ):
+    hfont = _is_heading_font(p.font, body_font)
+    if level is None and not label and raw[0] not in _LABEL_START and not (p.bold or big or hfont):
         return None
     emphasis: list[str] = []
     if p.bold:
         emphasis.append("bold")
     if big:
         emphasis.append("font-size")
-    if _is_heading_font(p.font, body_font):
+    if hfont:
         emphasis.append("font")
     title, family, value = raw, "", None
     if label:
@@ -763,9 +827,9 @@ def _candidate(p: _Para, body_size: float, body_font: str, walker: _Walker) -> _
         family, value = fam if fam is not None else (p.num_key, None)
         signals.append("numbering")
     elif raw[:1] in _LABEL_START:
-        num = split_numbering(raw)
+        num = split_label(raw)
         if num is not None:
-            label, title, family, value = num.label, num.title, num.family, num.value
+            label, title, family, value = num
             signals.append("typed-number")
     sentence = _sentence_like(title)
     title = clean_title(title)
@@ -799,23 +863,28 @@ _LABEL_START = frozenset(
 )
 
 
-@dataclass
 class _Node:
-    cand: _Cand
-    blocks: list[Block] = field(default_factory=list)
-    children: list[_Node] = field(default_factory=list)
+    """A heading being filled while the items stream past (slots, no dataclass
+    machinery: there is one per heading)."""
+
+    __slots__ = ("blocks", "cand", "children")
+
+    def __init__(self, cand: _Cand) -> None:
+        self.cand = cand
+        self.blocks: list[Block] = []
+        self.children: list[_Node] = []
 
     def freeze(self) -> Heading:
         c = self.cand
         return Heading(
-            title=c.title,
-            label=c.label,
-            level=c.level,
-            location=Location(paragraph=c.item.idx),
-            signals=c.signals,
-            confidence=c.confidence,
-            blocks=tuple(self.blocks),
-            children=tuple(n.freeze() for n in self.children),
+            c.title,
+            c.label,
+            c.level,
+            Location(c.item.idx),
+            c.signals,
+            c.confidence,
+            tuple(self.blocks),
+            tuple([n.freeze() for n in self.children]),
         )
 
 
@@ -829,6 +898,7 @@ def _assemble(
     roots: list[_Node] = []
     stack: list[_Node] = []
     preamble: list[Block] = []
+    sink = preamble  # where body content goes: the open heading's blocks
     for it in items:
         if it.toc:
             continue
@@ -836,26 +906,21 @@ def _assemble(
             c = cands.get(it.idx)
             if c is not None:
                 node = _Node(c)
-                while stack and stack[-1].cand.level >= c.level:
+                level = c.level
+                while stack and stack[-1].cand.level >= level:
                     stack.pop()
                 (stack[-1].children if stack else roots).append(node)
                 stack.append(node)
+                sink = node.blocks
                 continue
             if it.idx == title_para:
                 continue
-            text = f"{it.auto_label}{it.text}".strip()
+            text = f"{it.auto_label}{it.text}".strip() if it.auto_label else it.raw
             if not text:
                 continue
-            block = Block(
-                kind="text", text=text, location=Location(paragraph=it.idx), placeholder=it.placeholder
-            )
-        else:
-            if not any(any(c.strip() for c in r) for r in it.rows):
-                continue
-            block = Block(
-                kind="table", rows=it.rows, location=Location(paragraph=it.idx), placeholder=it.placeholder
-            )
-        (stack[-1].blocks if stack else preamble).append(block)
+            sink.append(Block("text", text, (), Location(it.idx), it.placeholder))
+        elif any(any(c.strip() for c in r) for r in it.rows):
+            sink.append(Block("table", "", it.rows, Location(it.idx), it.placeholder))
     return DocumentTree(
         path=str(path),
         format="docx",

@@ -21,6 +21,7 @@ __all__ = [
     "is_amount_line",
     "is_toc_line",
     "normalise_title",
+    "split_label",
     "split_numbering",
 ]
 
@@ -175,15 +176,27 @@ def split_numbering(text: str) -> Numbering | None:
     Handles full-width digits and punctuation, spaces inside the label (第 一 章, 1 . 1),
     Unicode enumerated characters (① ⑴ ⒈) and refuses amounts ("17597.78 万元", "1.5 倍").
     """
+    got = split_label(text)
+    return Numbering(*got) if got is not None else None
+
+
+def split_label(text: str) -> tuple[str, str, str, int | None] | None:
+    """`split_numbering` as a plain (label, title, family, value) tuple, for callers that
+    take it apart at once (one per line of a document: the dataclass costs as much as
+    the matching)."""
     orig = text.strip()
     if not orig:
         return None
-    # Labels are short: translate only the head (full-width → ASCII, one for one).
-    t = orig[:32].translate(_HALF)
-    first = t[0]
-    for table, fam in ((_CIRCLED, "circled"), (_PAREN_DIGIT, "paren"), (_DOT_DIGIT, "dec")):
-        if first in table:
-            return _make(orig, 1, fam, table[first])
+    first = orig[0]
+    single = _SINGLE.get(first)
+    if single is not None:
+        return _make(orig, 1, single[0], single[1])
+    # Labels are short: translate only the head (full-width → ASCII, one for one), and
+    # only when it holds something to translate.
+    t = orig[:32]
+    if not t.isascii() and _NEEDS_HALF(t):
+        t = t.translate(_HALF)
+        first = t[0]
     if first.isdigit():
         if _AMOUNT_RE.match(t):
             return None
@@ -227,16 +240,22 @@ def split_numbering(text: str) -> Numbering | None:
     return None
 
 
+_SINGLE: dict[str, tuple[str, int]] = {
+    **{ch: ("circled", v) for ch, v in _CIRCLED.items()},
+    **{ch: ("paren", v) for ch, v in _PAREN_DIGIT.items()},
+    **{ch: ("dec", v) for ch, v in _DOT_DIGIT.items()},
+}
+_NEEDS_HALF = re.compile("[\uff01-\uff5e\u3000\u00a0]").search
 _WORDISH = re.compile(r"[\w\u4e00-\u9fff]")
 _WS = re.compile(r"\s+")
 
 
-def _make(orig: str, end: int, family: str, value: int | None) -> Numbering | None:
+def _make(orig: str, end: int, family: str, value: int | None) -> tuple[str, str, str, int | None] | None:
     label = orig[:end].strip()
     title = orig[end:].strip().lstrip("、.．:：").strip()
     if not title or not _WORDISH.search(title):
         return None  # a bare "1." or "一、" is a list marker with nothing to name
-    return Numbering(label=label, title=title, family=family, value=value)
+    return label, title, family, value
 
 
 _CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef"

@@ -91,10 +91,14 @@ _BOLD_NAME = re.compile(r"bold|black|heavy|semibold|demibold|粗", re.IGNORECASE
 _FACE_NAME = re.compile(r"hei|sans|gothic|kai|楷|黑|yahei|fangsong|仿宋", re.IGNORECASE)
 
 
+_FAMILY_SPLIT = re.compile(r"[-,]")
+
+
+@functools.lru_cache(maxsize=512)
 def _font_family(name: str) -> str:
     """'ABCDEF+NotoSansCJKjp-Bold-VKana' → 'notosanscjkjp' (subset tag and style dropped)."""
     name = name.split("+", 1)[-1]
-    return re.split(r"[-,]", name, maxsplit=1)[0].lower()
+    return _FAMILY_SPLIT.split(name, maxsplit=1)[0].lower()
 
 
 def _decode_font_name(raw: bytes) -> str:
@@ -107,78 +111,120 @@ def _decode_font_name(raw: bytes) -> str:
     return raw.decode("latin-1")
 
 
+@functools.lru_cache(maxsize=512)
+def _font_name(raw: bytes) -> tuple[str, bool]:
+    """Decoded font name, and whether the name says bold (a document has a handful)."""
+    name = _decode_font_name(raw)
+    return name, bool(_BOLD_NAME.search(name))
+
+
+_RAW_LINE = re.compile(r"\S(?:[^\r\n]*\S)?")
+"""One of pdfium's text lines with its outer whitespace stripped (never across a break)."""
+_FORCE_BOLD = 0x40000  # FPDF_FONT_FORCEBOLD, flag bit 19
+_Box = tuple[float, float, float, float]
+_V, _I = ctypes.c_void_p, ctypes.c_int
+
+
+def _direct(fn: Any, restype: Any, *argtypes: Any) -> Any:
+    """The same pdfium function as pypdfium2's binding, called through a prototype taking
+    plain addresses: no pointer-type conversion per call (these run several times a line)."""
+    return ctypes.CFUNCTYPE(restype, *argtypes)(ctypes.cast(fn, _V).value)
+
+
+_loose_box = _direct(pdfium_c.FPDFText_GetLooseCharBox, _I, _V, _I, _V)
+_font_size = _direct(pdfium_c.FPDFText_GetFontSize, ctypes.c_double, _V, _I)
+_font_info = _direct(pdfium_c.FPDFText_GetFontInfo, ctypes.c_ulong, _V, _I, _V, ctypes.c_ulong, _V)
+_font_weight = _direct(pdfium_c.FPDFText_GetFontWeight, _I, _V, _I)
+
+
 class _TextReader:
-    """Reusable ctypes buffers for the sampled per-character calls."""
+    """Lines of a text page from one `get_text_range` call plus a few sampled characters.
+
+    pdfium's text index equals its char index (generated spaces and line breaks are chars
+    too; checked by length, else the text is rebuilt char by char), so each raw line
+    [a, b] is asked for the box, size and font of its first, middle and last character
+    only: 3 boxes, and size and font of the ends (the middle's only when the ends differ).
+    Per-character boxes are read only for lines whose samples sit at different heights
+    (table rows run together), and gap boxes only around spaces."""
 
     def __init__(self) -> None:
-        self.rect = pdfium_c.FS_RECTF()
+        self.rect = (ctypes.c_float * 4)()  # FS_RECTF: left, top, right, bottom
+        self.rect_at = ctypes.addressof(self.rect)
         self.name = ctypes.create_string_buffer(128)
+        self.name_at = ctypes.addressof(self.name)
         self.flags = ctypes.c_int()
+        self.flags_at = ctypes.addressof(self.flags)
+        # (font name bytes, flags) → (name, bold): weight is the font's, not the char's.
+        self.fonts: dict[tuple[bytes, int], tuple[str, bool]] = {}
 
-    def box(self, tp: Any, i: int) -> tuple[float, float, float, float]:
-        """(left, top, right, bottom) in PDF space (y up) of char i's loose box."""
-        r = self.rect
-        pdfium_c.FPDFText_GetLooseCharBox(tp, i, r)
-        return r.left, r.top, r.right, r.bottom
+    def box(self, tp: int, i: int) -> list[float]:
+        """[left, top, right, bottom] in PDF space (y up) of char i's loose box."""
+        _loose_box(tp, i, self.rect_at)
+        return self.rect[:]
+
+    def font(self, tp: int, i: int) -> tuple[str, bool]:
+        """Font name of char i, and whether it is bold (weight, name or forced-bold flag)."""
+        nlen = _font_info(tp, i, self.name_at, 128, self.flags_at)
+        key = (self.name.value if 0 < nlen <= 128 else b"", self.flags.value)
+        got = self.fonts.get(key)
+        if got is None:
+            name, bold = _font_name(key[0]) if key[0] else ("", False)
+            bold = bold or bool(key[1] & _FORCE_BOLD) or _font_weight(tp, i) >= 600
+            got = self.fonts[key] = (name, bold)
+        return got
 
     def lines(self, textpage: pdfium.PdfTextPage, page_no: int, height: float) -> list[Line]:
-        tp = textpage.raw
-        n = pdfium_c.FPDFText_CountChars(tp)
+        raw = textpage.raw
+        n = pdfium_c.FPDFText_CountChars(raw)
         if n <= 0:
             return []
         text = textpage.get_text_range(0, n)
         if len(text) != n:
-            # Rare: pdfium inserted or dropped characters; fall back to the 1:1 char view.
-            text = "".join(chr(pdfium_c.FPDFText_GetUnicode(tp, i) or 32) for i in range(n))
+            # Rare: pdfium inserted or dropped characters (or a surrogate pair); fall back to
+            # the 1:1 char view so that text positions stay char indices.
+            text = "".join(chr(pdfium_c.FPDFText_GetUnicode(raw, i) or 32) for i in range(n))
+        tp: int = ctypes.cast(raw, _V).value or 0
         segs: list[Line] = []
-        for m in re.finditer(r"[^\r\n]+", text):
-            s, e = m.span()
-            seg = text[s:e]
-            if not seg.strip():
+        box = self.box
+        for m in _RAW_LINE.finditer(text):
+            a, b = m.start(), m.end() - 1
+            mid = (a + b) // 2
+            ba = box(tp, a)
+            bm = box(tp, mid) if mid != a else ba
+            bb = box(tp, b) if b != mid else bm
+            h = max(ba[1] - ba[3], 1.0)
+            ya, ym, yb = ba[1] + ba[3], bm[1] + bm[3], bb[1] + bb[3]  # twice the centres
+            if max(ya, ym, yb) - min(ya, ym, yb) > h:
+                # Rows of a table that pdfium ran together: split char by char.
+                for pa, pb in self._split_chars(tp, text, a, b):
+                    segs.append(self._segment(tp, text, pa, pb, page_no, height))
                 continue
-            a = s + (len(seg) - len(seg.lstrip()))
-            b = e - 1 - (len(seg) - len(seg.rstrip()))
-            for pa, pb in self._pieces(tp, text, a, b):
-                segs.append(self._segment(tp, text[pa : pb + 1], pa, pb, page_no, height))
+            pieces = self._gaps(tp, text, a, b, h) if text.find(" ", a, b) >= 0 else None
+            if pieces is None or len(pieces) == 1:
+                segs.append(self._segment(tp, text, a, b, page_no, height, (ba, bm, bb)))
+            else:
+                for pa, pb in pieces:
+                    segs.append(self._segment(tp, text, pa, pb, page_no, height))
         return segs
 
-    def _pieces(self, tp: Any, text: str, a: int, b: int) -> list[tuple[int, int]]:
-        """Split pdfium's line [a, b] where it is really several: rows of a table that pdfium
-        ran together (the first, middle and last chars sit at different heights), or cells
-        of one row (a space with a gap wider than 1.5 em)."""
-        la, ta, _ra, ba = self.box(tp, a)
-        h = max(ta - ba, 1.0)
-        mid = (a + b) // 2
-        ys = [(ta + ba) / 2]
-        for i in (mid, b):
-            _l, t, _r, bo = self.box(tp, i)
-            ys.append((t + bo) / 2)
-        if max(ys) - min(ys) > 0.5 * h:
-            return self._split_chars(tp, text, a, b)
-        if " " not in text[a : b + 1]:
-            return [(a, b)]
+    def _gaps(self, tp: int, text: str, a: int, b: int, h: float) -> list[tuple[int, int]]:
+        """Split line [a, b] at spaces with a gap wider than 1.5 em (cells of one row)."""
         out: list[tuple[int, int]] = []
         start = a
-        k = a
-        while k <= b:
-            if text[k] != " ":
-                k += 1
-                continue
+        k = text.find(" ", a, b)
+        while k >= 0:
             q = k
             while q <= b and text[q] == " ":
                 q += 1
             p = k - 1
-            if p >= start and q <= b:
-                _l, _t, right, _b = self.box(tp, p)
-                left, _t2, _r2, _b2 = self.box(tp, q)
-                if left - right > 1.5 * h:
-                    out.append((start, p))
-                    start = q
-            k = q
+            if p >= start and q <= b and self.box(tp, q)[0] - self.box(tp, p)[2] > 1.5 * h:
+                out.append((start, p))
+                start = q
+            k = text.find(" ", q, b)
         out.append((start, b))
         return out
 
-    def _split_chars(self, tp: Any, text: str, a: int, b: int) -> list[tuple[int, int]]:
+    def _split_chars(self, tp: int, text: str, a: int, b: int) -> list[tuple[int, int]]:
         """Per-character split by height and by wide gaps (only for lines that need it)."""
         out: list[tuple[int, int]] = []
         start = last = -1
@@ -201,41 +247,53 @@ class _TextReader:
             out.append((start, last))
         return out
 
-    def _segment(self, tp: Any, text: str, a: int, b: int, page_no: int, height: float) -> Line:
-        samples = (a, (a + b) // 2, b) if b - a >= 2 else (a, b)
-        tops: list[float] = []
-        bottoms: list[float] = []
-        sizes: list[float] = []
-        bolds = 0
-        font = ""
-        x0 = x1 = 0.0
-        for k, i in enumerate(samples):
-            left, top, right, bottom = self.box(tp, i)
-            tops.append(top)
-            bottoms.append(bottom)
-            if k == 0:
-                x0 = left
-            if k == len(samples) - 1:
-                x1 = right
-            sizes.append(pdfium_c.FPDFText_GetFontSize(tp, i))
-            nlen = pdfium_c.FPDFText_GetFontInfo(tp, i, self.name, 128, ctypes.byref(self.flags))
-            name = _decode_font_name(self.name.value) if nlen else ""
-            weight = pdfium_c.FPDFText_GetFontWeight(tp, i)
-            # FPDF_FONT_FORCEBOLD is flag bit 19 (0x40000).
-            if weight >= 600 or _BOLD_NAME.search(name) or (self.flags.value & 0x40000):
-                bolds += 1
-            if k == len(samples) // 2:
-                font = name
-        sizes.sort()
+    def _segment(
+        self,
+        tp: int,
+        text: str,
+        a: int,
+        b: int,
+        page_no: int,
+        height: float,
+        boxes: tuple[list[float], list[float], list[float]] | None = None,
+    ) -> Line:
+        """Line of chars [a, b] from the samples first, middle, last: extent from their boxes,
+        size the median and bold the majority of the three (the middle is read only when the
+        ends disagree), face from the ends (from the middle when they differ)."""
+        mid = (a + b) // 2
+        if boxes is None:
+            ba = self.box(tp, a)
+            bm = self.box(tp, mid) if mid != a else ba
+            bb = self.box(tp, b) if b != mid else bm
+        else:
+            ba, bm, bb = boxes
+        sa = _font_size(tp, a)
+        na, bold_a = self.font(tp, a)
+        if b == a:
+            size, bold, font = sa, bold_a, na
+        else:
+            sb = _font_size(tp, b)
+            nb, bold_b = self.font(tp, b)
+            if b - a == 1:
+                # Two samples: the larger size, bold only when both are.
+                size, bold, font = max(sa, sb), bold_a and bold_b, nb
+            else:
+                size = sa if sa == sb else sorted((sa, sb, _font_size(tp, mid)))[1]
+                if bold_a == bold_b and na == nb:
+                    bold, font = bold_a, na
+                else:
+                    font, bold_m = self.font(tp, mid)
+                    bold = bold_a if bold_a == bold_b else bold_m
+        x0 = ba[0]
         return Line(
             page=page_no,
-            text=text.strip(),
+            text=text[a : b + 1].strip(),
             x0=x0,
-            x1=max(x1, x0),
-            top=height - max(tops),
-            bottom=height - min(bottoms),
-            size=round(sizes[len(sizes) // 2], 2),
-            bold=bolds * 2 > len(samples),
+            x1=max(bb[2], x0),
+            top=height - max(ba[1], bm[1], bb[1]),
+            bottom=height - min(ba[3], bm[3], bb[3]),
+            size=round(size, 2),
+            bold=bold,
             font=font,
         )
 
@@ -421,6 +479,25 @@ _ENDS_PAGE = re.compile(r"\D\s+\d{1,4}$")
 # ---------------------------------------------------------------- headings
 _SENTENCE_END = "。；;，,！!？?"
 _FULL_STOP = "。！!？?"
+_HAS_BRACKET = re.compile(r"[()\[\]（）［］【】]").search
+# The rest of a line cut by a wrap: no opener, a CJK character, then a closer ("据）…").
+_CUT_REST = re.compile(r"[^(（\[［【]*?[\u4e00-\u9fff][)）\]］】]").match
+_BRACKETS = str.maketrans({"（": "(", "［": "[", "【": "[", "）": ")", "］": "]", "】": "]"})
+
+
+def _depth(text: str) -> tuple[int, int]:
+    """(brackets left open at the end, most closed without an opener): a line that leaves
+    "（" open was cut by a wrap; one that opens with "…据）" is the cut-off rest."""
+    depth = low = 0
+    if not _HAS_BRACKET(text):
+        return 0, 0
+    for c in text.translate(_BRACKETS):
+        if c in "([":
+            depth += 1
+        elif c in ")]":
+            depth -= 1
+            low = min(low, depth)
+    return depth - low, -low
 
 
 def _key(text: str) -> str:
@@ -452,9 +529,22 @@ class _State:
     ladder: Ladder = field(default_factory=Ladder)
     fmt_levels: dict[str, int] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        self._heads: Counter[str] = Counter(m.key[:1] for m in self.marks)
+
     def find_mark(self, line: Line, text: str) -> int | None:
+        # A match shares the key's first character: most lines are ruled out by it without
+        # normalising the whole line.
+        if not self.marks:
+            return None
+        t = text.lstrip()
+        c0 = t[:1]
+        if c0 and ("\u4e00" <= c0 <= "\u9fff" or (c0.isascii() and not c0.isalpha())):
+            # NFKC leaves these alone and composes nothing onto them: the key starts with c0.
+            if not self._heads[c0]:
+                return None
         k = _key(text)
-        if not k:
+        if not k or not self._heads[k[0]]:
             return None
         for i, m in enumerate(self.marks):
             if m.page is not None and abs(m.page - line.page) > 1:
@@ -465,9 +555,10 @@ class _State:
                 return i
         return None
 
-    def take_mark(self, line: Line, text: str) -> _Mark | None:
-        i = self.find_mark(line, text)
-        return None if i is None else self.marks.pop(i)
+    def pop_mark(self, i: int) -> _Mark:
+        m = self.marks.pop(i)
+        self._heads[m.key[:1]] -= 1
+        return m
 
 
 def _styled(line: Line, st: _State) -> tuple[bool, bool, bool]:
@@ -496,7 +587,10 @@ def _continues(cur: Line, nxt: Line, right: float, st: _State) -> bool:
     """`nxt` is the wrapped rest of heading `cur`: same page, same look, directly below."""
     if nxt.page != cur.page or split_numbering(nxt.text) is not None:
         return False
-    if cur.x1 < right - 2.0 * cur.size or nxt.top - cur.bottom > 0.9 * cur.size:
+    # A line leaving "（" open that the next one closes was wrapped early (CJK line breaking
+    # keeps "据）" together, so it may end well short of the margin).
+    bracketed = _depth(cur.text)[0] > 0 and _depth(nxt.text)[1] > 0
+    if (cur.x1 < right - 2.0 * cur.size and not bracketed) or nxt.top - cur.bottom > 0.9 * cur.size:
         return False
     if nxt.x0 > cur.x0 + 0.6 * cur.size or cur.text.rstrip()[-1:] in _FULL_STOP:
         return False
@@ -523,22 +617,25 @@ def _classify(line: Line, st: _State, right: float) -> _Found | None:
     if not t or t.startswith(PLACEHOLDER_MARK) or is_amount_line(t) or _row_like(line):
         return None
     num = split_numbering(t)
+    big, bold, face = _styled(line, st)
+    styled = big or bold or face
+    ends = t[-1] in _SENTENCE_END
+    at = st.find_mark(line, t)
+    if at is None and (ends or not (num or styled)):
+        return None  # a plain line or a sentence is a heading only by its bookmark
     title = num.title if num else t
     clean = normalise_title(title)
     if not clean:
         return None
-    mark = st.take_mark(line, t)
-    big, bold, face = _styled(line, st)
+    mark = None if at is None else st.pop_mark(at)
     signals = [s for s, on in (("bookmark", mark), ("typed-number", num), ("font-size", big),
                                ("bold", bold), ("font", face)) if on]  # fmt: skip
     if line.score is not None:
         signals.append("ocr")
-    ends = t[-1] in _SENTENCE_END
     n = len(clean.replace(" ", ""))
-    styled = big or bold or face
     if mark is not None:
         conf = 1.0
-    elif ends or n > 60:
+    elif ends or n > 60 or _CUT_REST(title):
         return None
     elif num and styled:
         conf = 0.95
