@@ -8,12 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from check_builders import outline_items, write_docx
 
 from dossier.check.engine import CheckOptions, ParsedFile, check_parsed, parse_one
 from dossier.packs import load_pack
 from dossier.report import exit_code
-
-from check_builders import outline_items, write_docx
 
 YC = load_pack("yongchuan")
 FA = YC.document("final-acceptance-application")
@@ -37,8 +36,11 @@ def final_dossier(tmp: Path, *, supervised_file: bool = True, **outline: Any) ->
     return tmp
 
 
+DEFAULT_OPTIONS = CheckOptions(as_of=dt.date(2024, 1, 1))
+
+
 def run(folder: Path, facts: dict[str, Any] | None = None, stage: str = "final-acceptance",
-        options: CheckOptions = CheckOptions(as_of=dt.date(2024, 1, 1))) -> dict[str, Any]:
+        options: CheckOptions = DEFAULT_OPTIONS) -> dict[str, Any]:
     return check_parsed(parsed_dir(folder), [], folder.name, YC, stage, facts or {}, options)
 
 

@@ -185,13 +185,22 @@ class _TextReader:
             text = "".join(chr(pdfium_c.FPDFText_GetUnicode(raw, i) or 32) for i in range(n))
         tp: int = ctypes.cast(raw, _V).value or 0
         segs: list[Line] = []
-        box = self.box
+        rect, at, box = self.rect, self.rect_at, _loose_box  # the hot loop: no method calls
         for m in _RAW_LINE.finditer(text):
             a, b = m.start(), m.end() - 1
             mid = (a + b) // 2
-            ba = box(tp, a)
-            bm = box(tp, mid) if mid != a else ba
-            bb = box(tp, b) if b != mid else bm
+            box(tp, a, at)
+            ba = rect[:]
+            if mid != a:
+                box(tp, mid, at)
+                bm = rect[:]
+            else:
+                bm = ba
+            if b != mid:
+                box(tp, b, at)
+                bb = rect[:]
+            else:
+                bb = bm
             h = max(ba[1] - ba[3], 1.0)
             ya, ym, yb = ba[1] + ba[3], bm[1] + bm[3], bb[1] + bb[3]  # twice the centres
             if max(ya, ym, yb) - min(ya, ym, yb) > h:
@@ -199,12 +208,13 @@ class _TextReader:
                 for pa, pb in self._split_chars(tp, text, a, b):
                     segs.append(self._segment(tp, text, pa, pb, page_no, height))
                 continue
-            pieces = self._gaps(tp, text, a, b, h) if text.find(" ", a, b) >= 0 else None
-            if pieces is None or len(pieces) == 1:
-                segs.append(self._segment(tp, text, a, b, page_no, height, (ba, bm, bb)))
-            else:
-                for pa, pb in pieces:
-                    segs.append(self._segment(tp, text, pa, pb, page_no, height))
+            if text.find(" ", a, b) >= 0:
+                pieces = self._gaps(tp, text, a, b, h)
+                if len(pieces) > 1:
+                    for pa, pb in pieces:
+                        segs.append(self._segment(tp, text, pa, pb, page_no, height))
+                    continue
+            segs.append(self._segment(tp, text, a, b, page_no, height, (ba, bm, bb)))
         return segs
 
     def _gaps(self, tp: int, text: str, a: int, b: int, h: float) -> list[tuple[int, int]]:
@@ -217,12 +227,20 @@ class _TextReader:
             while q <= b and text[q] == " ":
                 q += 1
             p = k - 1
-            if p >= start and q <= b and self.box(tp, q)[0] - self.box(tp, p)[2] > 1.5 * h:
+            if p >= start and q <= b and self._gap(tp, p, q) > 1.5 * h:
                 out.append((start, p))
                 start = q
             k = text.find(" ", q, b)
         out.append((start, b))
         return out
+
+    def _gap(self, tp: int, p: int, q: int) -> float:
+        """Distance from char p's right edge to char q's left edge."""
+        rect, at = self.rect, self.rect_at
+        _loose_box(tp, p, at)
+        right = rect[2]
+        _loose_box(tp, q, at)
+        return rect[0] - right
 
     def _split_chars(self, tp: int, text: str, a: int, b: int) -> list[tuple[int, int]]:
         """Per-character split by height and by wide gaps (only for lines that need it)."""
