@@ -98,7 +98,9 @@ class _Para:
     raw: str
     """`text` stripped, computed once."""
     auto_label: str = ""
-    num_key: str = ""
+    num_id: str = ""
+    """The w:numId that rendered `auto_label` (with `ilvl`), "" when none did."""
+    ilvl: int = 0
     style: Style | None = None
     outline: int | None = None
     toc: bool = False
@@ -304,12 +306,12 @@ class _Walker:
                 num_id = prof.num.num_id
             if ilvl is None:
                 ilvl = prof.num.ilvl
-        auto = num_key = ""
+        auto = rendered_id = ""
         if num_id is not None and num_id != "0":
             rendered = self.numbering.render(num_id, ilvl or 0)
             if rendered is not None:
                 auto = rendered[0]
-                num_key = f"num:{self.numbering.num_abs.get(num_id, num_id)}:{ilvl or 0}"
+                rendered_id = num_id
 
         fields = self.fields
         pre = self.pre.get(p)
@@ -325,7 +327,8 @@ class _Walker:
             text,
             raw,
             auto,
-            num_key,
+            rendered_id,
+            ilvl or 0,
             style,
             outline,
             toc or prof.toc or (toc_chars > 0 and toc_chars * 2 >= len(raw or "x")),
@@ -559,6 +562,11 @@ _BRACKETED = re.compile(r"[（(][^（()）]*[）)]")
 def _family_of_label(label: str) -> tuple[str, int | None] | None:
     n = split_label(label + " 题")
     return (n[2], n[3]) if n is not None else None
+
+
+def _num_key(p: _Para, walker: _Walker) -> str:
+    """The list level a paragraph's auto-number comes from, as a ladder family."""
+    return f"num:{walker.numbering.num_abs.get(p.num_id, p.num_id)}:{p.ilvl}"
 
 
 @functools.lru_cache(maxsize=256)
@@ -824,7 +832,7 @@ def _candidate(p: _Para, body_size: float, body_font: str, walker: _Walker) -> _
     if label:
         fam = _family_of_label(label)
         # A label that reads as no typed family ("Step 1"): the list level is the family.
-        family, value = fam if fam is not None else (p.num_key, None)
+        family, value = fam if fam is not None else (_num_key(p, walker), None)
         signals.append("numbering")
     elif raw[:1] in _LABEL_START:
         num = split_label(raw)

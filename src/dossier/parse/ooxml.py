@@ -516,7 +516,6 @@ class Numbering:
     styles: StyleSheet | None = None
     _defs: dict[tuple[str, int], Level | None] = field(default_factory=dict)
     _plans: dict[tuple[str, int], _Plan | None] = field(default_factory=dict)
-    _restarts: dict[tuple[str, int], int] = field(default_factory=dict)
 
     @classmethod
     def load(cls, root: etree._Element | None, styles: StyleSheet | None) -> Numbering:
@@ -576,30 +575,30 @@ class Numbering:
 
     def _plan(self, num_id: str, ilvl: int) -> _Plan | None:
         """What rendering (num_id, ilvl) needs, worked out once: the abstract list whose
-        counters it shares, its level, and lvlText as literals and (level, numFmt, start)."""
+        counters it shares, its level, lvlText as literals and (level, numFmt, start),
+        and which deeper counters a use does not restart."""
         aid = self.num_abs.get(num_id)
         if aid is None:
             return None
         lvl = self.level_def(num_id, ilvl)
         if lvl is None:
             return None
-        pieces: list[str | tuple[int, str, int]] = []
+        pieces: list[tuple[str | None, int, str, int]] = []
         for piece in lvl.pieces:
             if isinstance(piece, str):
-                pieces.append(piece)
+                pieces.append((piece, 0, "", 0))
             else:
                 d = self.level_def(num_id, piece) or Level()
-                pieces.append((piece, "decimal" if lvl.legal and piece != ilvl else d.fmt, d.start))
-        return _Plan(aid, lvl, tuple(pieces))
+                pieces.append((None, piece, "decimal" if lvl.legal and piece != ilvl else d.fmt, d.start))
+        keep = frozenset(k for k in range(ilvl + 1, 10) if not self._restarts_at(num_id, k, ilvl))
+        return _Plan(aid, lvl, tuple(pieces), keep)
 
-    def _restart(self, num_id: str, ilvl: int) -> int:
-        """The level below which a use restarts counter `ilvl` (0: never)."""
-        key = (num_id, ilvl)
-        r = self._restarts.get(key)
-        if r is None:
-            d = self.level_def(num_id, ilvl)
-            r = self._restarts[key] = d.restart if d is not None and d.restart is not None else ilvl
-        return r
+    def _restarts_at(self, num_id: str, deeper: int, ilvl: int) -> bool:
+        """Whether a use of level `ilvl` restarts the counter of level `deeper`
+        (w:lvlRestart: 0 never; N when a level below N is used; default any shallower)."""
+        d = self.level_def(num_id, deeper)
+        r = d.restart if d is not None and d.restart is not None else deeper
+        return r != 0 and ilvl < r
 
     def render(self, num_id: str, ilvl: int) -> tuple[str, str] | None:
         """Advance the counters for one numbered paragraph; return (label, numFmt) or None."""
@@ -623,18 +622,19 @@ class Numbering:
                     counters[il] = start - 1
         counters[ilvl] = counters.get(ilvl, lvl.start - 1) + 1
         if len(counters) > 1:
-            for deeper in [k for k in counters if k > ilvl]:
-                r = self._restart(num_id, deeper)
-                if r != 0 and ilvl < r:
-                    del counters[deeper]
+            keep = plan.keep
+            for k in [k for k in counters if k > ilvl]:
+                if (k not in keep) if k < 10 else self._restarts_at(num_id, k, ilvl):
+                    del counters[k]
         if lvl.fmt == "bullet":
             return None
         out: list[str] = []
-        for piece in plan.pieces:
-            if isinstance(piece, str):
-                out.append(piece)
+        for lit, lv, fmt, start in plan.pieces:
+            if lit is not None:
+                out.append(lit)
             else:
-                out.append(format_number(counters.get(piece[0], piece[2]), piece[1]))
+                v = counters.get(lv, start)
+                out.append(str(v) if fmt == "decimal" else format_number(v, fmt))
         return "".join(out), lvl.fmt
 
 
@@ -642,7 +642,10 @@ class Numbering:
 class _Plan:
     aid: str
     level: Level
-    pieces: tuple[str | tuple[int, str, int], ...]
+    pieces: tuple[tuple[str | None, int, str, int], ...]
+    """(literal, or None and then level, numFmt, start) for each piece of lvlText."""
+    keep: frozenset[int]
+    """Deeper levels (up to 9) whose counters a use of this level leaves alone."""
 
 
 _LVL_TOKEN = re.compile(r"([^%]+|%(?![1-9]))|%([1-9])")

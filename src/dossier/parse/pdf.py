@@ -83,7 +83,13 @@ class _Mark:
 
 # Each line is asked about its numbering up to three times (candidate, wrap, classify).
 split_numbering = functools.lru_cache(maxsize=8192)(ladder.split_numbering)
-is_amount_line = functools.lru_cache(maxsize=8192)(ladder.is_amount_line)
+
+
+def is_amount_line(text: str) -> bool:
+    """`ladder.is_amount_line` behind a one-character precheck: an amount starts with a
+    digit or a sign (full-width too), which most lines do not."""
+    c = text.lstrip()[:1]
+    return bool(c) and (c.isdigit() or c in "+-＋－") and ladder.is_amount_line(text)
 
 
 # ---------------------------------------------------------------- text layer
@@ -321,16 +327,16 @@ def _cluster(segs: Iterable[Line]) -> list[Line]:
     segments apart by more than 1.5 em are kept as cells (a table row, or label ⇥ title)."""
     ordered = sorted(segs, key=lambda s: (round(s.top, 1), s.x0))
     groups: list[list[Line]] = []
+    top = bottom = 0.0  # extent of the last group
     for s in ordered:
         if groups:
-            g = groups[-1]
-            top = min(x.top for x in g)
-            bottom = max(x.bottom for x in g)
             overlap = min(bottom, s.bottom) - max(top, s.top)
             if overlap >= 0.5 * min(s.height, bottom - top):
-                g.append(s)
+                groups[-1].append(s)
+                top, bottom = min(top, s.top), max(bottom, s.bottom)
                 continue
         groups.append([s])
+        top, bottom = s.top, s.bottom
     out: list[Line] = []
     for g in groups:
         if len(g) == 1:
@@ -406,6 +412,7 @@ _PAGE_NO = re.compile(
     r"|page\s*\d{1,4}(?:\s*of\s*\d{1,4})?|\d{1,4})$",
     re.IGNORECASE,
 )
+_DIGITS = re.compile(r"\d+")
 _MARGIN = 0.12  # top/bottom share of the page where running headers and footers live
 
 
@@ -418,38 +425,32 @@ def is_page_number(text: str) -> bool:
     return bool(_PAGE_NO.match(_nfkc(text)))
 
 
-def _zone(line: Line, page: Page) -> str | None:
-    if line.bottom <= page.height * _MARGIN:
-        return "top"
-    if line.top >= page.height * (1 - _MARGIN):
-        return "bottom"
-    return None
+def _running_key(text: str) -> str:
+    return _DIGITS.sub("#", _nfkc(text).replace(" ", ""))
 
 
 def _drop_running(pages: list[Page]) -> list[Page]:
     """Drop page numbers in the margins and lines repeating in the margins of many pages."""
     counts: Counter[tuple[str, str]] = Counter()
+    # Per page, its margin lines (index, zone key); body lines are not looked at again.
+    margins: list[list[tuple[int, tuple[str, str]]]] = []
     for p in pages:
-        keys = set()
-        for ln in p.lines:
-            z = _zone(ln, p)
+        found = []
+        top, bottom = p.height * _MARGIN, p.height * (1 - _MARGIN)
+        for i, ln in enumerate(p.lines):
+            z = "top" if ln.bottom <= top else "bottom" if ln.top >= bottom else None
             if z:
-                keys.add((z, re.sub(r"\d+", "#", _nfkc(ln.text).replace(" ", ""))))
-        counts.update(keys)
+                found.append((i, (z, _running_key(ln.text))))
+        margins.append(found)
+        counts.update({k for _i, k in found})
     n = sum(1 for p in pages if p.lines)
     need = max(2, -(-2 * n // 5))  # on at least 40% of the pages, and on two
     out = []
-    for p in pages:
-        kept = []
-        for ln in p.lines:
-            z = _zone(ln, p)
-            if z is not None:
-                if is_page_number(ln.text):
-                    continue
-                if n >= 2 and counts[(z, re.sub(r"\d+", "#", _nfkc(ln.text).replace(" ", "")))] >= need:
-                    continue
-            kept.append(ln)
-        out.append(replace(p, lines=tuple(kept)))
+    for p, found in zip(pages, margins, strict=True):
+        drop = {
+            i for i, k in found if is_page_number(p.lines[i].text) or (n >= 2 and counts[k] >= need)
+        }
+        out.append(replace(p, lines=tuple(ln for i, ln in enumerate(p.lines) if i not in drop)) if drop else p)
     return out
 
 
@@ -461,7 +462,10 @@ def _drop_toc(pages: list[Page]) -> list[Page]:
     in_toc = False
     for p in pages:
         lines = p.lines
-        head = next((i for i, ln in enumerate(lines[:8]) if _TOC_TITLE.match(_nfkc(ln.text))), None)
+        # (A 目录 title is short: longer lines are not normalised to be asked.)
+        head = next(
+            (i for i, ln in enumerate(lines[:8]) if len(ln.text) <= 64 and _TOC_TITLE.match(_nfkc(ln.text))), None
+        )
         # Under a 目录 heading (or on its next page), "title   12" without a leader is an entry too.
         loose = head is not None or in_toc
         flags = [is_toc_line(ln.text) or (loose and bool(_ENDS_PAGE.search(ln.text))) for ln in lines]

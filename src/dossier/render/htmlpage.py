@@ -17,7 +17,6 @@ from dossier.render.common import (
     SECTION_LABEL,
     SEVERITIES,
     SEVERITY_LABEL,
-    STATUS_SYMBOL,
     citation_text,
     document_heading,
     group_findings,
@@ -49,7 +48,7 @@ def _template() -> jinja2.Template:
     env.filters["citations"] = citation_text
     env.globals.update(
         SEVERITY_LABEL=SEVERITY_LABEL, MATERIAL_LABEL=MATERIAL_LABEL, SECTION_LABEL=SECTION_LABEL,
-        STATUS_SYMBOL=STATUS_SYMBOL, PATH_SEP=PATH_SEP, label=label,
+        PATH_SEP=PATH_SEP, label=label,
     )
     return env.from_string(_resource(TEMPLATE))
 
