@@ -29,6 +29,22 @@ DATE = (
 )
 AMOUNT = r"(?P<num>\d{1,3}(?:[,，]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<unit>亿元|万元|元|亿|万)"
 
+# Each pattern with the literals one of which it cannot match without: most body lines hold
+# none, and a substring test is far cheaper than eleven regex scans.
+_TRIGGERS: dict[str, tuple[str, ...]] = {
+    "project_name": ("项目名称",),
+    "investment": ("投资", "概算"),
+    "contract_amount": ("合同",),
+    "construction_unit": ("建设单位",),
+    "contractor": ("承建",),
+    "supervisor": ("监理",),
+    "preliminary_acceptance_date": ("初",),
+    "trial_run_start": ("试运行",),
+    "trial_run_end": ("试运行",),
+    "final_application_date": ("申请",),
+    "go_live_date": ("投入", "上线"),
+}
+
 _FACT_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
     ("project_name", "text", re.compile(r"项目名称\s*[:：]?\s*(?P<v>[^\n:：；;，,。]{4,80}(?:项目|工程|系统|平台)(?:（[^）]{1,20}）)?)")),
     ("investment", "money", re.compile(r"(?:项目)?(?:总投资|投资总额|投资估算|总概算|投资概算|建设投资)(?:[^\n。；;\d]{0,12}?)[:：为约共计合]*\s*" + AMOUNT)),
@@ -101,15 +117,29 @@ def _snippets(tree: DocumentTree) -> Iterator[tuple[str, Location]]:
                 yield b.plain(), b.location
 
 
+@cache
+def _any_trigger() -> re.Pattern[str]:
+    """All trigger literals, simplified and traditional, so raw text is screened before conversion."""
+    import opencc
+
+    to_trad = opencc.OpenCC("s2t")
+    words = {w for ws in _TRIGGERS.values() for w in ws}
+    words |= {to_trad.convert(w) for w in words}
+    return re.compile("|".join(sorted(map(re.escape, words), key=len, reverse=True)))
+
+
 def extract(tree: DocumentTree, file: str) -> list[Extracted]:
     """Every fact candidate in a document, in document order."""
     out: list[Extracted] = []
+    screen = _any_trigger().search
     for raw, loc in _snippets(tree):
-        if not raw or len(raw) > 20000:
+        if not raw or len(raw) > 20000 or not screen(raw):
             continue
         text = simplify(raw)
         doc = None
         for name, kind, pat in _FACT_PATTERNS:
+            if not any(t in text for t in _TRIGGERS[name]):
+                continue
             for m in pat.finditer(text):
                 value: Any
                 if kind == "money":
