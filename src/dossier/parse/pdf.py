@@ -126,15 +126,17 @@ def _font_name(raw: bytes) -> tuple[str, bool]:
 
 _RAW_LINE = re.compile(r"\S(?:[^\r\n]*\S)?")
 """One of pdfium's text lines with its outer whitespace stripped (never across a break)."""
+_SPACES = re.compile(" +")
 _FORCE_BOLD = 0x40000  # FPDF_FONT_FORCEBOLD, flag bit 19
-_Box = tuple[float, float, float, float]
 _V, _I = ctypes.c_void_p, ctypes.c_int
 
 
 def _direct(fn: Any, restype: Any, *argtypes: Any) -> Any:
     """The same pdfium function as pypdfium2's binding, called through a prototype taking
     plain addresses: no pointer-type conversion per call (these run several times a line)."""
-    return ctypes.CFUNCTYPE(restype, *argtypes)(ctypes.cast(fn, _V).value)
+    address = ctypes.cast(fn, _V).value
+    assert address is not None
+    return ctypes.CFUNCTYPE(restype, *argtypes)(address)
 
 
 _loose_box = _direct(pdfium_c.FPDFText_GetLooseCharBox, _I, _V, _I, _V)
@@ -225,28 +227,21 @@ class _TextReader:
 
     def _gaps(self, tp: int, text: str, a: int, b: int, h: float) -> list[tuple[int, int]]:
         """Split line [a, b] at spaces with a gap wider than 1.5 em (cells of one row)."""
+        rect, at, box = self.rect, self.rect_at, _loose_box
+        wide = 1.5 * h
         out: list[tuple[int, int]] = []
         start = a
-        k = text.find(" ", a, b)
-        while k >= 0:
-            q = k
-            while q <= b and text[q] == " ":
-                q += 1
-            p = k - 1
-            if p >= start and q <= b and self._gap(tp, p, q) > 1.5 * h:
-                out.append((start, p))
+        # a and b are not spaces, so every run has a char on each side inside [a, b].
+        for run in _SPACES.finditer(text, a, b):
+            k, q = run.span()
+            box(tp, k - 1, at)
+            right = rect[2]
+            box(tp, q, at)
+            if rect[0] - right > wide:
+                out.append((start, k - 1))
                 start = q
-            k = text.find(" ", q, b)
         out.append((start, b))
         return out
-
-    def _gap(self, tp: int, p: int, q: int) -> float:
-        """Distance from char p's right edge to char q's left edge."""
-        rect, at = self.rect, self.rect_at
-        _loose_box(tp, p, at)
-        right = rect[2]
-        _loose_box(tp, q, at)
-        return rect[0] - right
 
     def _split_chars(self, tp: int, text: str, a: int, b: int) -> list[tuple[int, int]]:
         """Per-character split by height and by wide gaps (only for lines that need it)."""
@@ -309,16 +304,18 @@ class _TextReader:
                     font, bold_m = self.font(tp, mid)
                     bold = bold_a if bold_a == bold_b else bold_m
         x0 = ba[0]
+        # Positional (page, text, x0, x1, top, bottom, size, bold, font): one per line, and
+        # a frozen dataclass takes keywords at twice the cost.
         return Line(
-            page=page_no,
-            text=text[a : b + 1].strip(),
-            x0=x0,
-            x1=max(bb[2], x0),
-            top=height - max(ba[1], bm[1], bb[1]),
-            bottom=height - min(ba[3], bm[3], bb[3]),
-            size=round(size, 2),
-            bold=bold,
-            font=font,
+            page_no,
+            text[a : b + 1].strip(),
+            x0,
+            bb[2] if bb[2] > x0 else x0,
+            height - max(ba[1], bm[1], bb[1]),
+            height - min(ba[3], bm[3], bb[3]),
+            round(size, 2),
+            bold,
+            font,
         )
 
 
@@ -447,10 +444,10 @@ def _drop_running(pages: list[Page]) -> list[Page]:
     need = max(2, -(-2 * n // 5))  # on at least 40% of the pages, and on two
     out = []
     for p, found in zip(pages, margins, strict=True):
-        drop = {
-            i for i, k in found if is_page_number(p.lines[i].text) or (n >= 2 and counts[k] >= need)
-        }
-        out.append(replace(p, lines=tuple(ln for i, ln in enumerate(p.lines) if i not in drop)) if drop else p)
+        drop = {i for i, k in found if is_page_number(p.lines[i].text) or (n >= 2 and counts[k] >= need)}
+        out.append(
+            replace(p, lines=tuple(ln for i, ln in enumerate(p.lines) if i not in drop)) if drop else p
+        )
     return out
 
 
@@ -463,9 +460,7 @@ def _drop_toc(pages: list[Page]) -> list[Page]:
     for p in pages:
         lines = p.lines
         # (A 目录 title is short: longer lines are not normalised to be asked.)
-        head = next(
-            (i for i, ln in enumerate(lines[:8]) if len(ln.text) <= 64 and _TOC_TITLE.match(_nfkc(ln.text))), None
-        )
+        head = next((i for i, ln in enumerate(lines[:8]) if _is_toc_title(ln.text)), None)
         # Under a 目录 heading (or on its next page), "title   12" without a leader is an entry too.
         loose = head is not None or in_toc
         flags = [is_toc_line(ln.text) or (loose and bool(_ENDS_PAGE.search(ln.text))) for ln in lines]
@@ -491,6 +486,14 @@ def _drop_toc(pages: list[Page]) -> list[Page]:
         out.append(replace(p, lines=lines[:start] + lines[end + 1 :]))
         in_toc = end >= len(lines) - 2
     return out
+
+
+def _is_toc_title(text: str) -> bool:
+    c = text.lstrip()[:1]
+    # NFKC maps ASCII and CJK ideographs to themselves: only these can start 目录 / contents.
+    if (c.isascii() or "\u4e00" <= c <= "\u9fff") and (not c or c not in "目cCtT"):
+        return False
+    return bool(_TOC_TITLE.match(_nfkc(text)))
 
 
 _TOC_TITLE = re.compile(r"^(?:目\s*录|目\s*次|contents|table\s+of\s+contents)$", re.IGNORECASE)
@@ -550,23 +553,35 @@ class _State:
     ocr: bool
     ladder: Ladder = field(default_factory=Ladder)
     fmt_levels: dict[str, int] = field(default_factory=dict)
+    faces: dict[str, bool] = field(default_factory=dict)
+    """Font name → a heading face unlike the body's (a document has a handful of fonts)."""
 
     def __post_init__(self) -> None:
-        self._heads: Counter[str] = Counter(m.key[:1] for m in self.marks)
+        # Marks not yet taken, counted by the first character of their key and their page.
+        self._near: dict[str, dict[int | None, int]] = {}
+        for m in self.marks:
+            pages = self._near.setdefault(m.key[:1], {})
+            pages[m.page] = pages.get(m.page, 0) + 1
+
+    def _nearby(self, head: str, page: int) -> bool:
+        """A mark whose key starts with `head` is left on this page, a neighbour or none."""
+        pages = self._near.get(head)
+        if not pages:
+            return False
+        return any(pages.get(p, 0) > 0 for p in (page, page - 1, page + 1, None))
 
     def find_mark(self, line: Line, text: str) -> int | None:
-        # A match shares the key's first character: most lines are ruled out by it without
-        # normalising the whole line.
+        # A match shares the key's first character and sits within a page: most lines are
+        # ruled out by that without normalising the whole line.
         if not self.marks:
             return None
-        t = text.lstrip()
-        c0 = t[:1]
-        if c0 and ("\u4e00" <= c0 <= "\u9fff" or (c0.isascii() and not c0.isalpha())):
-            # NFKC leaves these alone and composes nothing onto them: the key starts with c0.
-            if not self._heads[c0]:
-                return None
+        c0 = text.lstrip()[:1]
+        # NFKC leaves these alone and composes nothing onto them: the key starts with c0.
+        stable = c0 and ("\u4e00" <= c0 <= "\u9fff" or (c0.isascii() and not c0.isalpha()))
+        if stable and not self._nearby(c0, line.page):
+            return None
         k = _key(text)
-        if not k or not self._heads[k[0]]:
+        if not k or not self._nearby(k[0], line.page):
             return None
         for i, m in enumerate(self.marks):
             if m.page is not None and abs(m.page - line.page) > 1:
@@ -579,16 +594,23 @@ class _State:
 
     def pop_mark(self, i: int) -> _Mark:
         m = self.marks.pop(i)
-        self._heads[m.key[:1]] -= 1
+        self._near[m.key[:1]][m.page] -= 1
         return m
 
 
 def _styled(line: Line, st: _State) -> tuple[bool, bool, bool]:
     """(bigger than body, bold, a heading face such as 黑体 on a 宋体 body)."""
     big = line.size >= st.body_size * (1.15 if st.ocr else 1.08)
-    fam = _font_family(line.font)
-    face = bool(fam) and fam != st.body_family and bool(_FACE_NAME.search(fam))
+    face = st.faces.get(line.font)
+    if face is None:
+        fam = _font_family(line.font)
+        face = st.faces[line.font] = fam != st.body_family and _heading_face(fam)
     return big, line.bold, face
+
+
+@functools.lru_cache(maxsize=256)
+def _heading_face(family: str) -> bool:
+    return bool(family) and bool(_FACE_NAME.search(family))
 
 
 def _row_like(line: Line) -> bool:
@@ -599,10 +621,13 @@ def _row_like(line: Line) -> bool:
 def _heading_candidate(line: Line, st: _State) -> bool:
     """Looks like a heading line before any merging: formatted or numbered, and short."""
     t = line.text.strip()
-    if not t or t.startswith(PLACEHOLDER_MARK) or is_amount_line(t) or _row_like(line):
+    if not t or _row_like(line):
         return False
+    # The look first (cheap), numbering only for plain lines; then the vetoes.
     big, bold, face = _styled(line, st)
-    return big or bold or face or split_numbering(t) is not None
+    if not (big or bold or face) and split_numbering(t) is None:
+        return False
+    return not (t.startswith(PLACEHOLDER_MARK) or is_amount_line(t))
 
 
 def _continues(cur: Line, nxt: Line, right: float, st: _State) -> bool:
@@ -726,6 +751,13 @@ def _title(pages: list[Page], st: _State) -> tuple[str, list[Page]]:
     return normalise_title(text), [replace(first, lines=tuple(rest)), *pages[1:]]
 
 
+def _extent(page: Page) -> tuple[float, float]:
+    """(leftmost x0, rightmost x1) of a page's lines; (0, 0) for none."""
+    if not page.lines:
+        return 0.0, 0.0
+    return min(ln.x0 for ln in page.lines), max(ln.x1 for ln in page.lines)
+
+
 def lines_to_tree(
     path: Path, pages: list[Page], marks: list[_Mark], *, ocr: bool, meta_title: str = ""
 ) -> tuple[str, tuple[Block, ...], tuple[Heading, ...]]:
@@ -736,12 +768,16 @@ def lines_to_tree(
     fams: Counter[str] = Counter()
     # Body size and face from paragraph lines (wider than 60% of the text column), so that
     # many small table cells or footnotes cannot pass for the body.
-    width = {p.number: max((ln.x1 for ln in p.lines), default=0.0) - min((ln.x0 for ln in p.lines), default=0.0)
-             for p in pages}  # fmt: skip
+    extent = {p.number: _extent(p) for p in pages}
+    width = {n: x1 - x0 for n, (x0, x1) in extent.items()}
     wide = [ln for ln in all_lines if ln.x1 - ln.x0 >= 0.6 * width[ln.page] and not ln.cells]
+    by_font: Counter[str] = Counter()
     for ln in wide or all_lines:
-        sizes[round(ln.size * 2) / 2] += len(ln.text)
-        fams[_font_family(ln.font)] += len(ln.text)
+        n = len(ln.text)
+        sizes[round(ln.size * 2) / 2] += n
+        by_font[ln.font] += n
+    for font, n in by_font.items():  # fonts in order of first use, so families are too
+        fams[_font_family(font)] += n
     body_size = sizes.most_common(1)[0][0] if sizes else 12.0
     if ocr and all_lines:
         hs = sorted(ln.size for ln in wide or all_lines)
@@ -749,29 +785,33 @@ def lines_to_tree(
     st = _State(
         body_size=body_size, body_family=fams.most_common(1)[0][0] if fams else "", marks=list(marks), ocr=ocr
     )
+    first = pages[0] if pages else None
     title, pages = _title(pages, st)
+    if pages and pages[0] is not first:
+        extent[pages[0].number] = _extent(pages[0])  # the cover title's lines were taken out
     cover = pages[0].number if title and pages else None
     meta = meta_title.strip()
     # Producers fill Title with the file name or "Microsoft Word - x.doc": not a title.
     if not title and meta and meta != path.stem and not meta.lower().startswith("microsoft word"):
         title = meta
-    rights = {p.number: max((ln.x1 for ln in p.lines), default=p.width) for p in pages}
-    lefts = {p.number: min((ln.x0 for ln in p.lines), default=0.0) for p in pages}
+    rights = {p.number: extent[p.number][1] if p.lines else p.width for p in pages}
+    lefts = {p.number: extent[p.number][0] if p.lines else 0.0 for p in pages}
 
     # Merge wrapped heading lines, then classify each line.
     lines = [ln for p in pages for ln in p.lines]
-    merged: list[Line] = []
+    merged: list[tuple[Line, bool]] = []  # with: is it a heading candidate
     i = 0
     while i < len(lines):
         cur = lines[i]
-        if _heading_candidate(cur, st):
+        cand = _heading_candidate(cur, st)
+        if cand:
             while i + 1 < len(lines) and _continues(cur, lines[i + 1], rights[cur.page], st):
                 nxt = lines[i + 1]
                 cur = replace(
                     cur, text=_join(cur.text.rstrip(), nxt.text.strip()), x1=nxt.x1, bottom=nxt.bottom
                 )
                 i += 1
-        merged.append(cur)
+        merged.append((cur, cand))
         i += 1
 
     preamble: list[Block] = []
@@ -802,14 +842,16 @@ def lines_to_tree(
         (flat[-1][1] if flat else preamble).append(block)
         para.clear()
 
-    for ln in merged:
+    for ln, cand in merged:
         # On the cover (the title's page), unnumbered lines before the first heading are the
         # unit, the date, a subtitle, however bold: preamble, and kept out of the ladder.
         on_cover = (
             cover is not None and ln.page == cover and not flat
             and split_numbering(ln.text.strip()) is None and st.find_mark(ln, ln.text) is None
         )  # fmt: skip
-        found = None if on_cover else _classify(ln, st, rights[ln.page])
+        # A line that is no candidate (plain, unnumbered) is a heading only by its bookmark.
+        skip = on_cover or (not cand and st.find_mark(ln, ln.text) is None)
+        found = None if skip else _classify(ln, st, rights[ln.page])
         if found is not None:
             flush()
             flush_rows()
@@ -929,11 +971,17 @@ def parse_pdf(
                 break
             try:
                 page = pdf[i]
-                width, height = page.get_size()
-                textpage = page.get_textpage()
-                segs = reader.lines(textpage, i + 1, height)
-                if not segs and _has_image(page):
-                    blank.append(i + 1)
+                try:
+                    width, height = page.get_size()
+                    textpage = page.get_textpage()
+                    try:
+                        segs = reader.lines(textpage, i + 1, height)
+                    finally:
+                        textpage.close()  # now, not at the document's close (pages add up)
+                    if not segs and _has_image(page):
+                        blank.append(i + 1)
+                finally:
+                    page.close()
                 pages.append(Page(i + 1, width, height, tuple(_cluster(segs))))
             except pdfium.PdfiumError as e:
                 unreadable.append(i + 1)
