@@ -20,7 +20,6 @@ import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from lxml import etree
 
@@ -29,15 +28,14 @@ from dossier.parse.ladder import Ladder, clean_title, is_toc_line, split_label
 from dossier.parse.ooxml import (
     MC,
     W_VAL,
-    NumRef,
     Numbering,
+    NumRef,
     RunFmt,
     Style,
     StyleSheet,
     on,
     parse_xml,
     read_bytes,
-    read_part,
     w,
 )
 from dossier.tree import Block, DocumentTree, Heading, Location
@@ -113,35 +111,32 @@ class _Para:
     base: RunFmt | None = None
     looked: bool = False
     """bold/size/font are measured on demand (`_ensure_look`): most paragraphs never need them."""
+    cand: _Cand | None = None
+    """Set once the paragraph is decided to be a heading."""
 
 
-@dataclass(slots=True)
-class _Pre:
-    parts: list[str]
-    """The non-empty w:t texts, in order."""
-    runs: list[tuple[etree._Element, int]]
-    """Each w:r with the index in `parts` of its first text (a w:t belongs to the last
-    run opened)."""
-    special: bool
+_Runs = list[tuple[etree._Element, int]]
+"""Each w:r of a paragraph with the index in its text parts of the run's first text (a
+w:t belongs to the last run opened)."""
 
-    def first_visible(self) -> etree._Element | None:
-        """The first run with a visible (non-blank) character."""
-        parts, runs = self.parts, self.runs
-        for i, (r, start) in enumerate(runs):
-            end = runs[i + 1][1] if i + 1 < len(runs) else len(parts)
-            for t in parts[start:end]:
-                if not t.isspace():
-                    return r
-        return None
 
-    def run_chars(self) -> list[tuple[etree._Element, int]]:
-        """Each run with its visible (stripped) character count."""
-        parts, runs = self.parts, self.runs
-        out = []
-        for i, (r, start) in enumerate(runs):
-            end = runs[i + 1][1] if i + 1 < len(runs) else len(parts)
-            out.append((r, sum([len(t.strip()) for t in parts[start:end]])))
-        return out
+def _first_visible(parts: list[str], runs: _Runs) -> etree._Element | None:
+    """The first run with a visible (non-blank) character."""
+    for i, (r, start) in enumerate(runs):
+        end = runs[i + 1][1] if i + 1 < len(runs) else len(parts)
+        for t in parts[start:end]:
+            if not t.isspace():
+                return r
+    return None
+
+
+def _run_chars(parts: list[str], runs: _Runs) -> list[tuple[etree._Element, int]]:
+    """Each run with its visible (stripped) character count."""
+    out = []
+    for i, (r, start) in enumerate(runs):
+        end = runs[i + 1][1] if i + 1 < len(runs) else len(parts)
+        out.append((r, sum([len(t.strip()) for t in parts[start:end]])))
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,14 +172,27 @@ class _Field:
 class _Walker:
     path: Path
     styles: StyleSheet
-    numbering: Numbering
+    numbering_data: bytes | None
+    """numbering.xml, parsed on the first numbered paragraph (`numbering`): documents
+    without lists never pay for it."""
     items: list[_Para | _Table] = field(default_factory=list)
     fields: list[_Field] = field(default_factory=list)
     count: int = 0
     _char: dict[str, RunFmt] = field(default_factory=dict)
     _profs: dict[str, _Profile] = field(default_factory=dict)
-    pre: dict[etree._Element, _Pre] = field(default_factory=dict)
-    """Each paragraph's w:t texts and runs, from one walk over the body (`prepass`)."""
+    _numbering: Numbering | None = None
+    pre: dict[etree._Element, tuple[list[str], _Runs]] = field(default_factory=dict)
+    """Each paragraph's non-empty w:t texts and its runs, from one walk over the body
+    (`prepass`)."""
+    special: set[etree._Element] = field(default_factory=set)
+    """Paragraphs holding tabs, breaks, symbols or field characters: the slow text path."""
+
+    def numbering(self) -> Numbering:
+        if self._numbering is None:
+            data = self.numbering_data
+            root = parse_xml(data, "word/numbering.xml", self.path) if data is not None else None
+            self._numbering = Numbering.load(root, self.styles)
+        return self._numbering
 
     def __post_init__(self) -> None:
         self.defaults = self.styles.defaults
@@ -192,16 +200,16 @@ class _Walker:
         self.default_prof = self._prof(self.default_style)
 
     def prepass(self, body: etree._Element) -> None:
-        """One walk over the body collecting, per paragraph, its w:t texts, its runs with
-        their visible character counts, and whether it holds tabs, breaks, symbols or
-        field characters (the slow text path). A filtered iterator costs a few
-        microseconds to set up, so one for the body beats one or two per paragraph.
-        Paragraphs do not nest once text boxes are gone, so a w:t or w:r belongs to
-        the paragraph opened last, and a w:t to the run opened last."""
-        pre = self.pre
+        """One walk over the body collecting, per paragraph, its w:t texts, its runs, and
+        whether it holds tabs, breaks, symbols or field characters (the slow text path).
+        A filtered iterator costs a few microseconds to set up, so one for the body
+        beats one or two per paragraph. Paragraphs do not nest once text boxes are
+        gone, so a w:t or w:r belongs to the paragraph opened last, and a w:t to the
+        run opened last."""
+        pre, special = self.pre, self.special
         parts: list[str] = []
-        runs: list[tuple[etree._Element, int]] = []
-        cur: _Pre | None = None
+        runs: _Runs = []
+        cur: etree._Element | None = None
         for el in body.iter(_P, _R, _T, *_SPECIAL_TAGS):
             tag = el.tag
             if tag == _T:
@@ -212,16 +220,18 @@ class _Walker:
                 runs.append((el, len(parts)))
             elif tag == _P:
                 parts, runs = [], []
-                cur = pre[el] = _Pre(parts, runs, False)
+                pre[el] = (parts, runs)
+                cur = el
             elif cur is not None:
-                cur.special = True
+                special.add(cur)
 
     # ---------------------------------------------------------------- block level
     def blocks(self, parent: etree._Element, *, toc: bool = False, placeholder: bool = False) -> None:
+        items, para = self.items, self.para
         for el in parent:
             tag = el.tag
             if tag == _P:
-                self.items.append(self.para(el, toc=toc, placeholder=placeholder))
+                items.append(para(el, toc, placeholder))
             elif tag == _TBL:
                 self.items.append(self.table(el, toc=toc, placeholder=placeholder))
             elif tag == _SDT:
@@ -271,7 +281,7 @@ class _Walker:
         return self._char[sid]
 
     # ------------------------------------------------------------------ paragraph
-    def para(self, p: etree._Element, *, toc: bool, placeholder: bool) -> _Para:
+    def para(self, p: etree._Element, toc: bool, placeholder: bool) -> _Para:
         idx = self.count
         self.count = idx + 1
         prof = self.default_prof
@@ -308,18 +318,19 @@ class _Walker:
                 ilvl = prof.num.ilvl
         auto = rendered_id = ""
         if num_id is not None and num_id != "0":
-            rendered = self.numbering.render(num_id, ilvl or 0)
+            nb = self._numbering if self._numbering is not None else self.numbering()
+            rendered = nb.render(num_id, ilvl or 0)
             if rendered is not None:
                 auto = rendered[0]
                 rendered_id = num_id
 
         fields = self.fields
         pre = self.pre.get(p)
-        if pre is None or pre.special:
+        if pre is None or p in self.special:
             text, toc_chars = self.slow_text(p)
         else:
             # No tabs, breaks, symbols or fields inside: the text is the w:t text.
-            text = "".join(pre.parts)
+            text = "".join(pre[0])
             toc_chars = len(text) if fields and any(f.toc for f in fields) else 0
         raw = text.strip()
         return _Para(
@@ -416,11 +427,12 @@ class _Walker:
         pre = self.pre.get(p)
         if pre is None:
             runs = [(r, sum(len((t.text or "").strip()) for t in r.iter(_T))) for r in p.iter(_R)]
-        elif not full or len(pre.runs) == 1:
+        elif not full or len(pre[1]) == 1:
             # The first run with text decides (a lone run decides for the whole line).
-            return self.run_look(r, base) if (r := pre.first_visible()) is not None else self.base_look(base)
+            r = _first_visible(*pre)
+            return self.run_look(r, base) if r is not None else self.base_look(base)
         else:
-            runs = pre.run_chars()
+            runs = _run_chars(*pre)
         all_bold = True
         sizes: dict[float, int] = {}
         fonts: dict[str, int] = {}
@@ -566,7 +578,7 @@ def _family_of_label(label: str) -> tuple[str, int | None] | None:
 
 def _num_key(p: _Para, walker: _Walker) -> str:
     """The list level a paragraph's auto-number comes from, as a ladder family."""
-    return f"num:{walker.numbering.num_abs.get(p.num_id, p.num_id)}:{p.ilvl}"
+    return f"num:{walker.numbering().num_abs.get(p.num_id, p.num_id)}:{p.ilvl}"
 
 
 @functools.lru_cache(maxsize=256)
@@ -599,7 +611,7 @@ def parse_docx(path: Path) -> DocumentTree:
             raise InputError(_not_word(names), path=str(path))
         doc_bytes = read_bytes(zf, "word/document.xml", path, required=True)
         styles_bytes = read_bytes(zf, "word/styles.xml", path)
-        numbering_root = read_part(zf, "word/numbering.xml", path)
+        numbering_bytes = read_bytes(zf, "word/numbering.xml", path)
     assert doc_bytes is not None
     doc = parse_xml(doc_bytes, "word/document.xml", path)
     try:
@@ -612,7 +624,6 @@ def parse_docx(path: Path) -> DocumentTree:
     if styles.default_id:
         used.add(styles.default_id)
     styles.preload(used)
-    numbering = Numbering.load(numbering_root, styles)
     body = _child(doc, w("body"))
     if body is None:
         if "purl.oclc.org/ooxml" in str(doc.tag):
@@ -626,7 +637,7 @@ def parse_docx(path: Path) -> DocumentTree:
         parent = el.getparent()
         if parent is not None:
             parent.remove(el)
-    walker = _Walker(path, styles, numbering)
+    walker = _Walker(path, styles, numbering_bytes)
     walker.prepass(body)
     walker.blocks(body)
     return _decide(path, walker.items, walker)
@@ -648,7 +659,8 @@ def _decide(path: Path, items: list[_Para | _Table], walker: _Walker) -> Documen
                 continue
             n = len(p.raw)
             if n and (n > _MAX_EMPHASIS_TITLE) == prose:
-                _ensure_look(p, walker)
+                if not p.looked:
+                    _ensure_look(p, walker)
                 size_c[p.size] += n
                 font_c[p.font] += n
                 sampled += 1
@@ -762,13 +774,10 @@ def _decide(path: Path, items: list[_Para | _Table], walker: _Walker) -> Documen
             if fam is not None:
                 c.family = fam
 
-    ladder = Ladder()
     for c in kept:
-        c.level = ladder.level_for(c.family, c.hint, c.value)
-
-    cand_by_idx = {c.item.idx: c for c in kept}
-    title_para = paras[title_idx].idx if title_idx is not None else None
-    return _assemble(path, items, cand_by_idx, title_text, title_para)
+        c.item.cand = c
+    title_para = paras[title_idx] if title_idx is not None else None
+    return _assemble(path, items, title_text, title_para)
 
 
 def _ensure_look(p: _Para, walker: _Walker) -> _Para:
@@ -806,7 +815,8 @@ def _candidate(p: _Para, body_size: float, body_font: str, walker: _Walker) -> _
             return None
         if raw[0] not in _LABEL_START and len(raw) > _MAX_EMPHASIS_TITLE + 4:
             return None
-    _ensure_look(p, walker)
+    if not p.looked:
+        _ensure_look(p, walker)
     style = p.style
     level: int | None = None
     signals: list[str] = []
@@ -896,13 +906,10 @@ class _Node:
         )
 
 
-def _assemble(
-    path: Path,
-    items: list[_Para | _Table],
-    cands: dict[int, _Cand],
-    title: str,
-    title_para: int | None,
-) -> DocumentTree:
+def _assemble(path: Path, items: list[_Para | _Table], title: str, title_para: _Para | None) -> DocumentTree:
+    """The tree, in one pass over the items: each heading takes its level from the
+    document's ladder as it comes, and body content goes under the open heading."""
+    level_for = Ladder().level_for
     roots: list[_Node] = []
     stack: list[_Node] = []
     preamble: list[Block] = []
@@ -911,17 +918,17 @@ def _assemble(
         if it.toc:
             continue
         if isinstance(it, _Para):
-            c = cands.get(it.idx)
+            c = it.cand
             if c is not None:
                 node = _Node(c)
-                level = c.level
+                c.level = level = level_for(c.family, c.hint, c.value)
                 while stack and stack[-1].cand.level >= level:
                     stack.pop()
                 (stack[-1].children if stack else roots).append(node)
                 stack.append(node)
                 sink = node.blocks
                 continue
-            if it.idx == title_para:
+            if it is title_para:
                 continue
             text = f"{it.auto_label}{it.text}".strip() if it.auto_label else it.raw
             if not text:

@@ -269,6 +269,7 @@ _HAS_WS = re.compile(r"\s").search
 
 _ALNUM_HALF = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F) if chr(cp - 0xFEE0).isalnum()}
 _ALNUM_HALF[0x3000] = 0x20
+_NEEDS_ALNUM_HALF = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\u3000]").search
 
 
 def clean_title(text: str) -> str:
@@ -276,8 +277,8 @@ def clean_title(text: str) -> str:
     letter spacing collapsed (项 目 概 述 → 项目概述), whitespace collapsed, trailing page
     numbers (dot leaders or tab + number) and trailing punctuation dropped. CJK
     punctuation such as （）stays as the author typed it."""
-    t = text.translate(_ALNUM_HALF)
-    # Each rewrite runs only where its pattern can match (most titles need none of them).
+    # Each rewrite runs only where it can change something (most titles need none).
+    t = text.translate(_ALNUM_HALF) if not text.isascii() and _NEEDS_ALNUM_HALF(text) else text
     end = t.rstrip()[-1:]
     if end and (end.isdecimal() or end in _ROMAN_END):
         t = _TRAIL_PAGE.sub("", t)
@@ -319,7 +320,7 @@ def is_toc_line(text: str) -> bool:
     return bool(_TAB_PAGE.match(t))
 
 
-@dataclass
+@dataclass(slots=True)
 class _Rung:
     family: str
     value: int | None
@@ -345,26 +346,31 @@ class Ladder:
     stack: list[_Rung] = field(default_factory=list)
 
     def level_for(self, family: str, hint: int | None = None, value: int | None = None) -> int:
+        stack = self.stack
         if hint is not None:
             keep = 0
-            for i, rung in enumerate(self.stack):
+            for i, rung in enumerate(stack):
                 if rung.hint is not None and rung.hint < hint:
                     keep = i + 1
-            del self.stack[keep:]
+            del stack[keep:]
             self._place(family)
             return self._push(family, value, hint)
-        pos = next((i for i in range(len(self.stack) - 1, -1, -1) if self.stack[i].family == family), None)
+        pos: int | None = None
+        for i in range(len(stack) - 1, -1, -1):  # the innermost open rung of this family
+            if stack[i].family == family:
+                pos = i
+                break
         if pos is not None:
-            prev = self.stack[pos].value
-            if value == 1 and prev is not None and prev >= 1 and pos < len(self.stack) - 1:
+            prev = stack[pos].value
+            if value == 1 and prev is not None and prev >= 1 and pos < len(stack) - 1:
                 # "1." again while a deeper rung is open under the earlier "1.": a list
                 # restarting inside that rung, never a second sibling numbered 1.
                 return self._push(family, value, hint)
-            del self.stack[pos:]
+            del stack[pos:]
         elif family in self.order:
             r = self.order.index(family)
-            while self.stack and self.order.index(self.stack[-1].family) >= r:
-                self.stack.pop()
+            while stack and self.order.index(stack[-1].family) >= r:
+                stack.pop()
         else:
             self._place(family)
         return self._push(family, value, hint)

@@ -14,6 +14,7 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
 
@@ -184,6 +185,7 @@ def run_fmt(rpr: etree._Element | None) -> RunFmt:
 _TAG_B, _TAG_BCS, _TAG_SZ, _TAG_SZCS, _TAG_RFONTS = (w(t) for t in ("b", "bCs", "sz", "szCs", "rFonts"))
 _ATTR_EASTASIA, _ATTR_ASCII, _ATTR_HANSI = (w(t) for t in ("eastAsia", "ascii", "hAnsi"))
 _NO_FMT = RunFmt()
+_BASE_FMT = RunFmt(bold=False, size=10.5)
 
 
 @dataclass(frozen=True)
@@ -231,10 +233,12 @@ def _is_toc_name(key: str) -> bool:
 
 
 _WB = W.encode()
-_DEFAULT_ON = re.compile(rb'\sw:default="(?:1|true|on)"')
 _ID_ATTR = b'w:styleId="'
+_CANON_DEFAULT = b'<w:style w:type="paragraph" w:default="1" w:styleId="'
 _STYLE_ID = re.compile(rb'\sw:styleId="([^"]*)"')
-_DEFAULT_PARA = re.compile(rb'<w:style\s(?=[^>]*w:type="paragraph")(?=[^>]*\sw:default="(?:1|true|on)")[^>]*>')
+_DEFAULT_PARA = re.compile(
+    rb'<w:style\s(?=[^>]*w:type="paragraph")(?=[^>]*\sw:default="(?:1|true|on)")[^>]*>'
+)
 _XML_SPACE = (b" ", b"\t", b"\n", b"\r")
 _SPACE_BYTES = frozenset(b" \t\n\r")
 _XMLNS = re.compile(rb'xmlns(?::[\w.-]+)?="[^"]*"')
@@ -255,10 +259,12 @@ class StyleSheet:
         self._data = b""
         self._elements: dict[str, etree._Element] = {}
         self._resolved: dict[str, Style | None] = {}
-        self._starts: dict[str, int] = {}
+        self._starts: dict[bytes, int] = {}
         self._wrap = b""
         self.default_id: str | None = None
-        self.defaults = RunFmt(bold=False, size=10.5)
+        self._defaults: RunFmt | None = None
+        self._dd: bytes | None = None
+        """docDefaults, parsed with the first batch of styles (or on first use)."""
         if data is None:
             return
         root_open = _ROOT_OPEN.search(data, 0, 4096)
@@ -275,43 +281,48 @@ class StyleSheet:
         if a != -1:
             b = data.find(b"</w:docDefaults>", a)
             if b != -1:
-                dd = self._fragment(data[a : b + len(b"</w:docDefaults>")])
-                self._set_defaults(dd.find(f"{w('rPrDefault')}/{w('rPr')}"))
+                self._dd = data[a : b + len(b"</w:docDefaults>")]
+
+    @property
+    def defaults(self) -> RunFmt:
+        """Run format from docDefaults over Word's own (not bold, 10.5 pt)."""
+        got = self._defaults
+        if got is None:
+            dd, self._dd = self._dd, None
+            got = self._set_defaults(self._fragment(dd) if dd is not None else None)
+        return got
 
     def _index(self, data: bytes) -> bool:
         """Where each style's id attribute lies, in one forward scan of the bytes (a search
         per lookup from the start of a 350 KB part costs more than the rest of a short
-        document). The default paragraph style is read from the opening tags on the way,
-        until found. False when an id is escaped and only a real parse can read it."""
-        starts: dict[str, int] = {}
-        default_id: str | None = None
+        document), and the default paragraph style. False when an id is escaped and only
+        a real parse can read it."""
+        starts: dict[bytes, int] = {}
+        n = len(_ID_ATTR)
         pos = data.find(_ID_ATTR)
         while pos != -1:
-            q = data.find(b'"', pos + len(_ID_ATTR))
+            q = data.find(b'"', pos + n)
             if q == -1:
                 break
-            if data[pos - 1] not in _SPACE_BYTES:  # "xw:styleId=" is another attribute
-                pos = data.find(_ID_ATTR, q)
-                continue
-            raw = data[pos + len(_ID_ATTR) : q]
-            if b"&" in raw:
-                return False
-            sid = raw.decode("utf-8", "replace")
-            if sid not in starts:
-                starts[sid] = pos
-                # Cheap window test first; the opening tag itself decides.
-                if default_id is None and data.find(b"w:default=", pos - 160, pos + 160) != -1:
-                    tag = self._open_tag(data, pos)
-                    if tag is not None and b'w:type="paragraph"' in tag and _DEFAULT_ON.search(tag):
-                        default_id = sid
+            if data[pos - 1] in _SPACE_BYTES:  # not "xw:styleId=", another attribute
+                raw = data[pos + n : q]
+                if b"&" in raw:
+                    return False
+                if raw not in starts:
+                    starts[raw] = pos
             pos = data.find(_ID_ATTR, q)
-        if default_id is None:
-            # No default seen near an id: a tag laid out unusually, or none at all.
+        self._starts = starts
+        # Word and python-docx write the default's attributes in this order: one search.
+        i = data.find(_CANON_DEFAULT)
+        if i != -1:
+            q = data.find(b'"', i + len(_CANON_DEFAULT))
+            self.default_id = (
+                data[i + len(_CANON_DEFAULT) : q].decode("utf-8", "replace") if q != -1 else None
+            )
+        else:
             m = _DEFAULT_PARA.search(data)
             sid_m = _STYLE_ID.search(m.group(0)) if m is not None else None
-            default_id = sid_m.group(1).decode("utf-8", "replace") if sid_m is not None else None
-        self._starts = starts
-        self.default_id = default_id
+            self.default_id = sid_m.group(1).decode("utf-8", "replace") if sid_m is not None else None
         return True
 
     @staticmethod
@@ -319,7 +330,11 @@ class StyleSheet:
         """The <w:style …> opening tag holding the attribute at `pos`, or None when the
         attribute belongs to another element."""
         start = data.rfind(b"<", 0, pos)
-        if start == -1 or not data.startswith(b"<w:style", start) or data[start + 8 : start + 9] not in _XML_SPACE:
+        if (
+            start == -1
+            or not data.startswith(b"<w:style", start)
+            or data[start + 8 : start + 9] not in _XML_SPACE
+        ):
             return None
         close = data.find(b">", pos)
         return data[start : close + 1] if close != -1 else None
@@ -327,7 +342,7 @@ class StyleSheet:
     def _chunk(self, sid: str) -> bytes | None:
         """The bytes of <w:style w:styleId="sid" …>…</w:style>, found without a full parse."""
         data = self._data
-        pos = self._starts.get(sid) if data else None
+        pos = self._starts.get(sid.encode()) if data else None
         if pos is None:
             return None
         tag = self._open_tag(data, pos)
@@ -350,10 +365,12 @@ class StyleSheet:
             self._elements.setdefault(sid, st)
             if st.get(w("type")) == "paragraph" and st.get(w("default")) in ("1", "true", "on"):
                 self.default_id = sid
-        self._set_defaults(root.find(f"{w('docDefaults')}/{w('rPrDefault')}/{w('rPr')}"))
+        self._set_defaults(root.find(_TAG_DOCDEFAULTS))
 
-    def _set_defaults(self, rpr: etree._Element | None) -> None:
-        self.defaults = run_fmt(rpr).over(RunFmt(bold=False, size=10.5))
+    def _set_defaults(self, dd: etree._Element | None) -> RunFmt:
+        rpr = dd.find(f"{w('rPrDefault')}/{w('rPr')}") if dd is not None else None
+        self._defaults = got = run_fmt(rpr).over(_BASE_FMT)
+        return got
 
     def _element(self, sid: str) -> etree._Element | None:
         el = self._elements.get(sid)
@@ -381,7 +398,16 @@ class StyleSheet:
             chunks = [(sid, c) for sid in sorted(want) if (c := self._chunk(sid)) is not None]
             if not chunks:
                 return
-            root = self._parse(self._wrap + b"".join(c for _, c in chunks) + b"</w:styles>")
+            # docDefaults rides along with the first batch: one parse fewer.
+            dd, self._dd = self._dd, None
+            root = self._parse(self._wrap + b"".join(c for _, c in chunks) + (dd or b"") + b"</w:styles>")
+            if dd is not None:
+                last = root[len(root) - 1] if len(root) else None
+                if last is not None and last.tag == _TAG_DOCDEFAULTS:
+                    self._set_defaults(last)
+                    root.remove(last)
+                else:
+                    self._dd = dd  # something odd: leave it to the `defaults` path
             want = set()
             if len(root) != len(chunks):
                 return  # something odd in the bytes: leave these to the one-by-one path
@@ -479,6 +505,7 @@ _TAG_OUTLINE, _TAG_NUMPR, _TAG_JC, _TAG_NUMID, _TAG_ILVL = (
     w(t) for t in ("outlineLvl", "numPr", "jc", "numId", "ilvl")
 )
 _ATTR_TYPE, _ATTR_STYLEID = w("type"), w("styleId")
+_TAG_DOCDEFAULTS = w("docDefaults")
 _DIGIT_IDS = frozenset(str(i) for i in range(1, 10))
 
 
@@ -522,22 +549,36 @@ class Numbering:
         n = cls(styles=styles)
         if root is None:
             return n
-        for an in root.iterchildren(w("abstractNum")):
-            n.abstract_el.setdefault(an.get(w("abstractNumId"), ""), an)
-        for num in root.iterchildren(w("num")):
-            nid = num.get(w("numId"), "")
-            a = num.find(w("abstractNumId"))
-            if a is None:
+        # One pass over the children, each dispatched on its tag (find() walks ElementPath
+        # in Python, and real documents carry hundreds of w:num).
+        for el in root:
+            tag = el.tag
+            if tag == _TAG_ABSTRACTNUM:
+                n.abstract_el.setdefault(el.get(_ATTR_ABSTRACTNUMID, ""), el)
+            elif tag != _TAG_NUM:
                 continue
-            n.num_abs[nid] = a.get(W_VAL, "")
+            nid = el.get(_ATTR_NUMID, "")
+            aid: str | None = None
             ov: dict[int, tuple[int | None, Level | None]] = {}
-            for lo in num.iterchildren(w("lvlOverride")):
-                so = lo.find(w("startOverride"))
-                lv = lo.find(w("lvl"))
-                ov[_int(lo.get(w("ilvl")), 0)] = (
-                    _int(so.get(W_VAL), 1) if so is not None else None,
-                    _level(lv) if lv is not None else None,
-                )
+            for c in el:
+                ctag = c.tag
+                if ctag == _TAG_ABSTRACTNUMID:
+                    if aid is None:
+                        aid = c.get(W_VAL, "")
+                elif ctag == _TAG_LVLOVERRIDE:
+                    so = lv = None
+                    for x in c:
+                        if x.tag == _TAG_STARTOVERRIDE:
+                            so = so if so is not None else x
+                        elif x.tag == _TAG_LVL:
+                            lv = lv if lv is not None else x
+                    ov[_int(c.get(_ATTR_ILVL), 0)] = (
+                        _int(so.get(W_VAL), 1) if so is not None else None,
+                        _level(lv) if lv is not None else None,
+                    )
+            if aid is None:
+                continue
+            n.num_abs[nid] = aid
             if ov:
                 n.overrides[nid] = ov
         return n
@@ -605,9 +646,8 @@ class Numbering:
         if num_id == "0":
             return None  # numId 0 switches numbering off
         key = (num_id, ilvl)
-        if key in self._plans:
-            plan = self._plans[key]
-        else:
+        plan = self._plans.get(key, _NO_PLAN)
+        if plan is _NO_PLAN:
             plan = self._plans[key] = self._plan(num_id, ilvl)
         if plan is None:
             return None
@@ -623,8 +663,8 @@ class Numbering:
         counters[ilvl] = counters.get(ilvl, lvl.start - 1) + 1
         if len(counters) > 1:
             keep = plan.keep
-            for k in [k for k in counters if k > ilvl]:
-                if (k not in keep) if k < 10 else self._restarts_at(num_id, k, ilvl):
+            for k in list(counters):
+                if k > ilvl and ((k not in keep) if k < 10 else self._restarts_at(num_id, k, ilvl)):
                     del counters[k]
         if lvl.fmt == "bullet":
             return None
@@ -638,6 +678,9 @@ class Numbering:
         return "".join(out), lvl.fmt
 
 
+_NO_PLAN: Any = object()
+
+
 @dataclass(frozen=True, slots=True)
 class _Plan:
     aid: str
@@ -648,6 +691,10 @@ class _Plan:
     """Deeper levels (up to 9) whose counters a use of this level leaves alone."""
 
 
+_TAG_ABSTRACTNUM, _TAG_NUM, _TAG_ABSTRACTNUMID, _TAG_LVLOVERRIDE, _TAG_STARTOVERRIDE, _TAG_LVL = (
+    w(t) for t in ("abstractNum", "num", "abstractNumId", "lvlOverride", "startOverride", "lvl")
+)
+_ATTR_ABSTRACTNUMID, _ATTR_NUMID, _ATTR_ILVL = w("abstractNumId"), w("numId"), w("ilvl")
 _LVL_TOKEN = re.compile(r"([^%]+|%(?![1-9]))|%([1-9])")
 
 
@@ -656,20 +703,28 @@ def _int(v: str | None, default: int) -> int:
 
 
 def _level(lv: etree._Element) -> Level:
-    def val(tag: str) -> str | None:
-        el = lv.find(w(tag))
-        return el.get(W_VAL) if el is not None else None
-
-    start = val("start")
-    restart = val("lvlRestart")
-    text = val("lvlText")
+    vals: dict[str, str | None] = {}
+    legal: etree._Element | None = None
+    for c in lv:  # the first of each, as find() would give
+        tag = c.tag
+        if tag in _LEVEL_TAGS:
+            vals.setdefault(_LEVEL_TAGS[tag], c.get(W_VAL))
+        elif tag == _TAG_ISLGL and legal is None:
+            legal = c
+    start = vals.get("start")
+    restart = vals.get("lvlRestart")
+    text = vals.get("lvlText")
     return Level(
-        fmt=val("numFmt") or "decimal",
+        fmt=vals.get("numFmt") or "decimal",
         text=text if text is not None else "",
         start=int(start) if start and start.lstrip("-").isdigit() else 1,
         restart=int(restart) if restart and restart.isdigit() else None,
-        legal=on(lv.find(w("isLgl"))) or False,
+        legal=on(legal) or False,
     )
+
+
+_LEVEL_TAGS = {w(t): t for t in ("start", "lvlRestart", "lvlText", "numFmt")}
+_TAG_ISLGL = w("isLgl")
 
 
 _CN_DIG = "〇一二三四五六七八九"
