@@ -20,7 +20,7 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/mypy
 
 unit: $(VENV)/.installed
-	$(PY) -m pytest
+	$(PY) -m pytest -q
 
 test: lint unit
 
