@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from dossier import __version__
+from dossier.cliopts import FailOn, parse_as_of, require_stage, split_list
 from dossier.errors import DossierError
 
 if TYPE_CHECKING:
@@ -198,29 +199,15 @@ def tree(
         _print(render_text(t))
 
 
-class FailOn(StrEnum):
-    error = "error"
-    warning = "warning"
-    info = "info"
-    never = "never"
-
-
 def _load(jurisdiction: str, stage: str | None, facts: Path | None) -> tuple[Pack, dict[str, Any]]:
     from dossier.facts import load_facts
     from dossier.packs import load_pack
 
     pack = load_pack(jurisdiction)
     if stage is not None:
-        try:
-            pack.stage(stage)
-        except KeyError as exc:
-            raise DossierError(str(exc.args[0])) from None
+        require_stage(pack, stage)
     given = load_facts(facts, pack) if facts else {}
     return pack, given
-
-
-def _split(values: list[str] | None) -> tuple[str, ...]:
-    return tuple(x.strip() for v in values or [] for x in v.split(",") if x.strip())
 
 
 @app.command("check")
@@ -238,13 +225,11 @@ def check(
     as_of: Annotated[str | None, typer.Option("--as-of", help="Report date (YYYY-MM-DD); default today.")] = None,
 ) -> None:
     """Check a dossier against a jurisdiction and stage; print or write the gap report."""
-    import datetime as dt
-
     from dossier.check.engine import CheckOptions, check_path
     from dossier.render import FORMATS, render, write_reports
     from dossier.report import exit_code
 
-    fmts = _split(formats) or ("md",)
+    fmts = split_list(formats) or ("md",)
     bad = [f for f in fmts if f not in FORMATS]
     if bad:
         err.print(f"error: unknown format {bad[0]!r}; choose from {', '.join(FORMATS)}", markup=False)
@@ -253,13 +238,8 @@ def check(
         err.print(f"error: {path}: no such file or folder", markup=False)
         raise typer.Exit(2)
     try:
-        day = dt.date.fromisoformat(as_of) if as_of else None
-    except ValueError:
-        err.print(f"error: --as-of {as_of!r} is not a date (YYYY-MM-DD)", markup=False)
-        raise typer.Exit(2) from None
-    try:
         pack, given = _load(jurisdiction, stage, facts)
-        options = CheckOptions(ocr=ocr, as_of=day, select=_split(select), ignore=_split(ignore))
+        options = CheckOptions(ocr=ocr, as_of=parse_as_of(as_of), select=split_list(select), ignore=split_list(ignore))
         report = check_path(path, pack, stage, given, options)
     except DossierError as exc:
         raise _fail(exc) from None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from enum import StrEnum
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from dossier.cliopts import FailOn, parse_as_of, require_stage, split_list
 from dossier.errors import DossierError
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -19,17 +19,6 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 class Executor(StrEnum):
     process = "process"
     dask = "dask"
-
-
-class ScanFailOn(StrEnum):
-    error = "error"
-    warning = "warning"
-    info = "info"
-    never = "never"
-
-
-def _split(values: list[str] | None) -> tuple[str, ...]:
-    return tuple(x.strip() for v in values or [] for x in v.split(",") if x.strip())
 
 
 def _default_jobs() -> int:
@@ -51,7 +40,7 @@ def scan(
     facts_dir: Annotated[Path | None, typer.Option("--facts-dir", help="Folder of <dossier-id>.yaml facts files.")] = None,
     executor: Annotated[Executor, typer.Option("--executor", help="process (local pool) or dask (a distributed cluster).")] = Executor.process,
     scheduler: Annotated[str | None, typer.Option("--scheduler", help="Dask scheduler address, tcp://HOST:PORT.")] = None,
-    fail_on: Annotated[ScanFailOn, typer.Option("--fail-on", help="Exit 1 when any dossier has a finding at or above this severity.")] = ScanFailOn.error,
+    fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 when any dossier has a finding at or above this severity.")] = FailOn.error,
     select: Annotated[list[str] | None, typer.Option("--select", help="Only these codes or slugs (prefixes allowed: DOS-S).")] = None,
     ignore: Annotated[list[str] | None, typer.Option("--ignore", help="Drop these codes or slugs.")] = None,
     ocr: Annotated[bool, typer.Option("--ocr/--no-ocr", help="OCR scanned pages.")] = True,
@@ -77,24 +66,17 @@ def scan(
     if cache is not None and no_cache:
         err.print("error: give --cache or --no-cache, not both", markup=False)
         raise typer.Exit(2)
-    try:
-        day = dt.date.fromisoformat(as_of) if as_of else None
-    except ValueError:
-        err.print(f"error: --as-of {as_of!r} is not a date (YYYY-MM-DD)", markup=False)
-        raise typer.Exit(2) from None
     j = None if jurisdiction.lower() == "auto" else jurisdiction
     s = None if stage.lower() == "auto" else stage
     try:
         if j is not None:
             pack = load_pack(j)
             if s is not None:
-                try:
-                    pack.stage(s)
-                except KeyError as exc:
-                    raise DossierError(str(exc.args[0])) from None
+                require_stage(pack, s)
         elif s is not None and not any(s in {st.id for st in load_pack(p).stages} for p in pack_ids()):
             raise DossierError(f"no pack has a stage {s!r}")
-        settings = Settings(jurisdiction=j, stage=s, ocr=ocr, as_of=day, select=_split(select), ignore=_split(ignore),
+        settings = Settings(jurisdiction=j, stage=s, ocr=ocr, as_of=parse_as_of(as_of), select=split_list(select),
+                            ignore=split_list(ignore),
                             file_timeout=file_timeout, file_memory_mb=file_memory)
         opts = ScanOptions(out=out, settings=settings, jobs=jobs or _default_jobs(), executor=executor.value,
                            scheduler=scheduler, cache=cache, use_cache=not no_cache, manifest=manifest,
@@ -108,6 +90,6 @@ def scan(
     err.print(f"{result.errors} error(s), {result.warnings} warning(s), {result.info} info", markup=False)
     for p in result.outputs:
         err.print(f"wrote {p}", markup=False)
-    if fail_on is ScanFailOn.never:
+    if fail_on is FailOn.never:
         raise typer.Exit(0)
     raise typer.Exit(1 if result.worst >= SEVERITY_RANK[fail_on.value] else 0)
