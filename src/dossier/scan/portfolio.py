@@ -63,6 +63,12 @@ def worst_first(summaries: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any
     return sorted(summaries, key=lambda s: (s["status"] != "failed", -s["errors"], -s["warnings"], -s["info"], s["id"]))
 
 
+def write_rendered(cache: ScanCache, dossier_id: str, fingerprint: str, html: bytes, out: Path) -> None:
+    """A worker's rendering of reports/<id>.html, written as its result is committed."""
+    _atomic_write(out / REPORTS / f"{dossier_id}.html", html)
+    cache.mark_rendered(dossier_id, fingerprint)
+
+
 def write_dossier_reports(cache: ScanCache, ids: Iterable[str], out: Path) -> int:
     """reports/<id>.html for every dossier whose stored report has not been rendered yet."""
     from dossier.render import render

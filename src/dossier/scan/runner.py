@@ -128,6 +128,8 @@ def _scan(specs: list[DossierSpec], opts: ScanOptions, cache: ScanCache, out: Pa
 
     def commit(r: Result) -> None:
         cache.store(r.id, r.fingerprint, r.status, r.report, r.parsed, st.ocr)
+        if r.html:
+            portfolio.write_rendered(cache, r.id, r.fingerprint, r.html, out)
         counts["checked"] += 1
         counts["parses"] += r.parses
 

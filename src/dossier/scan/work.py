@@ -20,6 +20,7 @@ from dossier import __version__
 from dossier.check.classify import evidence_for
 from dossier.check.engine import CheckOptions, ParsedFile, check_parsed
 from dossier.check.rules import Gap
+from dossier.cliopts import require_stage
 from dossier.codes import message
 from dossier.errors import DossierError
 from dossier.model import Pack
@@ -67,6 +68,8 @@ class Result:
     files: int = 0
     parses: int = 0
     seconds: float = 0.0
+    html: bytes = b""
+    """The dossier's own HTML report, rendered here so that rendering runs in parallel too."""
 
 
 # One sandbox per worker thread (Dask runs several tasks per process in threads).
@@ -131,7 +134,13 @@ def run_dossier(task: Task) -> Result:
         result = _failed(task, jurisdiction, stage, str(exc))
     except Exception as exc:  # one dossier failing never stops the scan
         result = _failed(task, jurisdiction, stage, f"{type(exc).__name__}: {exc}"[:300])
-    return replace(result, seconds=time.monotonic() - start)
+    try:
+        from dossier.render import render
+
+        html = render(result.report, "html")
+    except Exception:  # the main process renders it again from the cache
+        html = b""
+    return replace(result, seconds=time.monotonic() - start, html=html)
 
 
 def _check(task: Task, tmp: Path, jurisdiction: str | None, stage: str | None) -> Result:
@@ -187,10 +196,7 @@ def _check(task: Task, tmp: Path, jurisdiction: str | None, stage: str | None) -
         if found.value is None:
             raise DossierError(f"无法推断阶段：{found.reason}；请用 --stage 或清单指定")
         stage, sources["stage"] = found.value, "inferred"
-    try:
-        pack.stage(stage)
-    except KeyError as exc:
-        raise DossierError(str(exc.args[0])) from None
+    require_stage(pack, stage)
     given = validate_facts({k: v for k, v in facts_raw.items() if k not in SCAN_KEYS}, pack,
                            str(facts_file or "facts"))
     options = CheckOptions(ocr=st.ocr, as_of=st.as_of, select=st.select, ignore=st.ignore)
