@@ -9,7 +9,6 @@ title rules a material out (监理合同 ≠ 监理报告, 信息资源目录 �
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -26,7 +25,6 @@ PAGE_TERM = 65.0
 THRESHOLD = 60.0
 
 _LEAD = re.compile(r"^[\s\d０-９a-zA-Z._\-—、()（）\[\]【】附件表]*")
-_GENERIC = re.compile(r"^(扫描件|scan|img|image|doc|新建|未命名|文档|file)?\d*$", re.I)
 
 
 @dataclass(frozen=True)
@@ -184,10 +182,3 @@ def other_stage_document(pack: Pack, stage: Stage, ev: Evidence) -> Document | N
             return d
     return None
 
-
-def is_generic_name(name: str) -> bool:
-    return bool(_GENERIC.match(_name_key(name.split("/")[-1])))
-
-
-def best_files(ranked: Sequence[tuple[float, str]]) -> list[str]:
-    return [f for _, f in sorted(ranked, reverse=True)]

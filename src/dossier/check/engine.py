@@ -346,7 +346,7 @@ def _check_document(run: _Run, doc: Document, p: ParsedFile, facts: Mapping[str,
                 entry["status"] = "manual-review"
                 run.gaps.append(Gap("DOS-S003", req, {"document": doc.title, "title": s.title,
                                                       "reason": f"“{h.title}”也接近“{mt.ambiguous_with}”"}, **loc))
-            elif _has_content(mt, doc):
+            elif h.has_content():
                 entry["status"] = "present"
             else:
                 entry["status"] = "empty"
@@ -379,11 +379,6 @@ def _children(mt: SectionMatch, matches: Sequence[SectionMatch]) -> list[Section
 
 def _child_present(mt: SectionMatch, matches: Sequence[SectionMatch]) -> bool:
     return any(c.heading is not None for c in _children(mt, matches))
-
-
-def _has_content(mt: SectionMatch, doc: Document) -> bool:
-    assert mt.heading is not None
-    return mt.heading.has_content()
 
 
 # -- forms and tables ------------------------------------------------------------------------

@@ -11,7 +11,6 @@ import opencc
 
 _BRACKETS = re.compile(r"[（(〔\[【][^）)〕\]】]{0,40}[）)〕\]】]")
 _LEADER = re.compile(r"[.．·…。\-—_\s]{3,}\s*\d+\s*$")
-_PAGE_TAIL = re.compile(r"\s+\d{1,4}\s*$")
 _NUMBERING = re.compile(
     r"^\s*(?:第\s*[一二三四五六七八九十百零〇\d]+\s*[章节篇部分条]|[一二三四五六七八九十]+\s*[、.．]"
     r"|[（(]\s*[一二三四五六七八九十\d]+\s*[）)]|\d+(?:\s*[.．]\s*\d+)+\s*[、.．]?|\d+\s*[、.．](?!\d)|\d+\s+|[①-⑳]"
@@ -58,6 +57,3 @@ def loose(text: str) -> str:
     shorter = _CONJ.sub("", k)
     return shorter or k
 
-
-def strip_page_tail(text: str) -> str:
-    return _PAGE_TAIL.sub("", text)

@@ -65,6 +65,11 @@ def summary_of(dossier_id: str, report: Mapping[str, Any], status: str) -> dict[
     }
 
 
+def encode_report(report: Mapping[str, Any]) -> bytes:
+    """How a report is stored: compressed JSON with sorted keys (findings.jsonl reuses the bytes)."""
+    return zlib.compress(json.dumps(report, ensure_ascii=False, sort_keys=True).encode("utf-8"), 6)
+
+
 class ScanCache:
     def __init__(self, path: Path, parser_version: str) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -104,9 +109,10 @@ class ScanCache:
                 self.db.execute("SELECT id, fingerprint, status, rendered FROM dossiers")}
 
     def store(self, dossier_id: str, fingerprint: str, status: str, report: Mapping[str, Any],
-              parsed: Mapping[str, bytes], ocr: bool) -> None:
+              parsed: Mapping[str, bytes], ocr: bool, body: bytes | None = None) -> None:
+        """`body`: the report already encoded by `encode_report` (a worker does it, off the main process)."""
         summary = json.dumps(summary_of(dossier_id, report, status), ensure_ascii=False, sort_keys=True)
-        body = zlib.compress(json.dumps(report, ensure_ascii=False, sort_keys=True).encode("utf-8"), 6)
+        body = body or encode_report(report)
         with self.db:  # one transaction: the dossier's parses and its report, or neither
             self.db.execute("BEGIN IMMEDIATE")
             self.db.executemany(
@@ -133,6 +139,13 @@ class ScanCache:
         for i, body in cur:
             if i in wanted:
                 yield i, json.loads(zlib.decompress(body))
+
+    def report_bodies(self, ids: Iterable[str]) -> Iterator[tuple[str, bytes]]:
+        """(id, the report's JSON bytes as stored: sorted keys, UTF-8) in id order."""
+        wanted = set(ids)
+        for i, body in self.db.execute("SELECT id, report FROM dossiers ORDER BY id"):
+            if i in wanted:
+                yield i, zlib.decompress(body)
 
     def report(self, dossier_id: str) -> dict[str, Any]:
         (body,) = self.db.execute("SELECT report FROM dossiers WHERE id=?", (dossier_id,)).fetchone()

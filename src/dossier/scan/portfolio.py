@@ -9,7 +9,6 @@ whole: every dossier appears exactly once.
 from __future__ import annotations
 
 import io
-import json
 import os
 import zipfile
 from collections import Counter, defaultdict
@@ -89,8 +88,8 @@ def write_dossier_reports(cache: ScanCache, ids: Iterable[str], out: Path) -> in
 def write_jsonl(cache: ScanCache, ids: Iterable[str], out: Path) -> Path:
     target = out / JSONL
     buf = io.BytesIO()
-    for _, report in cache.reports(ids):
-        buf.write(json.dumps(report, ensure_ascii=False, sort_keys=True).encode("utf-8") + b"\n")
+    for _, body in cache.report_bodies(ids):
+        buf.write(body + b"\n")  # stored as json.dumps(sort_keys=True): one report per line
     _atomic_write(target, buf.getvalue())
     return target
 

@@ -127,7 +127,7 @@ def _scan(specs: list[DossierSpec], opts: ScanOptions, cache: ScanCache, out: Pa
     counts = {"checked": 0, "parses": 0}
 
     def commit(r: Result) -> None:
-        cache.store(r.id, r.fingerprint, r.status, r.report, r.parsed, st.ocr)
+        cache.store(r.id, r.fingerprint, r.status, r.report, r.parsed, st.ocr, body=r.body or None)
         if r.html:
             portfolio.write_rendered(cache, r.id, r.fingerprint, r.html, out)
         counts["checked"] += 1

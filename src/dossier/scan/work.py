@@ -25,6 +25,7 @@ from dossier.codes import message
 from dossier.errors import DossierError
 from dossier.model import Pack
 from dossier.report import Finding, Loc, summarise
+from dossier.scan.cache import encode_report
 from dossier.scan.discover import FACTS_NAMES, DossierSpec
 from dossier.scan.sandbox import DEFAULT_PARSER, LIMIT_CODE, ParseSandbox
 
@@ -70,6 +71,8 @@ class Result:
     seconds: float = 0.0
     html: bytes = b""
     """The dossier's own HTML report, rendered here so that rendering runs in parallel too."""
+    body: bytes = b""
+    """The report encoded for the cache (cache.encode_report), also done here, off the main process."""
 
 
 # One sandbox per worker thread (Dask runs several tasks per process in threads).
@@ -140,7 +143,7 @@ def run_dossier(task: Task) -> Result:
         html = render(result.report, "html")
     except Exception:  # the main process renders it again from the cache
         html = b""
-    return replace(result, seconds=time.monotonic() - start, html=html)
+    return replace(result, seconds=time.monotonic() - start, html=html, body=encode_report(result.report))
 
 
 def _check(task: Task, tmp: Path, jurisdiction: str | None, stage: str | None) -> Result:
