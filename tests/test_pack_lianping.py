@@ -20,7 +20,7 @@ def pack() -> Pack:
 
 
 def _rule(pack: Pack, rule_id: str) -> Rule:
-    return next(r for r in pack.rules if r.id == rule_id)
+    return pack.rule(rule_id)
 
 
 def _squash(text: str) -> str:

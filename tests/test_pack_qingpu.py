@@ -19,11 +19,11 @@ def pack() -> Pack:
 
 
 def _rule(pack: Pack, rule_id: str) -> Rule:
-    return next(r for r in pack.rules if r.id == rule_id)
+    return pack.rule(rule_id)
 
 
 def _material(pack: Pack, stage: str, material_id: str) -> Material:
-    return next(m for m in pack.stage(stage).materials if m.id == material_id)
+    return pack.stage(stage).material(material_id)
 
 
 def test_header(pack: Pack) -> None:

@@ -20,15 +20,11 @@ def pack() -> Pack:
 
 
 def material(pack: Pack, stage: str, mid: str) -> Material:
-    found = [m for m in pack.stage(stage).materials if m.id == mid]
-    assert found, f"{stage} has no material {mid}"
-    return found[0]
+    return pack.stage(stage).material(mid)
 
 
 def rule(pack: Pack, rid: str) -> Rule:
-    found = [r for r in pack.rules if r.id == rid]
-    assert found, f"no rule {rid}"
-    return found[0]
+    return pack.rule(rid)
 
 
 def test_header(pack: Pack) -> None:

@@ -258,7 +258,7 @@ def test_change_routes(pack: Pack) -> None:
 
 
 def rule(pack: Pack, rule_id: str) -> Any:
-    return next(r for r in pack.rules if r.id == rule_id)
+    return pack.rule(rule_id)
 
 
 def test_windows(pack: Pack) -> None:

@@ -116,6 +116,12 @@ class Stage:
     materials: tuple[Material, ...]
     description: str = ""
 
+    def material(self, material_id: str) -> Material:
+        for m in self.materials:
+            if m.id == material_id:
+                return m
+        raise KeyError(f"stage {self.id} has no material {material_id!r}")
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -174,6 +180,12 @@ class Pack:
             if s.id == source_id:
                 return s
         raise KeyError(source_id)
+
+    def rule(self, rule_id: str) -> Rule:
+        for r in self.rules:
+            if r.id == rule_id:
+                return r
+        raise KeyError(f"pack {self.id} has no rule {rule_id!r}")
 
     def rules_for(self, stage_id: str) -> tuple[Rule, ...]:
         return tuple(r for r in self.rules if stage_id in r.stages or "*" in r.stages)
