@@ -97,11 +97,16 @@ def parse_one(display: str, path: Path, kind: str, *, ocr: bool = True) -> Parse
     return ParsedFile(display, kind, "parsed", tree)
 
 
+def file_gap(code: str, display: str, reason: str) -> Gap:
+    """A finding about one file as a whole (unreadable, refused, no text layer)."""
+    return Gap(code, "", {"file": display, "reason": reason}, file=display)
+
+
 def ingest_and_parse(path: Path, workdir: Path, *, ocr: bool = True) -> tuple[list[ParsedFile], list[Gap]]:
     from dossier.ingest import ingest
 
     result = ingest(path, workdir)
-    gaps = [Gap(p.code, "", {"file": p.display, "reason": p.reason}, file=p.display) for p in result.problems]
+    gaps = [file_gap(p.code, p.display, p.reason) for p in result.problems]
     parsed = [parse_one(f.display, f.path, f.kind, ocr=ocr) for f in result.files]
     return parsed, gaps
 
@@ -245,9 +250,9 @@ def _finding(run: _Run, g: Gap) -> Finding:
 def _file_gaps(parsed: Sequence[ParsedFile]) -> Iterator[Gap]:
     for p in parsed:
         if p.code:
-            yield Gap(p.code, "", {"file": p.display, "reason": p.reason}, file=p.display)
+            yield file_gap(p.code, p.display, p.reason)
         if p.tree is not None and p.tree.ocr and p.tree.ocr_confidence is not None and p.tree.ocr_confidence < LOW_OCR_CONFIDENCE:
-            yield Gap("DOS-P004", "", {"file": p.display, "reason": f"{p.tree.ocr_confidence:.2f}"}, file=p.display)
+            yield file_gap("DOS-P004", p.display, f"{p.tree.ocr_confidence:.2f}")
 
 
 def _classify(pack: Pack, stage: Stage, parsed: Sequence[ParsedFile]) -> dict[str, Classification]:

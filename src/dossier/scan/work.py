@@ -18,8 +18,7 @@ from typing import Any
 
 from dossier import __version__
 from dossier.check.classify import evidence_for
-from dossier.check.engine import CheckOptions, ParsedFile, check_parsed
-from dossier.check.rules import Gap
+from dossier.check.engine import CheckOptions, ParsedFile, check_parsed, file_gap
 from dossier.cliopts import require_stage
 from dossier.codes import message
 from dossier.errors import DossierError
@@ -152,7 +151,7 @@ def _check(task: Task, tmp: Path, jurisdiction: str | None, stage: str | None) -
 
     spec, st = task.spec, task.settings
     ingested = ingest(spec.path, tmp)
-    gaps = [Gap(p.code, "", {"file": p.display, "reason": p.reason}, file=p.display) for p in ingested.problems]
+    gaps = [file_gap(p.code, p.display, p.reason) for p in ingested.problems]
     facts_raw: dict[str, Any] = {}
     facts_file = spec.facts
     own = [f for f in ingested.files if _is_facts_file(f.display)]
