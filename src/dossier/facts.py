@@ -11,8 +11,6 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-
 from dossier import resources
 from dossier.errors import FactsError
 from dossier.model import Pack
@@ -90,6 +88,8 @@ def validate_facts(raw: Any, pack: Pack | None, path: str = "facts") -> Facts:
         return {}
     if not isinstance(raw, Mapping):
         raise FactsError("facts must be a mapping of name: value", path=path)
+    import jsonschema  # here, not at the top: parse sandboxes import this module and never validate
+
     validator = jsonschema.Draft202012Validator(facts_schema(pack))
     errors = sorted(validator.iter_errors(dict(raw)), key=lambda e: list(e.absolute_path))
     if errors:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -60,18 +61,22 @@ def evidence_for(display: str, tree: DocumentTree | None) -> Evidence:
     return Evidence(name, title, first)
 
 
-def _terms(m: Material, doc: Document | None) -> tuple[list[str], list[str], list[str]]:
+def _terms(m: Material, doc: Document | None) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
     """(full names, keywords, decoys) as comparison keys, longest first."""
-    names = [m.title, *m.aliases]
-    decoys = list(m.decoys)
-    keywords = list(m.keywords)
+    names = (m.title, *m.aliases)
+    decoys = m.decoys
+    keywords = m.keywords
     if doc is not None:
-        names += [doc.title, *doc.aliases]
-        keywords += list(doc.keywords)
-        decoys += list(doc.decoys)
-    def keys(xs: list[str]) -> list[str]:
-        return sorted({k for k in (key(x) for x in xs) if len(k) >= 2}, key=len, reverse=True)
-    return keys(names), keys(keywords), keys(decoys)
+        names += (doc.title, *doc.aliases)
+        keywords += doc.keywords
+        decoys += doc.decoys
+    return _keys(names), _keys(keywords), _keys(decoys)
+
+
+@lru_cache(maxsize=4096)
+def _keys(xs: tuple[str, ...]) -> tuple[str, ...]:
+    # Cached: scan's jurisdiction inference scores every file against every pack's materials.
+    return tuple(sorted({k for k in (key(x) for x in xs) if len(k) >= 2}, key=len, reverse=True))
 
 
 def _name_key(name: str) -> str:
@@ -80,12 +85,22 @@ def _name_key(name: str) -> str:
 
 
 def score_material(m: Material, doc: Document | None, ev: Evidence) -> tuple[float, str]:
-    names, keywords, decoys = _terms(m, doc)
+    return _score(*_terms(m, doc), _evidence_keys(ev))
+
+
+@lru_cache(maxsize=256)
+def _evidence_keys(ev: Evidence) -> tuple[str, str, str, str]:
+    """(stem, folder, title, first page) as comparison keys."""
     parts = [_name_key(p) for p in ev.name.split("/")]
-    stem = parts[-1]
-    folder = parts[0] if len(parts) > 1 else ""
-    title = key(ev.title)
-    page = key(ev.first_page)
+    return parts[-1], parts[0] if len(parts) > 1 else "", key(ev.title), key(ev.first_page)
+
+
+@lru_cache(maxsize=16384)
+def _score(names: tuple[str, ...], keywords: tuple[str, ...], decoys: tuple[str, ...],
+           ev: tuple[str, str, str, str]) -> tuple[float, str]:
+    # Cached: a scan scores each file against every stage of every pack (materials repeat
+    # across stages), then the engine classifies the same files again.
+    stem, folder, title, page = ev
 
     def has_decoy(text: str) -> bool:
         # A decoy counts unless one of the material's own names is also there (监理报告 in

@@ -2,7 +2,10 @@
 
 - `parsed`: one pickled ParsedFile per (file content sha256, parser version, ocr);
 - `dossiers`: one row per dossier id (an upsert, so a rerun after kill -9 replaces, never
-  duplicates), holding the fingerprint it was checked at, its report and a small summary;
+  duplicates), holding the fingerprint it was checked at, its report, a small summary and its
+  rows of the portfolio's 问题 sheet (`sheet`); `rendered` says for which fingerprint and
+  renderer version `sheet` and reports/<id>.html were made;
+- `digests`: each archive file's sha256 with the stat it was hashed at (discover.Digests);
 - `meta`: what the portfolio outputs were last written from.
 
 Each dossier's parses and report are committed in one transaction as it finishes, so a killed
@@ -12,6 +15,7 @@ scan loses at most the dossiers in flight.
 from __future__ import annotations
 
 import json
+import pickle
 import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
@@ -27,8 +31,12 @@ CREATE TABLE IF NOT EXISTS parsed (
     PRIMARY KEY (sha256, parser, ocr));
 CREATE TABLE IF NOT EXISTS dossiers (
     id TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, status TEXT NOT NULL,
-    summary TEXT NOT NULL, report BLOB NOT NULL, rendered TEXT NOT NULL DEFAULT '');
+    summary TEXT NOT NULL, report BLOB NOT NULL, rendered TEXT NOT NULL DEFAULT '',
+    sheet BLOB NOT NULL DEFAULT x'');
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS digests (
+    path TEXT PRIMARY KEY, ino INTEGER NOT NULL, size INTEGER NOT NULL, mtime INTEGER NOT NULL,
+    ctime INTEGER NOT NULL, sha256 TEXT NOT NULL);
 """
 
 
@@ -62,7 +70,17 @@ def summary_of(dossier_id: str, report: Mapping[str, Any], status: str) -> dict[
         "material_counts": s.get("materials", {}),
         "files": len(report.get("files", [])),
         "worst": max((SEVERITY_RANK[f["severity"]] for f in report.get("findings", [])), default=-1),
+        "findings": len(report.get("findings", [])),
     }
+
+
+def pack_parse(parsed: object) -> bytes:
+    """A ParsedFile as the cache stores it (done in the worker that parsed it)."""
+    return zlib.compress(pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL), 1)
+
+
+def unpack_parse(blob: bytes) -> Any:
+    return pickle.loads(zlib.decompress(blob))
 
 
 def encode_report(report: Mapping[str, Any]) -> bytes:
@@ -80,6 +98,9 @@ class ScanCache:
         # NORMAL in WAL: a commit survives a killed process (only an OS crash can lose the last ones).
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(_SCHEMA)
+        columns = {row[1] for row in self.db.execute("PRAGMA table_info(dossiers)")}
+        if "sheet" not in columns:  # a cache written before the 问题 rows were stored
+            self.db.execute("ALTER TABLE dossiers ADD COLUMN sheet BLOB NOT NULL DEFAULT x''")
 
     def close(self) -> None:
         self.db.close()
@@ -87,6 +108,7 @@ class ScanCache:
     # -- parses ---------------------------------------------------------------------------
 
     def parsed_blobs(self, hashes: Iterable[str], ocr: bool) -> dict[str, bytes]:
+        """sha256 → the stored blob, still compressed (workers decompress: see `pack_parse`)."""
         wanted = sorted(set(hashes))
         out: dict[str, bytes] = {}
         for i in range(0, len(wanted), 500):
@@ -95,12 +117,25 @@ class ScanCache:
             for sha, blob in self.db.execute(
                     f"SELECT sha256, blob FROM parsed WHERE parser=? AND ocr=? AND sha256 IN ({marks})",
                     [self.parser, int(ocr), *chunk]):
-                out[sha] = zlib.decompress(blob)
+                out[sha] = blob
         return out
 
     def parse_count(self) -> int:
         (n,) = self.db.execute("SELECT count(*) FROM parsed WHERE parser=?", (self.parser,)).fetchone()
         return int(n)
+
+    # -- file digests ---------------------------------------------------------------------
+
+    def file_digests(self) -> dict[str, tuple[tuple[int, int, int, int], str]]:
+        return {p: ((ino, size, mtime, ctime), sha) for p, ino, size, mtime, ctime, sha in
+                self.db.execute("SELECT path, ino, size, mtime, ctime, sha256 FROM digests")}
+
+    def store_file_digests(self, digests: Mapping[str, tuple[tuple[int, int, int, int], str]]) -> None:
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.executemany(
+                "INSERT OR REPLACE INTO digests (path, ino, size, mtime, ctime, sha256) VALUES (?, ?, ?, ?, ?, ?)",
+                [(p, *key, sha) for p, (key, sha) in sorted(digests.items())])
 
     # -- dossiers -------------------------------------------------------------------------
 
@@ -108,37 +143,37 @@ class ScanCache:
         return {i: Known(fp, st, r) for i, fp, st, r in
                 self.db.execute("SELECT id, fingerprint, status, rendered FROM dossiers")}
 
-    def store(self, dossier_id: str, fingerprint: str, status: str, report: Mapping[str, Any],
-              parsed: Mapping[str, bytes], ocr: bool, body: bytes | None = None) -> None:
-        """`body`: the report already encoded by `encode_report` (a worker does it, off the main process)."""
-        summary = json.dumps(summary_of(dossier_id, report, status), ensure_ascii=False, sort_keys=True)
-        body = body or encode_report(report)
+    def store(self, dossier_id: str, fingerprint: str, status: str, summary: str, body: bytes,
+              parsed: Mapping[str, bytes], ocr: bool, *, rendered: str = "", sheet: bytes = b"") -> None:
+        """One checked dossier, as a worker prepared it (work.finish): `summary` is summary_of as
+        JSON, `body` the report as encode_report made it, `parsed` sha256 → `pack_parse` blobs,
+        `sheet`/`rendered` its 问题 rows (compressed) and what they and its HTML page were made for."""
         with self.db:  # one transaction: the dossier's parses and its report, or neither
             self.db.execute("BEGIN IMMEDIATE")
             self.db.executemany(
                 "INSERT OR REPLACE INTO parsed (sha256, parser, ocr, blob) VALUES (?, ?, ?, ?)",
-                [(sha, self.parser, int(ocr), zlib.compress(b, 1)) for sha, b in sorted(parsed.items())])
+                [(sha, self.parser, int(ocr), b) for sha, b in sorted(parsed.items())])
             self.db.execute(
-                "INSERT INTO dossiers (id, fingerprint, status, summary, report, rendered) VALUES (?, ?, ?, ?, ?, '') "
+                "INSERT INTO dossiers (id, fingerprint, status, summary, report, rendered, sheet) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT(id) DO UPDATE SET fingerprint=excluded.fingerprint, status=excluded.status, "
-                "summary=excluded.summary, report=excluded.report, rendered=''",
-                (dossier_id, fingerprint, status, summary, body))
+                "summary=excluded.summary, report=excluded.report, rendered=excluded.rendered, sheet=excluded.sheet",
+                (dossier_id, fingerprint, status, summary, body, rendered, sheet))
 
-    def mark_rendered(self, dossier_id: str, fingerprint: str) -> None:
-        self.db.execute("UPDATE dossiers SET rendered=? WHERE id=?", (fingerprint, dossier_id))
+    def set_rendered(self, dossier_id: str, rendered: str, sheet: bytes) -> None:
+        self.db.execute("UPDATE dossiers SET rendered=?, sheet=? WHERE id=?", (rendered, sheet, dossier_id))
+
+    def sheets(self, ids: Iterable[str]) -> Iterator[tuple[str, bytes]]:
+        """(id, its 问题 rows, decompressed) in id order."""
+        wanted = set(ids)
+        for i, blob in self.db.execute("SELECT id, sheet FROM dossiers ORDER BY id"):
+            if i in wanted:
+                yield i, zlib.decompress(blob) if blob else b""
 
     def summaries(self, ids: Iterable[str]) -> list[dict[str, Any]]:
         wanted = set(ids)
         rows = [json.loads(s) for i, s in self.db.execute("SELECT id, summary FROM dossiers ORDER BY id") if i in wanted]
         return rows
-
-    def reports(self, ids: Iterable[str]) -> Iterator[tuple[str, dict[str, Any]]]:
-        """(id, report) in id order, one at a time (a portfolio can be larger than memory)."""
-        wanted = set(ids)
-        cur = self.db.execute("SELECT id, report FROM dossiers ORDER BY id")
-        for i, body in cur:
-            if i in wanted:
-                yield i, json.loads(zlib.decompress(body))
 
     def report_bodies(self, ids: Iterable[str]) -> Iterator[tuple[str, bytes]]:
         """(id, the report's JSON bytes as stored: sorted keys, UTF-8) in id order."""

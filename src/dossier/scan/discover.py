@@ -2,7 +2,8 @@
 
 Each immediate subfolder or .zip of ROOT is one dossier; a manifest CSV (columns
 path,jurisdiction,stage,facts) names them explicitly instead. Fingerprints hash bytes only:
-nothing is parsed or extracted here, so a warm re-scan costs one read of each file.
+nothing is parsed or extracted here, and a file whose inode, size, mtime and ctime are those
+it was hashed at is not read again (`Digests`), so a warm re-scan costs a stat of each file.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ import csv
 import hashlib
 import os
 import re
+import stat
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -135,6 +137,32 @@ def _sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
+StatKey = tuple[int, int, int, int]
+
+
+class Digests:
+    """sha256 of files by path, trusted while the file's (inode, size, mtime, ctime) stays what
+    it was when hashed, as git's index does. ctime changes on every write and cannot be set back
+    by a user, so an edited file is always hashed again."""
+
+    def __init__(self, known: Mapping[str, tuple[StatKey, str]] | None = None) -> None:
+        self.known = dict(known or {})
+        self.new: dict[str, tuple[StatKey, str]] = {}
+        """Hashed in this run: what the caller stores for the next one."""
+
+    def sha256(self, path: Path, st: os.stat_result) -> str:
+        # The key is taken before the read: a file changed while being hashed has a newer
+        # ctime next time, so a stale digest is never trusted twice.
+        key = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+        name = str(path)
+        hit = self.known.get(name)
+        if hit is not None and tuple(hit[0]) == key:
+            return hit[1]
+        digest = _sha256_file(path)
+        self.new[name] = (key, digest)
+        return digest
+
+
 @dataclass(frozen=True)
 class Contents:
     digest: str
@@ -146,9 +174,10 @@ class Contents:
     """Archives whose members are hashed only when the dossier has to be checked."""
 
 
-def contents(path: Path) -> Contents:
+def contents(path: Path, digests: Digests | None = None) -> Contents:
     """What the dossier holds, by content. A missing or unreadable path gives a digest that
     says so (the worker then reports the dossier as failed)."""
+    digests = digests or Digests()
     h = hashlib.sha256()
     hashes: list[str] = []
     zips: list[Path] = []
@@ -160,15 +189,16 @@ def contents(path: Path) -> Contents:
                     if _junk(name):
                         continue
                     p = Path(dirpath) / name
-                    if p.is_symlink() or not p.is_file():
+                    st = p.lstat()
+                    if not stat.S_ISREG(st.st_mode):  # links, fifos, devices: never followed or read
                         continue
-                    digest = _sha256_file(p)
+                    digest = digests.sha256(p, st)
                     h.update(f"{p.relative_to(path).as_posix()}\0{digest}\n".encode())
                     hashes.append(digest)
                     if name.lower().endswith(".zip"):
                         zips.append(p)
         elif path.is_file():
-            digest = _sha256_file(path)
+            digest = digests.sha256(path, path.stat())
             h.update(f"{path.name}\0{digest}\n".encode())
             hashes.append(digest)
             zips.append(path)

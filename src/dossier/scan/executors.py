@@ -7,13 +7,14 @@ function is the same everywhere (`run_dossier`), and all cache writes happen in 
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
 from dossier.errors import DossierError
-from dossier.scan.work import Result, Task, failed_report, run_dossier
+from dossier.scan.work import Result, Settings, Task, failed_report, finish, run_dossier, warm_up
 
 Work = Callable[[Task], Result]
 TASKS_PER_CHILD = 400
@@ -22,9 +23,8 @@ TASKS_PER_CHILD = 400
 
 def crashed(task: Task, reason: str) -> Result:
     spec = task.spec
-    return Result(spec.id, task.fingerprint,
-                  failed_report(spec, spec.jurisdiction or task.settings.jurisdiction,
-                                spec.stage or task.settings.stage, reason, task.settings.as_of), "failed")
+    return finish(task, failed_report(spec, spec.jurisdiction or task.settings.jurisdiction,
+                                      spec.stage or task.settings.stage, reason, task.settings.as_of), "failed")
 
 
 def run_inline(tasks: Iterator[Task], work: Work = run_dossier) -> Iterator[Result]:
@@ -32,21 +32,26 @@ def run_inline(tasks: Iterator[Task], work: Work = run_dossier) -> Iterator[Resu
         yield work(t)
 
 
-def _pool(jobs: int) -> ProcessPoolExecutor:
+def _pool(jobs: int, settings: Settings) -> ProcessPoolExecutor:
     # spawn: workers start clean (no inherited locks or open DB), and max_tasks_per_child needs it.
     return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
-                               max_tasks_per_child=TASKS_PER_CHILD)
+                               max_tasks_per_child=TASKS_PER_CHILD, initializer=warm_up, initargs=(settings,))
 
 
 def run_pool(tasks: Iterator[Task], jobs: int, work: Work = run_dossier) -> Iterator[Result]:
     """A process pool. A worker that dies (segfault, OOM kill) breaks the pool: the dossiers in
     flight are retried one by one in a fresh single-worker pool, and one that kills it again
     gets DOS-X001 while the scan goes on."""
-    pool = _pool(jobs)
+    pending = iter(tasks)
+    first = next(pending, None)
+    if first is None:
+        return
+    settings = first.settings
+    pending = itertools.chain([first], pending)
+    pool = _pool(jobs, settings)
     inflight: dict[Future[Result], Task] = {}
     suspects: list[Task] = []
     try:
-        pending = iter(tasks)
         exhausted = False
         while True:
             while not exhausted and len(inflight) < jobs * 2:
@@ -77,18 +82,18 @@ def run_pool(tasks: Iterator[Task], jobs: int, work: Work = run_dossier) -> Iter
                 suspects += inflight.values()
                 inflight.clear()
                 pool.shutdown(wait=False, cancel_futures=True)
-                yield from _isolated(suspects, work)
+                yield from _isolated(suspects, work, settings)
                 suspects = []
-                pool = _pool(jobs)
+                pool = _pool(jobs, settings)
         if suspects:
-            yield from _isolated(suspects, work)
+            yield from _isolated(suspects, work, settings)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _isolated(tasks: list[Task], work: Work) -> Iterator[Result]:
+def _isolated(tasks: list[Task], work: Work, settings: Settings) -> Iterator[Result]:
     for t in sorted(tasks, key=lambda t: t.spec.id):
-        with _pool(1) as solo:
+        with _pool(1, settings) as solo:
             try:
                 yield solo.submit(work, t).result()
             except BrokenProcessPool:

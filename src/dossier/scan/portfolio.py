@@ -8,11 +8,10 @@ whole: every dossier appears exactly once.
 
 from __future__ import annotations
 
-import io
 import os
-import zipfile
+import zlib
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
@@ -20,21 +19,17 @@ from typing import Any
 from urllib.parse import quote
 
 from dossier.codes import BY_CODE
-from dossier.render.common import (
-    MATERIAL_LABEL,
-    MATERIAL_STATUSES,
-    SEVERITY_LABEL,
-    deterministic_zip,
-    label,
-    xml_text,
-)
+from dossier.render.common import MATERIAL_LABEL, MATERIAL_STATUSES, SEVERITY_LABEL, label
 from dossier.report import finding_rows
+from dossier.scan import xlsx
 from dossier.scan.cache import ScanCache
+from dossier.scan.versions import render_version
 
 JSONL = "findings.jsonl"
 XLSX = "portfolio.xlsx"
 DASHBOARD = "dashboard.html"
 REPORTS = "reports"
+FINDINGS_SHEET = "问题"
 SOURCE_LABEL = {"given": "指定", "facts": "facts.yaml", "inferred": "推断", "": ""}
 STATUS_LABEL = {"ok": "已检查", "incomplete": "部分文件超限", "failed": "无法检查"}
 
@@ -62,35 +57,61 @@ def worst_first(summaries: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any
     return sorted(summaries, key=lambda s: (s["status"] != "failed", -s["errors"], -s["warnings"], -s["info"], s["id"]))
 
 
-def write_rendered(cache: ScanCache, dossier_id: str, fingerprint: str, html: bytes, out: Path) -> None:
-    """A worker's rendering of reports/<id>.html, written as its result is committed."""
-    _atomic_write(out / REPORTS / f"{dossier_id}.html", html)
-    cache.mark_rendered(dossier_id, fingerprint)
+def outputs_key(fingerprint: str) -> str:
+    """What a stored report's HTML page and 问题 rows were made for: its fingerprint and this
+    renderer, so a changed renderer redraws them even when the report did not change."""
+    return f"{fingerprint}/{render_version()}"
+
+
+def finding_sheet_rows(dossier_id: str, report: Mapping[str, Any]) -> bytes:
+    """The dossier's rows of the 问题 sheet, prepared (xlsx.row) by the worker that checked it,
+    so that writing the sheet is a copy, not 10 µs a cell."""
+    rows = []
+    for r in finding_rows(report):
+        row = dict(r)
+        row["severity"] = label(SEVERITY_LABEL, str(r["severity"]))
+        if isinstance(r["paragraph"], int):
+            row["paragraph"] = r["paragraph"] + 1
+        rows.append(xlsx.row([dossier_id, *(row[k] for k, _ in FINDING_COLUMNS)]))
+    return b"".join(rows)
+
+
+def dossier_outputs(dossier_id: str, report: Mapping[str, Any]) -> tuple[bytes, bytes]:
+    """(reports/<id>.html, its 问题 rows prepared and compressed) for one checked dossier."""
+    from dossier.render import render
+
+    return render(report, "html"), zlib.compress(finding_sheet_rows(dossier_id, report), 1)
+
+
+def write_report_page(pages: Path, dossier_id: str, html: bytes) -> None:
+    """pages/<id>.html, pages being the scan's reports/ folder."""
+    _atomic_write(pages / f"{dossier_id}.html", html)
 
 
 def write_dossier_reports(cache: ScanCache, ids: Iterable[str], out: Path) -> int:
-    """reports/<id>.html for every dossier whose stored report has not been rendered yet."""
-    from dossier.render import render
-
+    """reports/<id>.html and the 问题 rows of every dossier whose stored report has not been
+    rendered by this renderer yet (a worker could not, or the renderer changed)."""
     known = cache.known()
     n = 0
     for i in sorted(ids):
         k = known[i]
         target = out / REPORTS / f"{i}.html"
-        if k.rendered == k.fingerprint and target.is_file():
+        if k.rendered == outputs_key(k.fingerprint) and target.is_file():
             continue
-        _atomic_write(target, render(cache.report(i), "html"))
-        cache.mark_rendered(i, k.fingerprint)
+        html, sheet = dossier_outputs(i, cache.report(i))
+        write_report_page(out / REPORTS, i, html)
+        cache.set_rendered(i, outputs_key(k.fingerprint), sheet)
         n += 1
     return n
 
 
 def write_jsonl(cache: ScanCache, ids: Iterable[str], out: Path) -> Path:
     target = out / JSONL
-    buf = io.BytesIO()
-    for _, body in cache.report_bodies(ids):
-        buf.write(body + b"\n")  # stored as json.dumps(sort_keys=True): one report per line
-    _atomic_write(target, buf.getvalue())
+    tmp = target.with_name(f".{target.name}.tmp")
+    with tmp.open("wb") as fh:
+        for _, body in cache.report_bodies(ids):
+            fh.write(body + b"\n")  # stored as json.dumps(sort_keys=True): one report per line
+    os.replace(tmp, target)
     return target
 
 
@@ -101,73 +122,45 @@ def _stamp(summaries: Sequence[Mapping[str, Any]]) -> datetime:
 
 
 def write_xlsx(cache: ScanCache, summaries: Sequence[Mapping[str, Any]], out: Path, when: datetime) -> Path:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.writer.excel import ExcelWriter
+    overview_header = ("档案", "输入", "地区", "地区来源", "阶段", "阶段来源", "状态", "错误", "警告", "提示",
+                       *(f"材料{label(MATERIAL_LABEL, s)}" for s in MATERIAL_STATUSES), "文件数", "报告")
 
-    wb = Workbook(write_only=True)
-    bold = Font(bold=True)
+    def overview() -> Iterator[tuple[bytes, str | None]]:
+        for s in summaries:
+            yield xlsx.row([s["id"], s["input"], s["jurisdiction"],
+                            SOURCE_LABEL.get(s["jurisdiction_source"], s["jurisdiction_source"]),
+                            s["stage"], SOURCE_LABEL.get(s["stage_source"], s["stage_source"]),
+                            STATUS_LABEL.get(s["status"], s["status"]), s["errors"], s["warnings"], s["info"],
+                            *(s["material_counts"].get(st, 0) for st in MATERIAL_STATUSES), s["files"],
+                            f"{s['id']}.html"]), report_link(s["id"])
 
-    def header(ws: Any, names: Sequence[str]) -> None:
-        row = []
-        for n in names:
-            c = WriteOnlyCell(ws, value=n)
-            c.font = bold
-            row.append(c)
-        ws.append(row)
-        ws.freeze_panes = "A2"
-
-    def text(v: Any) -> Any:
-        if v is None or v == "":
-            return None
-        if isinstance(v, bool) or not isinstance(v, int | float):
-            s = xml_text(v)
-            return "'" + s if s.startswith("=") else s  # report text stays text, never a formula
-        return v
-
-    ws = wb.create_sheet("概况")
-    header(ws, ["档案", "输入", "地区", "地区来源", "阶段", "阶段来源", "状态", "错误", "警告", "提示",
-                *(f"材料{label(MATERIAL_LABEL, s)}" for s in MATERIAL_STATUSES), "文件数", "报告"])
-    for s in summaries:
-        link = WriteOnlyCell(ws, value=f"{s['id']}.html")
-        link.hyperlink = report_link(s["id"])
-        ws.append([text(s["id"]), text(s["input"]), text(s["jurisdiction"]),
-                   SOURCE_LABEL.get(s["jurisdiction_source"], s["jurisdiction_source"]) or None,
-                   text(s["stage"]), SOURCE_LABEL.get(s["stage_source"], s["stage_source"]) or None,
-                   STATUS_LABEL.get(s["status"], s["status"]), s["errors"], s["warnings"], s["info"],
-                   *(s["material_counts"].get(st, 0) for st in MATERIAL_STATUSES), s["files"], link])
-
-    ws = wb.create_sheet("问题")
-    header(ws, ["档案", *(h for _, h in FINDING_COLUMNS)])
-    for i, report in cache.reports([s["id"] for s in summaries]):
-        for r in finding_rows(report):
-            row = dict(r)
-            row["severity"] = label(SEVERITY_LABEL, str(r["severity"]))
-            if isinstance(r["paragraph"], int):
-                row["paragraph"] = r["paragraph"] + 1
-            ws.append([text(i), *(text(row[k]) for k, _ in FINDING_COLUMNS)])
+    def findings() -> Iterator[tuple[bytes, str | None]]:
+        for _, prepared in cache.sheets([s["id"] for s in summaries]):
+            for r in xlsx.split_rows(prepared):
+                yield r, None
 
     # Materials are columns by title, in order of first appearance over the sorted dossiers.
     columns: dict[str, None] = {}
     for s in summaries:
         for title, _ in s["materials"]:
             columns.setdefault(title, None)
-    ws = wb.create_sheet("材料矩阵")
-    header(ws, ["档案", "地区", "阶段", *columns])
-    for s in summaries:
-        have = dict((t, st) for t, st in s["materials"])
-        ws.append([text(s["id"]), text(s["jurisdiction"]), text(s["stage"]),
-                   *(label(MATERIAL_LABEL, have[t]) if t in have else None for t in columns)])
 
-    wb.properties.created = wb.properties.modified = when.replace(tzinfo=None)
-    wb.properties.creator = wb.properties.lastModifiedBy = "dossier scan"
-    wb.properties.title = "档案检查汇总"
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
-        ExcelWriter(wb, archive).write_data()
+    def matrix() -> Iterator[tuple[bytes, str | None]]:
+        for s in summaries:
+            have = dict((t, st) for t, st in s["materials"])
+            yield xlsx.row([s["id"], s["jurisdiction"], s["stage"],
+                            *(label(MATERIAL_LABEL, have[t]) if t in have else None for t in columns)]), None
+
+    sheets = [
+        xlsx.Sheet("概况", overview_header, overview(), link_column=xlsx.COLUMNS[len(overview_header) - 1]),
+        xlsx.Sheet(FINDINGS_SHEET, ("档案", *(h for _, h in FINDING_COLUMNS)), findings()),
+        xlsx.Sheet("材料矩阵", ("档案", "地区", "阶段", *columns), matrix()),
+    ]
     target = out / XLSX
-    _atomic_write(target, deterministic_zip(buf.getvalue(), when))
+    tmp = target.with_name(f".{target.name}.tmp")
+    with tmp.open("wb") as fh:
+        xlsx.write_workbook(fh, sheets, when, title="档案检查汇总", creator="dossier scan")
+    os.replace(tmp, target)
     return target
 
 

@@ -8,15 +8,24 @@ import json
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rich.console import Console
 
+from dossier.packs import pack_ids
 from dossier.scan import portfolio
 from dossier.scan.cache import ScanCache
-from dossier.scan.discover import Contents, DossierSpec, contents, discover, file_digest, member_hashes
+from dossier.scan.discover import (
+    Contents,
+    Digests,
+    DossierSpec,
+    contents,
+    discover,
+    file_digest,
+    member_hashes,
+)
 from dossier.scan.executors import Work, run_dask, run_inline, run_pool
 from dossier.scan.versions import pack_digest, parser_version, tool_version
 from dossier.scan.work import Result, Settings, Task, run_dossier
@@ -77,11 +86,9 @@ def fingerprint(spec: DossierSpec, c: Contents, settings: Settings, packs: tuple
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 
-def _candidate_packs(spec: DossierSpec, settings: Settings) -> tuple[str, ...]:
-    from dossier.packs import pack_ids
-
+def _candidate_packs(spec: DossierSpec, settings: Settings, every: tuple[str, ...]) -> tuple[str, ...]:
     j = spec.jurisdiction or settings.jurisdiction
-    return (j,) if j and j in pack_ids() else pack_ids()
+    return (j,) if j and j in every else every
 
 
 def scan_archive(root: Path, opts: ScanOptions, console: Console | None = None) -> ScanOutcome:
@@ -108,34 +115,40 @@ def _scan(specs: list[DossierSpec], opts: ScanOptions, cache: ScanCache, out: Pa
           console: Console | None) -> ScanOutcome:
     st = opts.settings
     known = cache.known()
-    todo: list[tuple[DossierSpec, Contents, str]] = []
-    for spec in specs:
-        c = contents(spec.path)
-        fp = fingerprint(spec, c, st, _candidate_packs(spec, st))
-        k = known.get(spec.id)
-        # incomplete/failed results are retried: a parse limit or a crash may not recur.
-        if k is None or k.fingerprint != fp or k.status != "ok":
-            todo.append((spec, c, fp))
-
-    def tasks() -> Iterator[Task]:
-        for spec, c, fp in todo:
-            hashes = list(c.hashes)
-            for z in c.zips:
-                hashes += member_hashes(z)
-            yield Task(spec, st, fp, cache.parsed_blobs(hashes, st.ocr))
-
+    digests = Digests(cache.file_digests())
+    every = pack_ids()
+    # Workers on this machine write reports/<id>.html themselves; a cluster's send them back.
+    pages = None if opts.executor == "dask" else out / portfolio.REPORTS
     counts = {"checked": 0, "parses": 0}
 
-    def commit(r: Result) -> None:
-        cache.store(r.id, r.fingerprint, r.status, r.report, r.parsed, st.ocr, body=r.body or None)
-        if r.html:
-            portfolio.write_rendered(cache, r.id, r.fingerprint, r.html, out)
-        counts["checked"] += 1
-        counts["parses"] += r.parses
+    with _Progress(len(specs), opts.progress, console) as progress:
 
-    results = _execute(tasks(), opts)
-    total_files = sum(c.files for _, c, _ in todo)
-    _drive(results, commit, len(todo), total_files, opts.progress, console)
+        def tasks() -> Iterator[Task]:
+            # Pulled by the executor as it has room: hashing the archive overlaps the checking
+            # instead of keeping the workers waiting for the last file of the last dossier.
+            for spec in specs:
+                c = contents(spec.path, digests)
+                fp = fingerprint(spec, c, st, _candidate_packs(spec, st, every))
+                k = known.get(spec.id)
+                # incomplete/failed results are retried: a parse limit or a crash may not recur.
+                if k is not None and k.fingerprint == fp and k.status == "ok":
+                    progress.advance(cached=True)
+                    continue
+                hashes = list(c.hashes)
+                for z in c.zips:
+                    hashes += member_hashes(z)
+                progress.queue(c.files)
+                yield Task(spec, st, fp, cache.parsed_blobs(hashes, st.ocr), pages)
+            cache.store_file_digests(digests.new)
+
+        for r in _execute(tasks(), opts):
+            if r.html:  # before the commit below: a kill in between re-checks the dossier anyway
+                portfolio.write_report_page(out / portfolio.REPORTS, r.id, r.html)
+            cache.store(r.id, r.fingerprint, r.status, r.summary, r.body, r.parsed, st.ocr,
+                        rendered=r.rendered, sheet=r.sheet)
+            counts["checked"] += 1
+            counts["parses"] += r.parses
+            progress.advance(files=r.files)
 
     ids = [s.id for s in specs]
     outputs: list[Path] = []
@@ -167,30 +180,44 @@ def _execute(tasks: Iterator[Task], opts: ScanOptions) -> Iterator[Result]:
     return run_pool(tasks, max(1, opts.jobs), opts.work)
 
 
-def _drive(results: Iterator[Result], commit: Callable[[Result], None], n: int, files: int, show: bool,
-           console: Console | None) -> None:
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
+class _Progress:
+    """The scan's progress bar: dossiers done (checked or unchanged) of all found, files checked
+    of files queued so far, and the checking rate."""
 
-    console = console or Console(stderr=True)
-    progress = Progress(
-        TextColumn("[bold]scan"), BarColumn(), MofNCompleteColumn(), TextColumn("dossiers"),
-        TextColumn("{task.fields[files]} files"), TextColumn("{task.fields[rate]}/s"),
-        TimeElapsedColumn(), TimeRemainingColumn(),
-        console=console, disable=not (show and console.is_terminal), transient=False,
-    )
-    t0 = time.monotonic()
-    done_files = 0
-    with progress:
-        bar = progress.add_task("scan", total=n, files=f"0/{files}", rate="0.0")
-        for done, r in enumerate(results, start=1):
-            commit(r)
-            done_files += r.files
-            rate = done / max(time.monotonic() - t0, 1e-6)
-            progress.update(bar, advance=1, files=f"{done_files}/{files}", rate=f"{rate:.1f}")
+    def __init__(self, total: int, show: bool, console: Console | None) -> None:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        console = console or Console(stderr=True)
+        self._progress = Progress(
+            TextColumn("[bold]scan"), BarColumn(), MofNCompleteColumn(), TextColumn("dossiers"),
+            TextColumn("{task.fields[files]} files"), TextColumn("{task.fields[rate]}/s"),
+            TimeElapsedColumn(), TimeRemainingColumn(),
+            console=console, disable=not (show and console.is_terminal), transient=False,
+        )
+        self._bar = self._progress.add_task("scan", total=total, files="0/0", rate="0.0")
+        self._start = time.monotonic()
+        self._checked = self._files = self._queued = 0
+
+    def __enter__(self) -> _Progress:
+        self._progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._progress.stop()
+
+    def queue(self, files: int) -> None:
+        self._queued += files
+
+    def advance(self, files: int = 0, cached: bool = False) -> None:
+        if not cached:
+            self._checked += 1
+            self._files += files
+        rate = self._checked / max(time.monotonic() - self._start, 1e-6)
+        self._progress.update(self._bar, advance=1, files=f"{self._files}/{self._queued}", rate=f"{rate:.1f}")

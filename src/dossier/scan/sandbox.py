@@ -58,10 +58,15 @@ class ParseSandbox:
             env=env, close_fds=True,
         )
 
-    def parse(self, display: str, path: Path, kind: str, *, ocr: bool) -> ParsedFile:
+    def start(self) -> subprocess.Popen[bytes]:
+        """The child, started now if it is not running (it imports the parsers meanwhile)."""
         proc = self._proc
         if proc is None or proc.poll() is not None:
             proc = self._proc = self._start()
+        return proc
+
+    def parse(self, display: str, path: Path, kind: str, *, ocr: bool) -> ParsedFile:
+        proc = self.start()
         assert proc.stdin is not None and proc.stdout is not None
         try:
             _write(proc.stdin, (display, str(path), kind, ocr))

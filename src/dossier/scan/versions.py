@@ -13,8 +13,9 @@ from dossier import __version__
 _PARSER_SOURCES = ("parse", "tree.py", "check/readers.py", "check/engine.py", "ingest.py")
 
 
-def _digest(names: tuple[str, ...], *, exclude: tuple[str, ...] = ()) -> str:
-    root = resources.files("dossier")
+def _digest(names: tuple[str, ...], *, exclude: tuple[str, ...] = (), package: str = "dossier",
+            suffixes: tuple[str, ...] = (".py",)) -> str:
+    root = resources.files(package)
     h = hashlib.sha256()
     stack = [root / n if n else root for n in names]
     files = []
@@ -22,7 +23,7 @@ def _digest(names: tuple[str, ...], *, exclude: tuple[str, ...] = ()) -> str:
         node = stack.pop()
         if node.is_dir():
             stack.extend(node.iterdir())
-        elif node.name.endswith(".py"):
+        elif node.name.endswith(suffixes):
             files.append(node)
     for f in sorted(files, key=lambda f: str(f)):
         rel = str(f)
@@ -42,6 +43,15 @@ def parser_version() -> str:
 def tool_version() -> str:
     """The whole checker (engine, rules, report) except the scan package's own plumbing."""
     return f"{__version__}+{_digest(('',), exclude=('/scan/', '/render/', '/generate/'))}"
+
+
+@cache
+def render_version() -> str:
+    """What a dossier's HTML report and its rows of the portfolio's 问题 sheet depend on besides
+    the report: the renderers, the portfolio writer and the report templates."""
+    code = _digest(("render", "scan/portfolio.py"))
+    templates = _digest(("report",), package="dossier.templates", suffixes=(".j2", ".css"))
+    return f"{__version__}+{code[:8]}{templates[:8]}"
 
 
 @cache

@@ -6,8 +6,9 @@ a dossier that cannot be checked becomes a report holding one DOS-X001 finding.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-import pickle
+import json
 import tempfile
 import threading
 from collections.abc import Mapping
@@ -24,7 +25,7 @@ from dossier.codes import message
 from dossier.errors import DossierError
 from dossier.model import Pack
 from dossier.report import Finding, Loc, summarise
-from dossier.scan.cache import encode_report
+from dossier.scan.cache import encode_report, pack_parse, summary_of, unpack_parse
 from dossier.scan.discover import FACTS_NAMES, DossierSpec
 from dossier.scan.sandbox import DEFAULT_PARSER, LIMIT_CODE, ParseSandbox
 
@@ -53,25 +54,56 @@ class Task:
     settings: Settings
     fingerprint: str
     cached: Mapping[str, bytes] = field(default_factory=dict)
-    """sha256 → pickled ParsedFile already in the cache for this dossier's files."""
+    """sha256 → the cache's blob (`cache.pack_parse`) of a ParsedFile of this dossier's files."""
+    pages: Path | None = None
+    """Where the worker writes the dossier's HTML report itself (the scan's reports/ on this
+    machine); None on a cluster, whose workers send the page back instead."""
 
 
 @dataclass(frozen=True)
 class Result:
+    """A checked dossier, encoded by the worker the way the cache stores it: the scanning
+    process only writes, and no report crosses the pipe as Python objects."""
+
     id: str
     fingerprint: str
-    report: dict[str, Any]
     status: str
     """ok | incomplete (a file hit a parse limit: re-checked next run) | failed (DOS-X001)."""
+    summary: str
+    """cache.summary_of as JSON."""
+    body: bytes
+    """The report, cache.encode_report."""
     parsed: Mapping[str, bytes] = field(default_factory=dict)
-    """New parses to cache: sha256 → pickled ParsedFile."""
+    """New parses to cache: sha256 → `cache.pack_parse` blob."""
     files: int = 0
     parses: int = 0
     seconds: float = 0.0
     html: bytes = b""
-    """The dossier's own HTML report, rendered here so that rendering runs in parallel too."""
-    body: bytes = b""
-    """The report encoded for the cache (cache.encode_report), also done here, off the main process."""
+    """The dossier's HTML report for the scanning process to write (empty when the worker wrote it)."""
+    sheet: bytes = b""
+    """Its rows of the portfolio's 问题 sheet (portfolio.dossier_outputs)."""
+    rendered: str = ""
+    """portfolio.outputs_key of the page and `sheet`; "" when they could not be made here."""
+
+
+def finish(task: Task, report: dict[str, Any], status: str, parsed: Mapping[str, bytes] | None = None,
+           files: int = 0, parses: int = 0, seconds: float = 0.0) -> Result:
+    """Everything the cache and the portfolio need from one checked dossier, made where it was
+    checked so that encoding and rendering run in parallel too."""
+    html, sheet, rendered = b"", b"", ""
+    try:
+        from dossier.scan.portfolio import dossier_outputs, outputs_key, write_report_page
+
+        html, sheet = dossier_outputs(task.spec.id, report)
+        rendered = outputs_key(task.fingerprint)
+        if task.pages is not None:
+            write_report_page(task.pages, task.spec.id, html)
+            html = b""
+    except Exception:  # the scanning process renders it again from the cache
+        html, sheet, rendered = b"", b"", ""
+    summary = json.dumps(summary_of(task.spec.id, report, status), ensure_ascii=False, sort_keys=True)
+    return Result(task.spec.id, task.fingerprint, status, summary, encode_report(report), parsed or {},
+                  files, parses, seconds, html, sheet, rendered)
 
 
 # One sandbox per worker thread (Dask runs several tasks per process in threads).
@@ -86,6 +118,13 @@ def _sandbox(settings: Settings) -> ParseSandbox:
             sb.close()
         sb = _local.sandbox = ParseSandbox(*key)
     return sb
+
+
+def warm_up(settings: Settings) -> None:
+    """A pool worker's initializer: start its parse sandbox at once, so that the child's start
+    (a Python and the parsers, about 0.1 s) overlaps the worker's own first dossier."""
+    with contextlib.suppress(Exception):  # a failed start is retried, and reported, by the first parse
+        _sandbox(settings).start()
 
 
 @cache
@@ -131,21 +170,25 @@ def run_dossier(task: Task) -> Result:
     stage = spec.stage or st.stage
     try:
         with tempfile.TemporaryDirectory(prefix="dossier-scan-") as tmp:
-            result = _check(task, Path(tmp), jurisdiction, stage)
+            checked = _check(task, Path(tmp), jurisdiction, stage)
     except DossierError as exc:
-        result = _failed(task, jurisdiction, stage, str(exc))
+        checked = _failed(task, jurisdiction, stage, str(exc))
     except Exception as exc:  # one dossier failing never stops the scan
-        result = _failed(task, jurisdiction, stage, f"{type(exc).__name__}: {exc}"[:300])
-    try:
-        from dossier.render import render
-
-        html = render(result.report, "html")
-    except Exception:  # the main process renders it again from the cache
-        html = b""
-    return replace(result, seconds=time.monotonic() - start, html=html, body=encode_report(result.report))
+        checked = _failed(task, jurisdiction, stage, f"{type(exc).__name__}: {exc}"[:300])
+    return finish(task, checked.report, checked.status, checked.parsed, checked.files, checked.parses,
+                  time.monotonic() - start)
 
 
-def _check(task: Task, tmp: Path, jurisdiction: str | None, stage: str | None) -> Result:
+@dataclass(frozen=True)
+class _Checked:
+    report: dict[str, Any]
+    status: str
+    parsed: Mapping[str, bytes] = field(default_factory=dict)
+    files: int = 0
+    parses: int = 0
+
+
+def _check(task: Task, tmp: Path, jurisdiction: str | None, stage: str | None) -> _Checked:
     from dossier.facts import validate_facts
     from dossier.ingest import ingest
 
@@ -167,7 +210,7 @@ def _check(task: Task, tmp: Path, jurisdiction: str | None, stage: str | None) -
     for f in files:
         blob = task.cached.get(f.sha256) or new.get(f.sha256)
         if blob is not None:
-            p = pickle.loads(blob)
+            p = unpack_parse(blob)
             tree = replace(p.tree, path=f.display) if p.tree is not None else None
             parsed.append(replace(p, display=f.display, tree=tree))
             continue
@@ -175,7 +218,7 @@ def _check(task: Task, tmp: Path, jurisdiction: str | None, stage: str | None) -
         p = sandbox.parse(f.display, f.path, f.kind, ocr=st.ocr)
         parsed.append(p)
         if p.code != LIMIT_CODE:  # a limit may be the machine's load: try again next run
-            new[f.sha256] = pickle.dumps(p, protocol=pickle.HIGHEST_PROTOCOL)
+            new[f.sha256] = pack_parse(p)
 
     sources = {"jurisdiction": "given" if jurisdiction else "", "stage": "given" if stage else ""}
     evidence = [evidence_for(p.display, p.tree) for p in parsed]
@@ -205,13 +248,12 @@ def _check(task: Task, tmp: Path, jurisdiction: str | None, stage: str | None) -
     report = check_parsed(parsed, gaps, spec.path.name, pack, stage, given, options)
     report["scan"] = {"dossier": spec.id, **{f"{k}_source": v for k, v in sources.items()}}
     limited = any(p.code == LIMIT_CODE for p in parsed)
-    return Result(spec.id, task.fingerprint, report, "incomplete" if limited else "ok", new,
-                  files=len(files), parses=len(files) - sum(1 for f in files if f.sha256 in task.cached))
+    return _Checked(report, "incomplete" if limited else "ok", new,
+                    files=len(files), parses=len(files) - sum(1 for f in files if f.sha256 in task.cached))
 
 
-def _failed(task: Task, jurisdiction: str | None, stage: str | None, reason: str) -> Result:
-    return Result(task.spec.id, task.fingerprint,
-                  failed_report(task.spec, jurisdiction, stage, reason, task.settings.as_of), "failed")
+def _failed(task: Task, jurisdiction: str | None, stage: str | None, reason: str) -> _Checked:
+    return _Checked(failed_report(task.spec, jurisdiction, stage, reason, task.settings.as_of), "failed")
 
 
 def failed_report(spec: DossierSpec, jurisdiction: str | None, stage: str | None, reason: str,
