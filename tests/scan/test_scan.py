@@ -150,6 +150,13 @@ def test_warm_rescan_reads_no_file_but_sees_every_edit(archive: Path, tmp_path: 
     edited = scan_archive(archive, _inline(out))
     assert hashed == ["01_项目建设报告.docx"]
     assert edited.checked == 1
+    # A dossier taken out of the archive takes its files' digests out of the cache.
+    shutil.rmtree(archive / "项目2")
+    scan_archive(archive, _inline(out))
+    con = sqlite3.connect(out / "cache.sqlite")
+    paths = [p for (p,) in con.execute("SELECT path FROM digests")]
+    con.close()
+    assert paths and not any("项目2" in p for p in paths)
 
 
 def test_portfolio_outputs(archive: Path, tmp_path: Path) -> None:

@@ -259,3 +259,27 @@ def deterministic_zip(data: bytes, when: datetime) -> bytes:
             fixed.external_attr = 0
             dst.writestr(fixed, src.read(info.filename), compresslevel=6)
     return out.getvalue()
+
+
+FINDING_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("code", "代码"), ("slug", "标识"), ("severity", "级别"), ("requirement", "要求"),
+    ("message", "问题"), ("document", "文档"), ("file", "文件"), ("section", "章节"),
+    ("page", "页"), ("paragraph", "段"), ("citations", "依据"),
+    ("jurisdiction", "地区"), ("stage", "阶段"),
+)
+"""The findings table of the XLSX report and of the scan portfolio's 问题 sheet."""
+
+
+def finding_table(report: Mapping[str, Any]) -> list[list[Any]]:
+    """One row of FINDING_COLUMNS values per finding, as a reader sees them (severity labels,
+    paragraphs counted from 1)."""
+    from dossier.report import finding_rows
+
+    rows = []
+    for r in finding_rows(report):
+        row = dict(r)
+        row["severity"] = label(SEVERITY_LABEL, str(r["severity"]))
+        if isinstance(r["paragraph"], int):
+            row["paragraph"] = r["paragraph"] + 1
+        rows.append([row[k] for k, _ in FINDING_COLUMNS])
+    return rows

@@ -16,6 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
 from dossier.render.common import (
+    FINDING_COLUMNS,
     MATERIAL_LABEL,
     PATH_SEP,
     SECTION_LABEL,
@@ -25,6 +26,7 @@ from dossier.render.common import (
     citation_text,
     deterministic_zip,
     document_title,
+    finding_table,
     header_items,
     label,
     material_counts,
@@ -33,15 +35,7 @@ from dossier.render.common import (
     severity_counts,
     xml_text,
 )
-from dossier.report import finding_rows
 
-# (finding_rows key, column header). Paragraphs are shown 1-based like 第N段 elsewhere.
-FINDING_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("code", "代码"), ("slug", "标识"), ("severity", "级别"), ("requirement", "要求"),
-    ("message", "问题"), ("document", "文档"), ("file", "文件"), ("section", "章节"),
-    ("page", "页"), ("paragraph", "段"), ("citations", "依据"),
-    ("jurisdiction", "地区"), ("stage", "阶段"),
-)
 WRAP_COLUMNS = {"问题", "依据", "文件", "章节", "材料", "说明", "章节路径", "值"}
 MAX_WIDTH = 60
 HEADER_FONT = Font(bold=True)
@@ -94,23 +88,12 @@ def _fact_value(v: Any) -> Any:
     return str(v)
 
 
-def _finding_rows(report: Mapping[str, Any]) -> list[list[Any]]:
-    rows = []
-    for r in finding_rows(report):
-        row = dict(r)
-        row["severity"] = label(SEVERITY_LABEL, str(r["severity"]))
-        if isinstance(r["paragraph"], int):
-            row["paragraph"] = r["paragraph"] + 1
-        rows.append([row[k] for k, _ in FINDING_COLUMNS])
-    return rows
-
-
 def render_xlsx(report: Mapping[str, Any]) -> bytes:
     wb = Workbook()
     ws = wb.active
     assert ws is not None
     ws.title = "问题清单"
-    _sheet(ws, [h for _, h in FINDING_COLUMNS], _finding_rows(report))
+    _sheet(ws, [h for _, h in FINDING_COLUMNS], finding_table(report))
 
     _sheet(wb.create_sheet("材料"), ["序号", "材料ID", "材料", "状态", "文件", "说明", "依据"], [
         [i, m["id"], m["title"], label(MATERIAL_LABEL, m["status"]), "\n".join(m["files"]),

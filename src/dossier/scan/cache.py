@@ -70,7 +70,6 @@ def summary_of(dossier_id: str, report: Mapping[str, Any], status: str) -> dict[
         "material_counts": s.get("materials", {}),
         "files": len(report.get("files", [])),
         "worst": max((SEVERITY_RANK[f["severity"]] for f in report.get("findings", [])), default=-1),
-        "findings": len(report.get("findings", [])),
     }
 
 
@@ -130,9 +129,12 @@ class ScanCache:
         return {p: ((ino, size, mtime, ctime), sha) for p, ino, size, mtime, ctime, sha in
                 self.db.execute("SELECT path, ino, size, mtime, ctime, sha256 FROM digests")}
 
-    def store_file_digests(self, digests: Mapping[str, tuple[tuple[int, int, int, int], str]]) -> None:
+    def store_file_digests(self, digests: Mapping[str, tuple[tuple[int, int, int, int], str]],
+                           forget: Iterable[str] = ()) -> None:
+        """Add what this run hashed; `forget` paths it no longer found (the table stays the archive's size)."""
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
+            self.db.executemany("DELETE FROM digests WHERE path=?", [(p,) for p in sorted(forget)])
             self.db.executemany(
                 "INSERT OR REPLACE INTO digests (path, ino, size, mtime, ctime, sha256) VALUES (?, ?, ?, ?, ?, ?)",
                 [(p, *key, sha) for p, (key, sha) in sorted(digests.items())])

@@ -149,18 +149,24 @@ class Digests:
         self.known = dict(known or {})
         self.new: dict[str, tuple[StatKey, str]] = {}
         """Hashed in this run: what the caller stores for the next one."""
+        self.seen: set[str] = set()
 
     def sha256(self, path: Path, st: os.stat_result) -> str:
         # The key is taken before the read: a file changed while being hashed has a newer
         # ctime next time, so a stale digest is never trusted twice.
         key = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
         name = str(path)
+        self.seen.add(name)
         hit = self.known.get(name)
         if hit is not None and tuple(hit[0]) == key:
             return hit[1]
         digest = _sha256_file(path)
         self.new[name] = (key, digest)
         return digest
+
+    def gone(self) -> set[str]:
+        """Known paths this run did not meet (after a whole pass over the archive)."""
+        return set(self.known) - self.seen
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,14 @@ from typing import Any
 from urllib.parse import quote
 
 from dossier.codes import BY_CODE
-from dossier.render.common import MATERIAL_LABEL, MATERIAL_STATUSES, SEVERITY_LABEL, label
-from dossier.report import finding_rows
+from dossier.render.common import (
+    FINDING_COLUMNS,
+    MATERIAL_LABEL,
+    MATERIAL_STATUSES,
+    SEVERITY_LABEL,
+    finding_table,
+    label,
+)
 from dossier.scan import xlsx
 from dossier.scan.cache import ScanCache
 from dossier.scan.versions import render_version
@@ -32,15 +38,6 @@ REPORTS = "reports"
 FINDINGS_SHEET = "问题"
 SOURCE_LABEL = {"given": "指定", "facts": "facts.yaml", "inferred": "推断", "": ""}
 STATUS_LABEL = {"ok": "已检查", "incomplete": "部分文件超限", "failed": "无法检查"}
-
-# The finding sheet reuses the single-report workbook's columns, with the dossier first.
-FINDING_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("code", "代码"), ("slug", "标识"), ("severity", "级别"), ("requirement", "要求"),
-    ("message", "问题"), ("document", "文档"), ("file", "文件"), ("section", "章节"),
-    ("page", "页"), ("paragraph", "段"), ("citations", "依据"),
-    ("jurisdiction", "地区"), ("stage", "阶段"),
-)
-
 
 def report_link(dossier_id: str) -> str:
     return f"{REPORTS}/{quote(dossier_id)}.html"
@@ -66,14 +63,7 @@ def outputs_key(fingerprint: str) -> str:
 def finding_sheet_rows(dossier_id: str, report: Mapping[str, Any]) -> bytes:
     """The dossier's rows of the 问题 sheet, prepared (xlsx.row) by the worker that checked it,
     so that writing the sheet is a copy, not 10 µs a cell."""
-    rows = []
-    for r in finding_rows(report):
-        row = dict(r)
-        row["severity"] = label(SEVERITY_LABEL, str(r["severity"]))
-        if isinstance(r["paragraph"], int):
-            row["paragraph"] = r["paragraph"] + 1
-        rows.append(xlsx.row([dossier_id, *(row[k] for k, _ in FINDING_COLUMNS)]))
-    return b"".join(rows)
+    return b"".join(xlsx.row([dossier_id, *values]) for values in finding_table(report))
 
 
 def dossier_outputs(dossier_id: str, report: Mapping[str, Any]) -> tuple[bytes, bytes]:

@@ -139,7 +139,7 @@ def _scan(specs: list[DossierSpec], opts: ScanOptions, cache: ScanCache, out: Pa
                     hashes += member_hashes(z)
                 progress.queue(c.files)
                 yield Task(spec, st, fp, cache.parsed_blobs(hashes, st.ocr), pages)
-            cache.store_file_digests(digests.new)
+            cache.store_file_digests(digests.new, forget=digests.gone())
 
         for r in _execute(tasks(), opts):
             if r.html:  # before the commit below: a kill in between re-checks the dossier anyway
