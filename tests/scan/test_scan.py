@@ -136,7 +136,7 @@ def test_warm_rescan_reads_no_file_but_sees_every_edit(archive: Path, tmp_path: 
     scan_archive(archive, _inline(out))
     hashed: list[str] = []
     real = discover_module._sha256_file
-    monkeypatch.setattr(discover_module, "_sha256_file", lambda p: hashed.append(p.name) or real(p))
+    monkeypatch.setattr(discover_module, "_sha256_file", lambda p: hashed.append(Path(p).name) or real(p))
     again = scan_archive(archive, _inline(out))
     assert (again.checked, hashed) == (0, [])
     # Same size, mtime put back: the ctime still moves, so the file is read and the dossier re-checked.

@@ -14,6 +14,7 @@ import os
 import re
 import stat
 import zipfile
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,22 +69,24 @@ def discover(root: Path, *, manifest: Path | None = None, facts_dir: Path | None
         if not root.is_dir():
             raise DossierError("is not a folder (scan ROOT must hold one folder or .zip per dossier)", path=str(root))
         skip = {os.path.realpath(p) for p in exclude}
+        skip_inodes = {os.stat(p).st_ino for p in skip if os.path.exists(p)}
         entries = []
         with os.scandir(root) as it:
             for e in it:
-                if _junk(e.name) or os.path.realpath(e.path) in skip:
+                # inode() costs no system call: realpath only for a likely match (the output dir)
+                if _junk(e.name) or (e.inode() in skip_inodes and os.path.realpath(e.path) in skip):
                     continue
                 if e.is_dir(follow_symlinks=False) or (e.name.lower().endswith(".zip") and e.is_file()):
                     entries.append(e)
         folders = {e.name for e in entries if e.is_dir(follow_symlinks=False)}
+        zips = Counter(e.name.lower() for e in entries if not e.is_dir(follow_symlinks=False))
         specs = []
         for e in sorted(entries, key=lambda e: e.name):
             name = e.name
             if not e.is_dir(follow_symlinks=False):
                 stem = name[: -len(".zip")]
-                # "A.zip" is "A" unless a folder "A" sits beside it.
-                name = stem if stem and stem not in folders and sum(
-                    1 for x in entries if x.name.lower() == f"{stem.lower()}.zip") == 1 else name
+                # "A.zip" is "A" unless a folder "A" (or another "a.ZIP") sits beside it.
+                name = stem if stem and stem not in folders and zips[name.lower()] == 1 else name
             specs.append(DossierSpec(_safe_id(name), Path(e.path)))
     if facts_dir is not None:
         specs = [s if s.facts else DossierSpec(s.id, s.path, s.jurisdiction, s.stage, _facts_in(facts_dir, s.id))
@@ -129,7 +132,7 @@ def _from_manifest(root: Path, manifest: Path) -> list[DossierSpec]:
 # -- fingerprints ---------------------------------------------------------------------------
 
 
-def _sha256_file(path: Path) -> str:
+def _sha256_file(path: Path | str) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         while chunk := fh.read(_CHUNK):
@@ -151,11 +154,11 @@ class Digests:
         """Hashed in this run: what the caller stores for the next one."""
         self.seen: set[str] = set()
 
-    def sha256(self, path: Path, st: os.stat_result) -> str:
+    def sha256(self, path: str, st: os.stat_result) -> str:
         # The key is taken before the read: a file changed while being hashed has a newer
         # ctime next time, so a stale digest is never trusted twice.
         key = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
-        name = str(path)
+        name = path
         self.seen.add(name)
         hit = self.known.get(name)
         if hit is not None and tuple(hit[0]) == key:
@@ -189,22 +192,26 @@ def contents(path: Path, digests: Digests | None = None) -> Contents:
     zips: list[Path] = []
     try:
         if path.is_dir():
-            for dirpath, dirnames, filenames in os.walk(path):
+            top = str(path)
+            # os-level strings, not pathlib: a warm re-scan is mostly this loop (a stat a file).
+            for dirpath, dirnames, filenames in os.walk(top):
                 dirnames[:] = sorted(d for d in dirnames if not _junk(d))
+                rel_dir = os.path.relpath(dirpath, top).replace(os.sep, "/")
+                prefix = "" if rel_dir == "." else rel_dir + "/"
                 for name in sorted(filenames):
                     if _junk(name):
                         continue
-                    p = Path(dirpath) / name
-                    st = p.lstat()
+                    full = os.path.join(dirpath, name)
+                    st = os.lstat(full)
                     if not stat.S_ISREG(st.st_mode):  # links, fifos, devices: never followed or read
                         continue
-                    digest = digests.sha256(p, st)
-                    h.update(f"{p.relative_to(path).as_posix()}\0{digest}\n".encode())
+                    digest = digests.sha256(full, st)
+                    h.update(f"{prefix}{name}\0{digest}\n".encode())
                     hashes.append(digest)
                     if name.lower().endswith(".zip"):
-                        zips.append(p)
+                        zips.append(Path(full))
         elif path.is_file():
-            digest = digests.sha256(path, path.stat())
+            digest = digests.sha256(str(path), path.stat())
             h.update(f"{path.name}\0{digest}\n".encode())
             hashes.append(digest)
             zips.append(path)
