@@ -15,6 +15,8 @@ from datetime import UTC, date, datetime
 from pathlib import PurePath
 from typing import Any
 
+from dossier.report import finding_rows
+
 SEVERITIES: tuple[str, ...] = ("error", "warning", "info")
 SEVERITY_LABEL: dict[str, str] = {"error": "错误", "warning": "警告", "info": "提示"}
 SEVERITY_SYMBOL: dict[str, str] = {"error": "⛔", "warning": "⚠️", "info": "ℹ️"}
@@ -273,8 +275,6 @@ FINDING_COLUMNS: tuple[tuple[str, str], ...] = (
 def finding_table(report: Mapping[str, Any]) -> list[list[Any]]:
     """One row of FINDING_COLUMNS values per finding, as a reader sees them (severity labels,
     paragraphs counted from 1)."""
-    from dossier.report import finding_rows
-
     rows = []
     for r in finding_rows(report):
         row = dict(r)

@@ -158,13 +158,12 @@ class Digests:
         # The key is taken before the read: a file changed while being hashed has a newer
         # ctime next time, so a stale digest is never trusted twice.
         key = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
-        name = path
-        self.seen.add(name)
-        hit = self.known.get(name)
-        if hit is not None and tuple(hit[0]) == key:
+        self.seen.add(path)
+        hit = self.known.get(path)
+        if hit is not None and hit[0] == key:
             return hit[1]
         digest = _sha256_file(path)
-        self.new[name] = (key, digest)
+        self.new[path] = (key, digest)
         return digest
 
     def gone(self) -> set[str]:

@@ -119,7 +119,7 @@ def _scan(specs: list[DossierSpec], opts: ScanOptions, cache: ScanCache, out: Pa
     every = pack_ids()
     # Workers on this machine write reports/<id>.html themselves; a cluster's send them back.
     pages = None if opts.executor == "dask" else out / portfolio.REPORTS
-    counts = {"checked": 0, "parses": 0}
+    checked = parses = 0
 
     with _Progress(len(specs), opts.progress, console) as progress:
 
@@ -146,8 +146,8 @@ def _scan(specs: list[DossierSpec], opts: ScanOptions, cache: ScanCache, out: Pa
                 portfolio.write_report_page(out / portfolio.REPORTS, r.id, r.html)
             cache.store(r.id, r.fingerprint, r.status, r.summary, r.body, r.parsed, st.ocr,
                         rendered=r.rendered, sheet=r.sheet)
-            counts["checked"] += 1
-            counts["parses"] += r.parses
+            checked += 1
+            parses += r.parses
             progress.advance(files=r.files)
 
     ids = [s.id for s in specs]
@@ -165,8 +165,8 @@ def _scan(specs: list[DossierSpec], opts: ScanOptions, cache: ScanCache, out: Pa
         cache.set_meta("portfolio", digest)
     sums = cache.summaries(ids)
     return ScanOutcome(
-        dossiers=len(specs), checked=counts["checked"], failed=sum(1 for s in sums if s["status"] == "failed"),
-        parses=counts["parses"], seconds=time.monotonic() - start, outputs=tuple(outputs),
+        dossiers=len(specs), checked=checked, failed=sum(1 for s in sums if s["status"] == "failed"),
+        parses=parses, seconds=time.monotonic() - start, outputs=tuple(outputs),
         errors=sum(s["errors"] for s in sums), warnings=sum(s["warnings"] for s in sums),
         info=sum(s["info"] for s in sums), worst=max((s["worst"] for s in sums), default=-1),
     )

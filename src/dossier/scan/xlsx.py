@@ -37,22 +37,23 @@ _DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _HEADER_STYLE = 1
 
 
-def cell(column: str, value: Any) -> str:
+def cell(column: str, value: Any, style: int = 0) -> str:
     """One cell of a prepared row: numbers as numbers, everything else as an inline string
     (never a formula, so "=…" from a report stays text). Empty values make no cell."""
     if value is None or value == "":
         return ""
     ref = f"{column}{ROW}"
+    s = f' s="{style}"' if style else ""
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return f'<c r="{ref}"><v>{value}</v></c>'
+        return f'<c r="{ref}"{s}><v>{value}</v></c>'
     text = xml_text(value)
     space = ' xml:space="preserve"' if text != text.strip() else ""
-    return f'<c r="{ref}" t="inlineStr"><is><t{space}>{escape(text, quote=False)}</t></is></c>'
+    return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{escape(text, quote=False)}</t></is></c>'
 
 
-def row(values: Iterable[Any]) -> bytes:
+def row(values: Iterable[Any], style: int = 0) -> bytes:
     """A prepared row (numbered `ROW`) from its values, column A onwards."""
-    cells = "".join(cell(c, v) for c, v in zip(COLUMNS, values, strict=False))
+    cells = "".join(cell(c, v, style) for c, v in zip(COLUMNS, values, strict=False))
     return f"{ROW_OPEN.decode()}{cells}</row>".encode()
 
 
@@ -82,14 +83,6 @@ def _entry(name: str, when: datetime) -> zipfile.ZipInfo:
     return info
 
 
-def _header_row(names: Iterable[str]) -> bytes:
-    cells = "".join(
-        f'<c r="{c}1" s="{_HEADER_STYLE}" t="inlineStr"><is><t>{escape(xml_text(n), quote=False)}</t></is></c>'
-        for c, n in zip(COLUMNS, names, strict=False)
-    )
-    return f'<row r="1">{cells}</row>'.encode()
-
-
 _SHEET_HEAD = (
     f'{_DECL}<worksheet xmlns="{_MAIN}" xmlns:r="{_REL}"><sheetViews><sheetView workbookViewId="0">'
     '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
@@ -102,7 +95,7 @@ _MARGINS = b'<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header
 def _write_sheet(fh: IO[bytes], sheet: Sheet, rows: Iterator[tuple[bytes, str | None]], limit: int) -> list[str]:
     """The sheet's header and up to `limit` rows; returns the hyperlink targets, in row order."""
     fh.write(_SHEET_HEAD)
-    fh.write(_header_row(sheet.header))
+    fh.write(row(sheet.header, _HEADER_STYLE).replace(ROW.encode(), b"1"))
     links: list[str] = []
     refs: list[str] = []
     chunk: list[bytes] = []
