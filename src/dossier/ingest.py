@@ -53,7 +53,7 @@ CODE_REFUSED = "DOS-P005"
 CODE_UNREADABLE = "DOS-P002"
 """A file or archive could not be read: permissions, vanished, broken, 0 bytes."""
 
-KINDS = ("docx", "xlsx", "pdf", "ole", "wps", "rtf", "zip", "html", "text", "image", "empty", "unknown")
+KINDS = ("docx", "xlsx", "pdf", "ole", "wps", "rtf", "zip", "ofd", "html", "text", "image", "empty", "unknown")
 
 
 @dataclass(frozen=True)
@@ -200,6 +200,8 @@ def _sniff_zip(path: Path, head: bytes) -> str:
         # Broken or oversized: fall back to the local headers in the head, so a truncated
         # .docx is still called a docx (its parser reports the damage) and not an archive.
         names = _local_names(head)
+    if any(n.lstrip("/").lower() == "ofd.xml" for n in names):
+        return "ofd"  # GB/T 33190: a document, not an archive to open
     has_ct = "[Content_Types].xml" in names
     if any(n.startswith("word/") for n in names) and (has_ct or "word/document.xml" in names):
         return "docx"

@@ -101,7 +101,7 @@ class Heading:
 @dataclass(frozen=True)
 class DocumentTree:
     path: str
-    format: Literal["docx", "pdf", "pdf-ocr", "doc", "wps", "text"]
+    format: Literal["docx", "pdf", "pdf-ocr", "doc", "wps", "text", "ofd", "image"]
     title: str
     headings: tuple[Heading, ...]
     preamble: tuple[Block, ...] = ()

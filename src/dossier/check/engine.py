@@ -28,7 +28,7 @@ from dossier.model import Citation, Document, Material, Pack, Stage
 from dossier.report import Finding, Loc, sort_key, summarise
 from dossier.tree import DocumentTree
 
-PARSEABLE = {"docx", "pdf", "ole", "wps"}
+PARSEABLE = {"docx", "pdf", "ole", "wps", "ofd", "image"}
 LOW_OCR_CONFIDENCE = 0.8
 VIOLATIONS = frozenset({"DOS-R001", "DOS-R002", "DOS-R003", "DOS-R004", "DOS-R005"})
 
@@ -53,7 +53,7 @@ class ParsedFile:
     code: str = ""  # the finding code for a file-level problem
 
 
-DOCUMENT_EXTS = frozenset({"docx", "docm", "doc", "wps", "pdf", "xlsx"})
+DOCUMENT_EXTS = frozenset({"docx", "docm", "doc", "wps", "pdf", "xlsx", "ofd"})
 
 
 def parse_one(display: str, path: Path, kind: str, *, ocr: bool = True) -> ParsedFile:
@@ -97,6 +97,13 @@ def parse_one(display: str, path: Path, kind: str, *, ocr: bool = True) -> Parse
     return ParsedFile(display, kind, "parsed", tree)
 
 
+def _documents_of(first: ParsedFile, path: Path, ocr: bool) -> list[ParsedFile]:
+    """A file as the documents it holds: an OFD package of several gives one each."""
+    from dossier.parse.ofd import more_documents
+
+    return [first, *more_documents(first, path, ocr=ocr)] if first.kind == "ofd" else [first]
+
+
 def file_gap(code: str, display: str, reason: str) -> Gap:
     """A finding about one file as a whole (unreadable, refused, no text layer)."""
     return Gap(code, "", {"file": display, "reason": reason}, file=display)
@@ -107,7 +114,7 @@ def ingest_and_parse(path: Path, workdir: Path, *, ocr: bool = True) -> tuple[li
 
     result = ingest(path, workdir)
     gaps = [file_gap(p.code, p.display, p.reason) for p in result.problems]
-    parsed = [parse_one(f.display, f.path, f.kind, ocr=ocr) for f in result.files]
+    parsed = [p for f in result.files for p in _documents_of(parse_one(f.display, f.path, f.kind, ocr=ocr), f.path, ocr)]
     return parsed, gaps
 
 

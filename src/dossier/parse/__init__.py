@@ -17,6 +17,7 @@ __all__ = ["parse_file", "render_text", "sniff"]
 
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
+_IMAGES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"GIF87a", b"GIF89a")
 
 
 def sniff(path: Path) -> str:
@@ -37,6 +38,8 @@ def sniff(path: Path) -> str:
         return "ole2"
     if head.startswith(_ZIP):
         return "zip"  # what kind of zip is decided on opening it (one open, not two)
+    if head.startswith(_IMAGES):
+        return "image"
     ext = path.suffix.lower()
     kind = _what_is(head)
     want = {".docx": "a Word document", ".doc": "a Word document", ".wps": "a WPS document", ".pdf": "a PDF"}
@@ -65,6 +68,10 @@ def parse_file(path: Path, *, ocr: bool = True) -> DocumentTree:
     path = Path(path)
     kind = sniff(path)
     if kind == "zip":
+        from dossier.parse.ofd import is_ofd, parse_ofd
+
+        if is_ofd(path):
+            return parse_ofd(path, ocr=ocr)
         from dossier.parse.docx import parse_docx
 
         return parse_docx(path)
@@ -72,6 +79,10 @@ def parse_file(path: Path, *, ocr: bool = True) -> DocumentTree:
         from dossier.parse.pdf import parse_pdf
 
         return parse_pdf(path, ocr=ocr)
+    if kind == "image":
+        from dossier.parse.image import parse_image
+
+        return parse_image(path, ocr=ocr)
     from dossier.parse.convert import parse_via_libreoffice
 
     return parse_via_libreoffice(path)

@@ -23,7 +23,7 @@ from pathlib import Path
 from dossier.errors import InputError
 from dossier.tree import DocumentTree
 
-__all__ = ["NOT_FOUND", "convert_many", "find_soffice", "parse_via_libreoffice"]
+__all__ = ["NOT_FOUND", "convert_many", "convert_one", "find_soffice", "parse_via_libreoffice"]
 
 NOT_FOUND = "LibreOffice is needed to read .doc/.wps files and was not found"
 DEFAULT_TIMEOUT = 180.0
@@ -155,6 +155,17 @@ def convert_many(
     return {p: result[p] for p in dict.fromkeys(paths)}
 
 
+def convert_one(path: Path, outdir: Path, timeout: float = DEFAULT_TIMEOUT, *, to: str = "docx") -> Path | str:
+    """Convert one file through this process's long-lived LibreOffice (lo_server) when it
+    can run here, else with a soffice run of its own; the output path, or why not."""
+    from dossier.parse.lo_server import shared
+
+    server = shared()
+    if server is not None:
+        return server.convert(path, outdir, to, timeout=timeout)
+    return convert_many([path], outdir, timeout, to=to)[path]
+
+
 def parse_via_libreoffice(path: Path, *, timeout: float = DEFAULT_TIMEOUT) -> DocumentTree:
     """Parse a .doc / .wps by converting it to DOCX; the tree names the original file."""
     from dossier.parse.docx import parse_docx
@@ -163,7 +174,7 @@ def parse_via_libreoffice(path: Path, *, timeout: float = DEFAULT_TIMEOUT) -> Do
     if find_soffice() is None:
         raise InputError(NOT_FOUND, path=str(path))
     with tempfile.TemporaryDirectory(prefix="dossier-conv-") as out:
-        made = convert_many([path], Path(out), timeout)[path]
+        made = convert_one(path, Path(out), timeout)
         if isinstance(made, str):
             raise InputError(f"cannot convert to DOCX: {made}", path=str(path))
         tree = parse_docx(made)
