@@ -18,7 +18,7 @@ from dossier import __version__
 from dossier.check import extract as fx
 from dossier.check.classify import Classification, classify, evidence_for, other_stage_document
 from dossier.check.match import SectionMatch, match_outline, out_of_order
-from dossier.check.readers import is_placeholder, read_text, read_xlsx
+from dossier.check.readers import is_legacy_sheet, is_placeholder, read_legacy_sheet, read_text, read_xlsx
 from dossier.check.rules import Gap, run_rules
 from dossier.codes import BY_CODE, message
 from dossier.conditions import describe, evaluate
@@ -53,7 +53,7 @@ class ParsedFile:
     code: str = ""  # the finding code for a file-level problem
 
 
-DOCUMENT_EXTS = frozenset({"docx", "docm", "doc", "wps", "pdf", "xlsx", "ofd"})
+DOCUMENT_EXTS = frozenset({"docx", "docm", "doc", "wps", "pdf", "xlsx", "ofd", "xls", "et"})
 
 
 def parse_one(display: str, path: Path, kind: str, *, ocr: bool = True) -> ParsedFile:
@@ -64,7 +64,9 @@ def parse_one(display: str, path: Path, kind: str, *, ocr: bool = True) -> Parse
     try:
         if kind == "empty":
             return ParsedFile(display, kind, "unreadable", reason="0 字节的空文件", code="DOS-P002")
-        if kind in PARSEABLE:
+        if kind == "ole" and is_legacy_sheet(path, display):
+            tree = read_legacy_sheet(path, display)
+        elif kind in PARSEABLE:
             tree = parse_file(path, ocr=ocr)
             tree = DocumentTree(**{**tree.__dict__, "path": display})
         elif kind == "rtf":

@@ -44,6 +44,35 @@ def read_xlsx(path: Path, display: str) -> DocumentTree:
     return DocumentTree(path=display, format="text", title=title, headings=(), preamble=tuple(blocks))
 
 
+SHEET_EXTS = frozenset({"xls", "et", "ett", "xlt"})
+
+
+def is_legacy_sheet(path: Path, display: str) -> bool:
+    """An OLE2 workbook (.xls, WPS .et): by its streams, or by its name when they are unclear."""
+    from dossier.parse.convert import ole_kind
+
+    kind = ole_kind(path)
+    if kind == "unknown":
+        return display.rsplit(".", 1)[-1].lower() in SHEET_EXTS
+    return kind == "sheet"
+
+
+def read_legacy_sheet(path: Path, display: str, *, timeout: float = 120.0) -> DocumentTree:
+    """An .xls / .et workbook: converted to .xlsx by the long-lived LibreOffice (or one
+    soffice run), then read exactly as an .xlsx, so its cells reach the same checks."""
+    import tempfile
+
+    from dossier.parse.convert import NOT_FOUND, convert_one, find_soffice
+
+    if find_soffice() is None:
+        raise InputError(NOT_FOUND.replace(".doc/.wps", ".xls/.et"), path=display)
+    with tempfile.TemporaryDirectory(prefix="dossier-sheet-") as out:
+        made = convert_one(path, Path(out), timeout, to="xlsx")
+        if isinstance(made, str):
+            raise InputError(f"cannot convert to XLSX: {made}", path=display)
+        return read_xlsx(made, display)
+
+
 def read_text(path: Path, display: str, limit: int = 1_000_000) -> DocumentTree:
     with path.open("rb") as fh:
         raw = fh.read(limit)

@@ -23,7 +23,7 @@ from pathlib import Path
 from dossier.errors import InputError
 from dossier.tree import DocumentTree
 
-__all__ = ["NOT_FOUND", "convert_many", "convert_one", "find_soffice", "parse_via_libreoffice"]
+__all__ = ["NOT_FOUND", "convert_many", "convert_one", "find_soffice", "ole_kind", "parse_via_libreoffice"]
 
 NOT_FOUND = "LibreOffice is needed to read .doc/.wps files and was not found"
 DEFAULT_TIMEOUT = 180.0
@@ -48,14 +48,48 @@ def find_soffice() -> str | None:
 
 def _stage_name(i: int, src: Path) -> str:
     # OLE2 files go in as .doc whatever their extension: LibreOffice would send a .wps to
-    # its Microsoft Works filter, which cannot read WPS Office files.
+    # its Microsoft Works filter, which cannot read WPS Office files. Workbooks (.xls, and
+    # WPS's .et, which is BIFF8 inside) go in as .xls.
     try:
         with src.open("rb") as fh:
             ole2 = fh.read(8) == _OLE2
     except OSError:
         ole2 = False
-    ext = ".doc" if ole2 else (src.suffix.lower() or ".doc")
-    return f"f{i:05d}{ext}"
+    if not ole2:
+        return f"f{i:05d}{src.suffix.lower() or '.doc'}"
+    return f"f{i:05d}{'.xls' if ole_kind(src) == 'sheet' else '.doc'}"
+
+
+_WORD_STREAM = "WordDocument".encode("utf-16-le")
+_BOOK_STREAMS = ("Workbook".encode("utf-16-le"), "Book\x00".encode("utf-16-le"))
+_OLE_SCAN = 64 * 1024 * 1024
+
+
+def ole_kind(path: Path) -> str:
+    """'word', 'sheet' or 'unknown' for an OLE2 file, from its directory's stream names
+    (stored in UTF-16: "WordDocument" for Word and WPS writer, "Workbook"/"Book" for Excel
+    and WPS spreadsheets). The extension decides only when the names are not found."""
+    found_book = False
+    try:
+        with Path(path).open("rb") as fh:
+            tail = b""
+            read = 0
+            while read < _OLE_SCAN:
+                chunk = fh.read(1024 * 1024)
+                if not chunk:
+                    break
+                read += len(chunk)
+                buf = tail + chunk
+                if _WORD_STREAM in buf:
+                    return "word"
+                found_book = found_book or any(b in buf for b in _BOOK_STREAMS)
+                tail = buf[-32:]
+    except OSError:
+        return "unknown"
+    if found_book:
+        return "sheet"
+    ext = Path(path).suffix.lower()
+    return "sheet" if ext in (".xls", ".et", ".ett", ".xlt") else "word" if ext in (".doc", ".wps", ".dot") else "unknown"
 
 
 def convert_many(
@@ -76,7 +110,8 @@ def convert_many(
         return dict.fromkeys(paths, NOT_FOUND)
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
-    target = {"docx": "docx:MS Word 2007 XML", "pdf": "pdf:writer_pdf_Export", "doc": "doc:MS Word 97"}.get(
+    target = {"docx": "docx:MS Word 2007 XML", "pdf": "pdf:writer_pdf_Export", "doc": "doc:MS Word 97",
+              "xlsx": "xlsx:Calc MS Excel 2007 XML", "xls": "xls:MS Excel 97"}.get(
         to, to
     )
     ext = to.split(":", 1)[0]

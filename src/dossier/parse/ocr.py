@@ -10,9 +10,12 @@ Archive speed comes from doing less, not from a bigger machine:
   trained for) — callers render or downscale to it, `fit_for_ocr` does so for images;
 - the angle classifier is skipped: scans and renders are upright; a page whose lines are
   read with low confidence is read once more with it (an upside-down scan);
-- onnxruntime uses the cores it is given (`DOSSIER_OCR_THREADS`, else the CPUs this
-  process may run on), one op at a time, no thread spinning;
-- the recogniser takes more crops per batch than rapidocr's default of 6;
+- the cores given (`DOSSIER_OCR_THREADS`, else the CPUs this process may run on) read
+  pages side by side (`ocr_many`), one onnxruntime thread each, no thread spinning:
+  measured on 2 shared cores, spinning threads spent more time in the kernel than on
+  the page, and page-level parallelism wastes nothing on tiny ops;
+- on the CPU the recogniser takes one line at a time: batches pad every line to the
+  widest of the batch, and rapidocr's default of 6 cost 1.8× the CPU time of 1 (24: 9×);
 - the CUDA execution provider is used when onnxruntime-gpu and a GPU are present.
 """
 
@@ -20,6 +23,8 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,12 +36,15 @@ __all__ = [
     "engine_info",
     "fit_for_ocr",
     "ocr_image",
+    "ocr_many",
+    "page_scale",
     "unavailable_reason",
 ]
 
 OCR_LONG_SIDE = 1760
 """Long side, in pixels, that a page is read at (A4 at 150 dpi is 1754)."""
-REC_BATCH = 24
+REC_BATCH_CPU = 1
+REC_BATCH_GPU = 16
 RETRY_WITH_ANGLE_BELOW = 0.6
 """Mean line confidence under which a page is read again with the angle classifier."""
 
@@ -82,6 +90,29 @@ def _gpu() -> bool:
         return False
 
 
+def _no_spinning() -> None:
+    """Idle onnxruntime worker threads spin for a while after each op; on cores shared
+    with other workers that spinning is CPU stolen from them (and from us: measured, half
+    the CPU time of a page went to the kernel). rapidocr builds its SessionOptions itself,
+    so its builder is wrapped to turn spinning off."""
+    try:
+        from rapidocr_onnxruntime.utils import infer_engine
+    except ImportError:
+        return
+    build = getattr(infer_engine.OrtInferSession, "_init_sess_opts", None)
+    if build is None or getattr(build, "_dossier", False):
+        return
+
+    def init_sess_opts(config: dict[str, Any]) -> Any:
+        opts = build(config)
+        for key in ("session.intra_op.allow_spinning", "session.inter_op.allow_spinning"):
+            opts.add_session_config_entry(key, "0")
+        return opts
+
+    init_sess_opts._dossier = True  # type: ignore[attr-defined]
+    infer_engine.OrtInferSession._init_sess_opts = staticmethod(init_sess_opts)
+
+
 def _engine() -> Any:
     global _ENGINE, _ERROR
     with _LOCK:
@@ -99,14 +130,15 @@ def _engine() -> Any:
         try:
             from rapidocr_onnxruntime import RapidOCR
 
+            _no_spinning()
             n = _threads()
             gpu = _gpu()
             _ENGINE = RapidOCR(
-                intra_op_num_threads=n,
+                intra_op_num_threads=1,
                 inter_op_num_threads=1,
                 use_cls=False,
                 max_side_len=max(OCR_LONG_SIDE, 2000),
-                rec_batch_num=REC_BATCH,
+                rec_batch_num=REC_BATCH_GPU if gpu else REC_BATCH_CPU,
                 det_use_cuda=gpu,
                 cls_use_cuda=gpu,
                 rec_use_cuda=gpu,
@@ -157,6 +189,24 @@ def _lines(result: Any) -> list[OcrLine]:
             lines.append(OcrLine(t, min(xs), min(ys), max(xs), max(ys), float(score)))
     lines.sort(key=lambda ln: (ln.top, ln.x0))
     return lines
+
+
+def ocr_many(images: Sequence[Any], *, upright: bool = True) -> list[list[OcrLine]]:
+    """`ocr_image` for several pages, read side by side by the cores given; in order."""
+    if len(images) <= 1:
+        return [ocr_image(im, upright=upright) for im in images]
+    _engine()  # started once, before the threads share it
+    workers = min(_threads(), len(images))
+    if workers <= 1:
+        return [ocr_image(im, upright=upright) for im in images]
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="dossier-ocr") as pool:
+        return list(pool.map(lambda im: ocr_image(im, upright=upright), images))
+
+
+def page_scale(width_pt: float, height_pt: float, most: float = 2.0) -> float:
+    """Render scale for a PDF page: its long side at most OCR_LONG_SIDE pixels, and never
+    over `most` (2.0 = 144 dpi, body text ~21 px high)."""
+    return min(most, OCR_LONG_SIDE / max(width_pt, height_pt, 1.0))
 
 
 def ocr_image(image: Any, *, upright: bool = True) -> list[OcrLine]:

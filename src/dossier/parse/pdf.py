@@ -376,25 +376,28 @@ def _cluster(segs: Iterable[Line]) -> list[Line]:
 
 
 # ---------------------------------------------------------------- OCR pages
-def _ocr_lines(page: pdfium.PdfPage, page_no: int) -> list[Line]:
-    from dossier.parse.ocr import ocr_image
+def _ocr_pages(pdf: pdfium.PdfDocument, numbers: Sequence[int]) -> list[list[Line]]:
+    """OCR'd lines of some pages (1-based numbers), rendered at the resolution OCR needs
+    (ocr.page_scale) in this thread (pdfium is not thread-safe) and read side by side."""
+    from dossier.parse.ocr import ocr_many, page_scale
 
-    image = page.render(scale=OCR_SCALE, grayscale=True).to_pil()
+    images, scales = [], []
+    for no in numbers:
+        page = pdf[no - 1]
+        try:
+            scale = page_scale(*page.get_size(), most=OCR_SCALE)
+            images.append(page.render(scale=scale, grayscale=True).to_pil())
+            scales.append(scale)
+        finally:
+            page.close()
     out = []
-    for o in ocr_image(image):
-        top, bottom = o.top / OCR_SCALE, o.bottom / OCR_SCALE
-        out.append(
-            Line(
-                page=page_no,
-                text=o.text,
-                x0=o.x0 / OCR_SCALE,
-                x1=o.x1 / OCR_SCALE,
-                top=top,
-                bottom=bottom,
-                size=round(bottom - top, 1),
-                score=o.score,
-            )
-        )
+    for no, scale, found in zip(numbers, scales, ocr_many(images), strict=True):
+        lines = []
+        for o in found:
+            top, bottom = o.top / scale, o.bottom / scale
+            lines.append(Line(page=no, text=o.text, x0=o.x0 / scale, x1=o.x1 / scale, top=top, bottom=bottom,
+                              size=round(bottom - top, 1), score=o.score))
+        out.append(lines)
     return out
 
 
@@ -997,16 +1000,19 @@ def parse_pdf(
             if reason is None:
                 by_no = {p.number: k for k, p in enumerate(pages)}
                 done: list[int] = []
-                for no in blank:
+                step = 2 * max(1, ocr_mod.engine_info().get("threads", 1))  # pages in memory at once
+                for at in range(0, len(blank), step):
                     if time.monotonic() > deadline:
                         break
-                    lines = _cluster(_ocr_lines(pdf[no - 1], no))
-                    done.append(no)
-                    if not lines:
-                        continue  # a blank or picture-only page: counted below, not as read
-                    pages[by_no[no]] = replace(pages[by_no[no]], lines=tuple(lines), ocr=True)
-                    ocr_pages.append(no)
-                    scores.extend(ln.score for ln in lines if ln.score is not None)
+                    chunk = blank[at : at + step]
+                    for no, found in zip(chunk, _ocr_pages(pdf, chunk), strict=True):
+                        lines = _cluster(found)
+                        done.append(no)
+                        if not lines:
+                            continue  # a blank or picture-only page: counted below, not as read
+                        pages[by_no[no]] = replace(pages[by_no[no]], lines=tuple(lines), ocr=True)
+                        ocr_pages.append(no)
+                        scores.extend(ln.score for ln in lines if ln.score is not None)
                 left = [n for n in blank if n not in done]
                 if left:
                     warnings.append(
