@@ -69,6 +69,8 @@ def _open(path: Path) -> Any:
         im = Image.open(path)
     except FileNotFoundError:
         raise InputError("file not found", path=str(path)) from None
+    except Image.DecompressionBombError as e:
+        raise InputError(f"image too large to read ({e})"[:200], path=str(path)) from None
     except (UnidentifiedImageError, OSError, ValueError) as e:
         raise InputError(f"not a readable image ({type(e).__name__})", path=str(path)) from None
     w, h = im.size

@@ -953,6 +953,8 @@ def parse_pdf(
     `max_pages` pages are read and reading stops after `time_limit` seconds, each with a
     warning, so a huge file is bounded.
     """
+    from dossier.parse.pdf_tables import apply_tables, looks_ruled
+
     path = Path(path)
     pdf = _open(path)
     warnings: list[str] = []
@@ -965,6 +967,7 @@ def parse_pdf(
         pages: list[Page] = []
         blank: list[int] = []  # image-only pages
         unreadable: list[int] = []
+        ruled: list[int] = []  # pages with ruling lines: tables read cell by cell (pdf_tables)
         limit = min(total, max_pages)
         if total > max_pages:
             warnings.append(f"read the first {max_pages} of {total} pages")
@@ -983,6 +986,8 @@ def parse_pdf(
                         textpage.close()  # now, not at the document's close (pages add up)
                     if not segs and _has_image(page):
                         blank.append(i + 1)
+                    elif segs and looks_ruled(page):
+                        ruled.append(i + 1)
                 finally:
                     page.close()
                 pages.append(Page(i + 1, width, height, tuple(_cluster(segs))))
@@ -991,6 +996,7 @@ def parse_pdf(
                 warnings.append(f"page {i + 1} could not be read: {e}")
         if unreadable and len(unreadable) == len(pages) + len(unreadable):
             raise InputError(f"broken PDF: no page could be read ({warnings[-1]})", path=str(path))
+        pages = apply_tables(path, pages, ruled, warnings)
         ocr_pages: list[int] = []
         scores: list[float] = []
         if blank:

@@ -1,0 +1,123 @@
+"""A 申报表 arriving as .xlsx, .xls, .et or a filled PDF form is checked exactly as its DOCX:
+the same sections present/missing/empty, the same findings (code, requirement)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import docx
+import pytest
+from docx.oxml.ns import qn
+
+from dossier.check.engine import CheckOptions, check_path
+from dossier.packs import load_pack
+from dossier.parse.convert import convert_many, find_soffice, ole_kind
+from dossier.parse.pdf import parse_pdf
+
+REPO = Path(__file__).resolve().parents[2]
+FORM = REPO / "corpus" / "dossiers" / "yongchuan-application" / "files" / "附件1_永川区政务信息化项目建设申报表.docx"
+LONG = ("落实《永川区政务信息化项目建设管理办法》要求，整合城市管理领域感知设备、业务系统和数据资源，"
+        "建设城市运行管理服务平台，支撑城市运行监测、综合评价和指挥协调。")
+needs_soffice = pytest.mark.skipif(find_soffice() is None, reason="LibreOffice (soffice) not installed")
+
+
+def _ruled_form(out: Path) -> Path:
+    """The corpus 申报表 with ruled cells (as printed forms have), a long wrapped cell and
+    one field left empty (备注)."""
+    d = docx.Document(str(FORM))
+    table = d.tables[0]
+    table.style = d.styles["Table Grid"]
+    for row in table.rows:
+        label = row.cells[0].text.strip()
+        if label == "建设背景和依据":
+            row.cells[1].text = LONG
+        elif label == "备注":
+            row.cells[1].text = ""
+    d.save(str(out))
+    return out
+
+
+def _rows(docx_path: Path) -> list[list[str]]:
+    d = docx.Document(str(docx_path))
+    rows: list[list[str]] = []
+    for el in d.element.body.iterchildren():
+        if el.tag == qn("w:p"):
+            t = "".join(x.text or "" for x in el.iter(qn("w:t"))).strip()
+            if t:
+                rows.append([t])
+        elif el.tag == qn("w:tbl"):
+            for tr in el.iter(qn("w:tr")):
+                rows.append(["".join(x.text or "" for x in tc.iter(qn("w:t"))) for tc in tr.iter(qn("w:tc"))])
+    return rows
+
+
+def _xlsx(rows: list[list[str]], out: Path) -> Path:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "申报表"
+    for r in rows:
+        ws.append(r)
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=2)  # the title across the form
+    wb.save(str(out))
+    return out
+
+
+def _check(file: Path, tmp: Path) -> dict[str, Any]:
+    folder = tmp / f"d-{file.suffix[1:]}"
+    folder.mkdir()
+    shutil.copyfile(file, folder / file.name)
+    report = check_path(folder, load_pack("yongchuan"), "application", {}, CheckOptions())
+    doc = next(d for d in report["documents"] if d["type"] == "application-form")
+    findings = sorted((f["code"], f["requirement"]) for f in report["findings"]
+                      if f["location"].get("file") == file.name and f["requirement"].startswith("application-form"))
+    return {"sections": [(s["id"], s["status"]) for s in doc["sections"]], "findings": findings}
+
+
+@pytest.fixture(scope="module")
+def variants(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    tmp = tmp_path_factory.mktemp("forms")
+    base = _ruled_form(tmp / "申报表.docx")
+    out = {"docx": base, "xlsx": _xlsx(_rows(base), tmp / "申报表.xlsx")}
+    if find_soffice() is not None:
+        pdf = convert_many([base], tmp / "pdf", to="pdf")[base]
+        xls = convert_many([out["xlsx"]], tmp / "xls", to="xls")[out["xlsx"]]
+        assert isinstance(pdf, Path) and isinstance(xls, Path), (pdf, xls)
+        out["pdf"] = pdf
+        out["xls"] = xls
+        et = tmp / "申报表.et"  # WPS 表格 writes BIFF8 under its own name
+        shutil.copyfile(xls, et)
+        out["et"] = et
+    return out
+
+
+def test_docx_form_is_the_reference(variants: dict[str, Path], tmp_path: Path) -> None:
+    ref = _check(variants["docx"], tmp_path)
+    statuses = dict(ref["sections"])
+    assert statuses["project-name"] == statuses["background-and-basis"] == "present"
+    assert len(statuses) == 16
+
+
+def test_xlsx_form_checked_like_docx(variants: dict[str, Path], tmp_path: Path) -> None:
+    assert _check(variants["xlsx"], tmp_path) == _check(variants["docx"], tmp_path)
+
+
+@needs_soffice
+@pytest.mark.parametrize("kind", ["xls", "et"])
+def test_legacy_spreadsheet_form_checked_like_docx(kind: str, variants: dict[str, Path], tmp_path: Path) -> None:
+    assert ole_kind(variants[kind]) == "sheet"
+    assert _check(variants[kind], tmp_path) == _check(variants["docx"], tmp_path)
+
+
+@needs_soffice
+def test_pdf_form_cells_read_whole_and_checked_like_docx(variants: dict[str, Path], tmp_path: Path) -> None:
+    tree = parse_pdf(variants["pdf"])
+    tables = [b for b in tree.preamble if b.kind == "table"] + [b for h in tree.walk() for b in h.blocks
+                                                                 if b.kind == "table"]
+    cells = [c for t in tables for r in t.rows for c in r]
+    assert LONG in cells  # the wrapped cell is one cell, not rows of fragments
+    assert _check(variants["pdf"], tmp_path) == _check(variants["docx"], tmp_path)
