@@ -43,6 +43,7 @@ __all__ = [
 
 OCR_LONG_SIDE = 1760
 """Long side, in pixels, that a page is read at (A4 at 150 dpi is 1754)."""
+DET_LONG_SIDE = 1280
 REC_BATCH_CPU = 1
 REC_BATCH_GPU = 16
 RETRY_WITH_ANGLE_BELOW = 0.6
@@ -107,6 +108,9 @@ def _no_spinning() -> None:
         opts = build(config)
         for key in ("session.intra_op.allow_spinning", "session.inter_op.allow_spinning"):
             opts.add_session_config_entry(key, "0")
+        # No arena: pages differ in size, and an arena keeps the largest page's blocks
+        # (per page in flight) for the life of the worker.
+        opts.enable_cpu_mem_arena = False
         return opts
 
     init_sess_opts._dossier = True  # type: ignore[attr-defined]
@@ -138,6 +142,10 @@ def _engine() -> Any:
                 inter_op_num_threads=1,
                 use_cls=False,
                 max_side_len=max(OCR_LONG_SIDE, 2000),
+                # Detection at most DET_LONG_SIDE on the long side (body text still ~17 px);
+                # recognition crops come from the page as given.
+                det_limit_type="max",
+                det_limit_side_len=DET_LONG_SIDE,
                 rec_batch_num=REC_BATCH_GPU if gpu else REC_BATCH_CPU,
                 det_use_cuda=gpu,
                 cls_use_cuda=gpu,

@@ -460,13 +460,20 @@ def _drop_toc(pages: list[Page]) -> list[Page]:
     目录 and body text below it on the same page are kept."""
     out = []
     in_toc = False
-    for p in pages:
+    later: set[str] | None = None  # keys of all lines, built only if a 目录 page is OCR'd
+    for k, p in enumerate(pages):
         lines = p.lines
         # (A 目录 title is short: longer lines are not normalised to be asked.)
         head = next((i for i, ln in enumerate(lines[:8]) if _is_toc_title(ln.text)), None)
         # Under a 目录 heading (or on its next page), "title   12" without a leader is an entry too.
         loose = head is not None or in_toc
         flags = [is_toc_line(ln.text) or (loose and bool(_ENDS_PAGE.search(ln.text))) for ln in lines]
+        if loose and p.ocr:
+            # OCR drops small page numbers and misreads leaders ("第一章 概述··", "3.总投资"):
+            # on a 目录 page an entry is a line that comes again further on (as its heading).
+            if later is None:
+                later = {_key(ln.text) for q in pages[k + 1 :] for ln in q.lines}
+            flags = [f or _key(_LEADER_TAIL.sub("", ln.text)) in later for f, ln in zip(flags, lines, strict=True)]
         hits = sum(flags)
         start = head if head is not None else next((i for i, f in enumerate(flags) if f), None)
         toc = start is not None and (
@@ -502,6 +509,7 @@ def _is_toc_title(text: str) -> bool:
 _TOC_TITLE = re.compile(r"^(?:目\s*录|目\s*次|contents|table\s+of\s+contents)$", re.IGNORECASE)
 _LEADERISH = re.compile(r"[.…·]{2,}\s*\d+\s*$")
 _ENDS_PAGE = re.compile(r"\D\s+\d{1,4}$")
+_LEADER_TAIL = re.compile(r"[\s.．·•…‥・]*\d{0,4}\s*$")
 
 
 # ---------------------------------------------------------------- headings
