@@ -10,10 +10,9 @@ Archive speed comes from doing less, not from a bigger machine:
   trained for) — callers render or downscale to it, `fit_for_ocr` does so for images;
 - the angle classifier is skipped: scans and renders are upright; a page whose lines are
   read with low confidence is read once more with it (an upside-down scan);
-- the cores given (`DOSSIER_OCR_THREADS`, else the CPUs this process may run on) read
-  pages side by side (`ocr_many`), one onnxruntime thread each, no thread spinning:
-  measured on 2 shared cores, spinning threads spent more time in the kernel than on
-  the page, and page-level parallelism wastes nothing on tiny ops;
+- onnxruntime uses the cores given (`DOSSIER_OCR_THREADS`, else the CPUs this process
+  may run on), one page at a time, its threads never spinning: measured on 2 shared
+  cores, spinning threads spent more time in the kernel than on the page;
 - on the CPU the recogniser takes one line at a time: batches pad every line to the
   widest of the batch, and rapidocr's default of 6 cost 1.8× the CPU time of 1 (24: 9×);
 - the CUDA execution provider is used when onnxruntime-gpu and a GPU are present.
@@ -24,7 +23,6 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -138,7 +136,7 @@ def _engine() -> Any:
             n = _threads()
             gpu = _gpu()
             _ENGINE = RapidOCR(
-                intra_op_num_threads=1,
+                intra_op_num_threads=n,
                 inter_op_num_threads=1,
                 use_cls=False,
                 max_side_len=max(OCR_LONG_SIDE, 2000),
@@ -200,15 +198,11 @@ def _lines(result: Any) -> list[OcrLine]:
 
 
 def ocr_many(images: Sequence[Any], *, upright: bool = True) -> list[list[OcrLine]]:
-    """`ocr_image` for several pages, read side by side by the cores given; in order."""
-    if len(images) <= 1:
-        return [ocr_image(im, upright=upright) for im in images]
-    _engine()  # started once, before the threads share it
-    workers = min(_threads(), len(images))
-    if workers <= 1:
-        return [ocr_image(im, upright=upright) for im in images]
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="dossier-ocr") as pool:
-        return list(pool.map(lambda im: ocr_image(im, upright=upright), images))
+    """`ocr_image` for several pages, in order.
+
+    One page at a time, onnxruntime's threads inside it: pages side by side were no faster
+    on 2 shared cores and held a page's activations per thread (8 pages: 1.4 GB peak)."""
+    return [ocr_image(im, upright=upright) for im in images]
 
 
 def page_scale(width_pt: float, height_pt: float, most: float = 2.0) -> float:

@@ -385,7 +385,8 @@ def _ocr_pages(pdf: pdfium.PdfDocument, numbers: Sequence[int]) -> list[list[Lin
     for no in numbers:
         page = pdf[no - 1]
         try:
-            scale = page_scale(*page.get_size(), most=OCR_SCALE)
+            width, height = page.get_size()
+            scale = page_scale(width, height, most=OCR_SCALE)
             images.append(page.render(scale=scale, grayscale=True).to_pil())
             scales.append(scale)
         finally:
@@ -460,7 +461,7 @@ def _drop_toc(pages: list[Page]) -> list[Page]:
     目录 and body text below it on the same page are kept."""
     out = []
     in_toc = False
-    later: set[str] | None = None  # keys of all lines, built only if a 目录 page is OCR'd
+    keys: list[set[str]] | None = None  # each page's line keys, built only if a 目录 page is OCR'd
     for k, p in enumerate(pages):
         lines = p.lines
         # (A 目录 title is short: longer lines are not normalised to be asked.)
@@ -471,8 +472,9 @@ def _drop_toc(pages: list[Page]) -> list[Page]:
         if loose and p.ocr:
             # OCR drops small page numbers and misreads leaders ("第一章 概述··", "3.总投资"):
             # on a 目录 page an entry is a line that comes again further on (as its heading).
-            if later is None:
-                later = {_key(ln.text) for q in pages[k + 1 :] for ln in q.lines}
+            if keys is None:
+                keys = [{_key(ln.text) for ln in q.lines} for q in pages]
+            later = set().union(*keys[k + 1 :])
             flags = [f or _key(_LEADER_TAIL.sub("", ln.text)) in later for f, ln in zip(flags, lines, strict=True)]
         hits = sum(flags)
         start = head if head is not None else next((i for i, f in enumerate(flags) if f), None)
@@ -1014,7 +1016,7 @@ def parse_pdf(
             if reason is None:
                 by_no = {p.number: k for k, p in enumerate(pages)}
                 done: list[int] = []
-                step = 2 * max(1, ocr_mod.engine_info().get("threads", 1))  # pages in memory at once
+                step = 4  # pages rendered and held at once
                 for at in range(0, len(blank), step):
                     if time.monotonic() > deadline:
                         break

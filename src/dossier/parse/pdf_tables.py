@@ -130,7 +130,7 @@ def merge(page: Page, tables: list[Table]) -> Page:
             kept.append(ln)
         else:
             inside.setdefault(hit, []).append(ln)
-    rows = [r for k, t in enumerate(tables) for r in _row_lines(t, (inside.get(k) or [None])[0])]
+    rows = [r for k, t in enumerate(tables) for r in _row_lines(t, next(iter(inside.get(k, ())), None))]
     lines = sorted([*kept, *rows], key=lambda ln: (ln.top, ln.x0))
     return replace(page, lines=tuple(lines))
 
