@@ -1,9 +1,10 @@
 """Parse submitted documents into DocumentTrees.
 
 `parse_file` sniffs the file's real type from its bytes (never trusting the extension)
-and dispatches: DOCX → `dossier.parse.docx`, PDF → `dossier.parse.pdf`, OLE2 .doc /
-.wps → LibreOffice conversion in `dossier.parse.convert`. The PDF and conversion modules
-are imported lazily so a missing optional dependency only affects those formats.
+and dispatches: DOCX → `dossier.parse.docx`, OFD (a zip with OFD.xml at its root, whatever
+its name) → `dossier.parse.ofd`, PDF → `dossier.parse.pdf`, image scans → OCR in
+`dossier.parse.image`, OLE2 .doc / .wps → LibreOffice conversion in `dossier.parse.convert`.
+The format modules are imported lazily so a missing optional dependency only affects its format.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ _IMAGES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"GIF8
 
 
 def sniff(path: Path) -> str:
-    """The file's real type from its first bytes: 'zip' (DOCX and other OOXML/ODF), 'pdf',
-    'ole2' (.doc/.wps), or raise InputError saying what it is."""
+    """The file's real type from its first bytes: 'zip' (DOCX, OFD and other packages), 'pdf',
+    'ole2' (.doc/.wps), 'image', or raise InputError saying what it is."""
     try:
         with path.open("rb") as fh:
             head = fh.read(2048)
@@ -38,7 +39,11 @@ def sniff(path: Path) -> str:
         return "ole2"
     if head.startswith(_ZIP):
         return "zip"  # what kind of zip is decided on opening it (one open, not two)
-    if head.startswith(_IMAGES):
+    if (
+        head.startswith(_IMAGES)
+        or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")
+        or (head[:2] == b"BM" and head[6:10] == b"\0\0\0\0")  # BMP: its reserved fields are zero
+    ):
         return "image"
     ext = path.suffix.lower()
     kind = _what_is(head)
