@@ -63,7 +63,9 @@ def find_uno_python() -> str | None:
         if not (os.path.isfile(exe) and os.access(exe, os.X_OK)):
             continue
         try:
-            ok = subprocess.run([exe, "-c", "import uno"], capture_output=True, timeout=30).returncode == 0
+            # find_spec, not import: importing uno bootstraps LibreOffice, which writes ~/.config.
+            probe = "import importlib.util, sys; sys.exit(importlib.util.find_spec('uno') is None)"
+            ok = subprocess.run([exe, "-I", "-c", probe], capture_output=True, timeout=30).returncode == 0
         except (OSError, subprocess.TimeoutExpired):
             ok = False
         if ok:
