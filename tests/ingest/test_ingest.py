@@ -578,7 +578,7 @@ def test_html_renamed_docx_is_ingested_as_html(tmp_path: Path) -> None:
     p = tmp_path / "监理报告.docx"
     p.write_bytes(b"<html><body>\xe7\x9b\x91\xe7\x90\x86</body></html>")
     res = ingest(p, tmp_path / "work")
-    assert [(f.kind, f.ext) for f in res.files] == [("html", "docx")]
+    assert [(f.kind, f.display) for f in res.files] == [("html", "监理报告.docx")]
 
 
 # -- fuzzing --------------------------------------------------------------------------------
