@@ -79,11 +79,13 @@ class FileKind(StrEnum):
 
     @property
     def is_document(self) -> bool:
-        """A document format proper (as opposed to text, markup, images, archives)."""
-        return self in _DOCUMENT_KINDS
+        """A document format proper, not text, markup, an image or an archive: a file named
+        .docx/.pdf whose content is one of those is an impostor (DOS-P002)."""
+        return self not in _NOT_DOCUMENTS
 
 
-_DOCUMENT_KINDS = frozenset({FileKind.DOCX, FileKind.XLSX, FileKind.PDF, FileKind.OLE, FileKind.WPS, FileKind.RTF})
+_NOT_DOCUMENTS = frozenset({FileKind.ZIP, FileKind.HTML, FileKind.TEXT, FileKind.IMAGE, FileKind.EMPTY,
+                            FileKind.UNKNOWN})
 KINDS = tuple(k.value for k in FileKind)
 
 

@@ -100,3 +100,16 @@ def test_import_is_cheap() -> None:
     code = "import sys, dossier; print(sorted(m for m in sys.modules if m.startswith('dossier')))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "['dossier']"
+
+
+def test_one_parser_table_over_the_sniffed_kinds(tmp_path: Path) -> None:
+    from dossier.ingest import FileKind, sniff
+    from dossier.parse import PARSERS
+
+    assert set(PARSERS) <= set(FileKind)
+    assert all(k.is_document for k in PARSERS if k is not FileKind.TEXT)
+    note = tmp_path / "说明.txt"
+    note.write_text("项目说明\n一、概述\n正文。\n", encoding="utf-8")
+    assert sniff(note) is FileKind.TEXT
+    tree = dossier.parse(note)
+    assert tree.path == str(note) and tree.format
