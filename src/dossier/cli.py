@@ -262,15 +262,10 @@ def generate(
     facts: Annotated[Path | None, typer.Option("--facts", help="facts.yaml to fill the cover and 项目概述.")] = None,
 ) -> None:
     """Generate a skeleton DOCX for one outlined document."""
-    from dossier.generate import generate_document
+    from dossier.api import generate as generate_skeleton
 
     try:
-        pack, given = _load(jurisdiction, None, facts)
-        try:
-            pack.document(doc)
-        except KeyError as exc:
-            raise DossierError(str(exc.args[0])) from None
-        written = generate_document(pack, doc, given, output)
+        written = generate_skeleton(jurisdiction, doc, facts=facts, out=output)
     except DossierError as exc:
         raise _fail(exc) from None
     _print(f"wrote {written}")
