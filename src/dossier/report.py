@@ -284,6 +284,17 @@ class Report:
         summary = Summary(s["errors"], s["warnings"], s["info"], s["by_code"], s["materials"], s["sections"])
         return cls(head, data.get("facts", {}), files, docs, mats, findings, summary, data.get("scan"))
 
+    def document_of(self, f: Finding) -> DocumentResult | None:
+        """The checked document a finding concerns: the one read from the finding's file, else
+        (no file) the one of the finding's document type; None for material- and project-level
+        findings and for files that are no outlined document."""
+        loc = f.location
+        if loc.file:
+            return next((d for d in self.documents if d.path == loc.file), None)
+        if loc.document:
+            return next((d for d in self.documents if d.type == loc.document), None)
+        return None
+
     def flatten(self) -> list[dict[str, Any]]:
         """One flat row per finding (the XLSX/CSV shape; also what tests compare)."""
         return [finding_row(f, self.header.jurisdiction, self.header.stage) for f in self.findings]

@@ -42,6 +42,12 @@ def test_check_returns_the_same_findings_as_the_cli(tmp_path: Path) -> None:
     rows = report.flatten()
     assert len(rows) == len(report.findings) and rows[0]["code"] == report.findings[0].code
     assert dossier.Report.from_json(cli) == dossier.Report.from_json(report.to_json())
+    for f in report.findings:  # each section finding knows its document; material findings have none
+        doc = report.document_of(f)
+        if f.code.startswith("DOS-S"):
+            assert doc is not None and doc.path == f.location.file and doc.type == f.location.document
+        if f.code in ("DOS-M001", "DOS-M002"):
+            assert doc is None
 
 
 def test_paths_and_facts_files_are_accepted(tmp_path: Path) -> None:
