@@ -43,7 +43,7 @@ def parse_one(display: str, path: Path, kind: str, *, ocr: bool = True) -> Parse
     from dossier.parse import PARSERS, sniff
 
     ext = display.rsplit(".", 1)[-1].lower() if "." in display.rsplit("/", 1)[-1] else ""
-    fk = FileKind(kind)
+    fk = FileKind(kind) if kind in FileKind.__members__.values() else FileKind.UNKNOWN
     parser = PARSERS.get(fk)
     try:
         if fk is FileKind.EMPTY:
