@@ -637,7 +637,7 @@ def more_documents(first: Any, path: Path, *, ocr: bool = True) -> list[Any]:
     tree = getattr(first, "tree", None)
     if tree is None or not any(w.startswith(MULTI_PREFIX) for w in tree.warnings):
         return []
-    from dossier.check.engine import ParsedFile
+    from dossier.check.context import ParsedFile
 
     out = []
     try:
