@@ -71,7 +71,7 @@ def _check(file: Path, tmp: Path) -> dict[str, Any]:
     folder = tmp / f"d-{file.suffix[1:]}"
     folder.mkdir()
     shutil.copyfile(file, folder / file.name)
-    report = check_path(folder, load_pack("yongchuan"), "application", {}, CheckOptions())
+    report = check_path(folder, load_pack("yongchuan"), "application", {}, CheckOptions()).to_json()
     doc = next(d for d in report["documents"] if d["type"] == "application-form")
     findings = sorted((f["code"], f["requirement"]) for f in report["findings"]
                       if f["location"].get("file") == file.name and f["requirement"].startswith("application-form"))

@@ -66,7 +66,7 @@ def test_supervision_report_as_photo_and_flat_scan_is_that_material(tmp_path: Pa
     _phone_photo(page, folder / "IMG_20240312_101500.jpg")
     page.save(folder / "scan0001.png")
     pack = load_pack("yongchuan")
-    report = check_path(folder, pack, "final-acceptance", {"supervised": True}, CheckOptions())
+    report = check_path(folder, pack, "final-acceptance", {"supervised": True}, CheckOptions()).to_json()
     files = {f["path"]: f for f in report["files"]}
     assert {p: (f["status"], f["material"]) for p, f in files.items()} == {
         "IMG_20240312_101500.jpg": ("parsed", "supervision-report"),
