@@ -79,7 +79,7 @@ def test_supervision_report_as_photo_and_flat_scan_is_that_material(tmp_path: Pa
 
 @needs_ocr
 def test_multi_page_tiff_is_one_document(tmp_path: Path) -> None:
-    pages = _pages(BOLD_SCAN)
+    pages = _pages(BOLD_SCAN, scale=2.0)  # 144 dpi, as a scanning archive stores pages
     tif = tmp_path / "scan.tif"
     pages[0].save(tif, save_all=True, append_images=pages[1:], compression="tiff_deflate")
     tree = parse_file(tif)
