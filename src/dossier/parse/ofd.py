@@ -383,14 +383,9 @@ def _seals(pkg: OfdPackage, body: Any, doc_dir: str, doc: Any, ofd_dir: str) -> 
     return signs, stamps
 
 
-class _quiet:
-    """Optional parts (annotations) that are broken are skipped, not fatal."""
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, typ: Any, exc: Any, tb: Any) -> bool:
-        return typ is not None and issubclass(typ, (InputError, KeyError, zipfile.BadZipFile, OSError))
+def _quiet() -> contextlib.suppress:
+    """Optional parts (annotations, templates) that are broken are skipped, not fatal."""
+    return contextlib.suppress(InputError, KeyError, zipfile.BadZipFile, OSError)
 
 
 def seal_note(signs: int, stamps: int) -> str:
