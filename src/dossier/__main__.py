@@ -1,4 +1,4 @@
-from dossier.cli import main
+from dossier.entry import main
 
 if __name__ == "__main__":
     main()

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from dossier.cliopts import FailOn, parse_as_of, require_stage, split_list
+from dossier.console import Console
 from dossier.errors import DossierError
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
