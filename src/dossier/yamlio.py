@@ -11,6 +11,7 @@ loader raises is re-read by the reference, so bad input gets exactly the old mes
 
 from __future__ import annotations
 
+import contextlib
 import re
 import stat
 from pathlib import Path
@@ -126,10 +127,11 @@ def _fast_load(text: str, loader: type[yaml.CSafeLoader]) -> Any:
     keys: list[Any] = []
     root: Any = None
     documents = 0
-    try:
+    parser = None
+    with contextlib.suppress(UnicodeError):  # a lone surrogate: the reference loader words the error
         parser = loader(text)
-    except UnicodeError:
-        return _REFER  # a lone surrogate: the reference loader words the error
+    if parser is None:
+        return _REFER
     try:
         while parser.check_event():
             event = parser.get_event()
@@ -169,8 +171,8 @@ def _fast_load(text: str, loader: type[yaml.CSafeLoader]) -> Any:
             if not stack:
                 root = value
             elif keys[-1] is _REFER and type(stack[-1]) is dict:
-                if isinstance(value, list | dict):
-                    return _REFER  # an unhashable key: the reference words the error
+                if isinstance(value, list | dict) or value in stack[-1]:
+                    return _REFER  # an unhashable or repeated key: the reference decides
                 keys[-1] = value
             elif type(stack[-1]) is dict:
                 stack[-1][keys[-1]] = value

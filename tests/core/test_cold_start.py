@@ -14,7 +14,7 @@ HEAVY = ("spacy", "onnxruntime", "rapidocr_onnxruntime", "jinja2", "openpyxl", "
 PROBE = """
 import json, sys
 sys.argv = {argv!r}
-from dossier.entry import main
+from dossier.__main__ import run as main
 try:
     main()
 except SystemExit:
