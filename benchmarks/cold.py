@@ -62,9 +62,9 @@ def dossier_cmd() -> list[str]:
 SPAWNER = """
 import json, os, subprocess, sys, time
 for line in sys.stdin:
-    cmd = json.loads(line)
+    cmd, env = json.loads(line)
     t = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, **env})
     err = proc.stderr.read()
     _, status, ru = os.wait4(proc.pid, 0)
     print(json.dumps([ru.ru_utime + ru.ru_stime, time.perf_counter() - t, ru.ru_maxrss / 1024,
@@ -77,9 +77,9 @@ class Spawner:
         self.proc = subprocess.Popen([sys.executable, "-I", "-S", "-c", SPAWNER], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, text=True)
 
-    def run(self, cmd: Sequence[str]) -> Run:
+    def run(self, cmd: Sequence[str], env: dict[str, str]) -> Run:
         assert self.proc.stdin is not None and self.proc.stdout is not None
-        self.proc.stdin.write(json.dumps(list(cmd)) + "\n")
+        self.proc.stdin.write(json.dumps([list(cmd), env]) + "\n")
         self.proc.stdin.flush()
         cpu_s, wall, rss, rc, err = json.loads(self.proc.stdout.readline())
         if rc not in (0, 1):
@@ -93,7 +93,44 @@ SPAWN: Spawner | None = None
 def run(cmd: Sequence[str]) -> Run:
     global SPAWN
     SPAWN = SPAWN or Spawner()
-    return SPAWN.run(cmd)
+    env = {}
+    if cmd and cmd[0] == NO_SPACY:  # a marker, not a program: run the rest without spaCy
+        cmd = cmd[1:]
+        env = {"PYTHONPATH": os.pathsep.join(filter(None, [str(STUB), os.environ.get("PYTHONPATH", "")]))}
+    return SPAWN.run(cmd, env)
+
+
+NO_SPACY = "--without-spacy--"
+STUB = Path(tempfile.gettempdir()) / f"dossier-cold-nospacy-{os.getpid()}"
+STUB_SPACY = '''"""Stand-in for spaCy (benchmarks/cold.py): blank("zh") gives a tokenizer-less pipeline
+whose spans are never found and whose documents have no sentence boundaries, which is what
+dossier's facts extraction sees from spacy.blank("zh") (no sentencizer), so reports are equal."""
+
+
+class _Doc:
+    def char_span(self, *args, **kwargs):
+        return None
+
+    def has_annotation(self, name):
+        return False
+
+
+class _Blank:
+    def make_doc(self, text):
+        return _Doc()
+
+    def __call__(self, text):
+        return _Doc()
+
+
+def blank(lang):
+    return _Blank()
+'''
+
+
+def write_stub() -> None:
+    (STUB / "spacy").mkdir(parents=True, exist_ok=True)
+    (STUB / "spacy" / "__init__.py").write_text(STUB_SPACY, encoding="utf-8")
 
 
 def alternate(cmds: dict[str, Sequence[str]], runs: int) -> dict[str, list[Run]]:
@@ -210,6 +247,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=5, help="alternated A/B runs (medians count)")
     ap.add_argument("--scale", action="store_true", help="also 100 vs 1,000 pages")
     ap.add_argument("--compare", default="", help="comma-separated: pdfplumber, python-docx")
+    ap.add_argument("--without-spacy", action="store_true",
+                    help="also check with spaCy replaced by a stand-in (what the check is without it)")
     args = ap.parse_args(argv)
 
     folder, pages = bigdossier.text_dossier()
@@ -224,10 +263,16 @@ def main(argv: list[str] | None = None) -> int:
         (work / "facts.yaml").write_text(json.dumps(bigdossier.FACTS), encoding="utf-8")
         (work / "empty").mkdir()
         cmds = {"dossier check (300 pages)": check_cmd(folder, work / "report.json"), "raw extraction": raw}
+        if args.without_spacy:
+            write_stub()
+            cmds["dossier check, spaCy stubbed"] = [NO_SPACY, *check_cmd(folder, work / "report-nospacy.json")]
         for how in filter(None, args.compare.split(",")):
             cmds[f"raw extraction ({how})"] = [*raw, "--with", how]
         res = alternate(cmds, args.runs)
         report = json.loads((work / "report.json").read_text(encoding="utf-8"))
+        if args.without_spacy:
+            same = (work / "report.json").read_bytes() == (work / "report-nospacy.json").read_bytes()
+            print(f"report with the spaCy stand-in byte-identical: {same}")
         small = alternate({
             "dossier --version": [*dossier_cmd(), "--version"],
             "dossier check (empty folder)": check_cmd(work / "empty", work / "empty.json"),
@@ -242,6 +287,9 @@ def main(argv: list[str] | None = None) -> int:
         for name in cmds:
             if name.startswith("raw extraction ("):
                 print(f"  check / {name}: {cpu(res['dossier check (300 pages)']) / cpu(res[name]):.2f}×")
+        if args.without_spacy:
+            print(f"  check with spaCy stubbed / raw extraction: "
+                  f"{cpu(res['dossier check, spaCy stubbed']) / cpu(res['raw extraction']):.2f}×")
         peak = max(r.rss_mb for r in res["dossier check (300 pages)"])
         bars += [
             (f"cold check ≤ 3× raw extraction (CPU): {ratio:.2f}×", ratio <= 3),
