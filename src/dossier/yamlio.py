@@ -134,7 +134,7 @@ def _fast_load(text: str, loader: type[yaml.CSafeLoader]) -> Any:
         return _REFER
     try:
         while parser.check_event():
-            event = parser.get_event()
+            event: Any = parser.get_event()
             kind = type(event)
             if kind is yaml.ScalarEvent:
                 if event.tag is not None or len(flow) >= MAX_YAML_DEPTH:

@@ -81,7 +81,7 @@ def scan(
         opts = ScanOptions(out=out, settings=settings, jobs=jobs or _default_jobs(), executor=executor.value,
                            scheduler=scheduler, cache=cache, use_cache=not no_cache, manifest=manifest,
                            facts_dir=facts_dir)
-        result = scan_archive(root, opts, err)
+        result = scan_archive(root, opts, err.real)  # progress bars need rich itself
     except DossierError as exc:
         err.print(f"error: {exc}", markup=False)
         raise typer.Exit(2) from None
