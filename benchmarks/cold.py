@@ -8,6 +8,8 @@ dates and tables), alternating A/B so that load on a shared machine hits both al
   B  a fresh raw-extraction process over the same files (benchmarks/rawtext.py: zipfile+lxml for
      DOCX, pypdfium2 text for PDF; it imports nothing from dossier).
 CPU is user+sys of the child (os.wait4), wall is the elapsed time; both as median [min–max].
+Children run with bytecode caching on (PYTHONDONTWRITEBYTECODE removed), as after `pip install`;
+an untimed first round writes the .pyc files.
 The ratio is of the CPU medians. Then:
   * `dossier --version` and a check of an empty folder (CPU),
   * peak memory (ru_maxrss of the child) of the text-only check,
@@ -64,7 +66,9 @@ import json, os, subprocess, sys, time
 for line in sys.stdin:
     cmd, env = json.loads(line)
     t = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, **env})
+    env = {**os.environ, **env}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # as installed: bytecode cached, not compiled each run
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     err = proc.stderr.read()
     _, status, ru = os.wait4(proc.pid, 0)
     print(json.dumps([ru.ru_utime + ru.ru_stime, time.perf_counter() - t, ru.ru_maxrss / 1024,
