@@ -108,6 +108,53 @@ def _scalar(parser: Any, event: yaml.ScalarEvent) -> Any:
     return _REFER  # merge keys (<<), "=": the reference's constructor decides
 
 
+def _scalar_event(parser: Any, event: Any, flow: list[bool], text: str) -> Any:
+    """A scalar event's value, or _REFER where libyaml and PyYAML's scanner read it differently."""
+    if event.tag is not None or len(flow) >= MAX_YAML_DEPTH:
+        return _REFER
+    if not event.style and flow and flow[-1] and "?" in event.value:
+        return _REFER
+    if event.style in ("|", ">"):
+        mark = event.start_mark
+        if mark is None or not _BLOCK_HEADER.match(text, mark.index):
+            return _REFER
+    return _scalar(parser, event)
+
+
+class _Builder:
+    """Collections under construction; keys[i] is the pending key of stack[i] (a mapping)."""
+
+    def __init__(self) -> None:
+        self.stack: list[Any] = []
+        self.keys: list[Any] = []
+        self.root: Any = None
+
+    def open(self, mapping: bool) -> None:
+        self.stack.append({} if mapping else [])
+        self.keys.append(_REFER)
+
+    def close(self) -> bool:
+        self.keys.pop()
+        return self.add(self.stack.pop())
+
+    def add(self, value: Any) -> bool:
+        """Place a finished value; False for a key the reference must word (unhashable, repeated)."""
+        if not self.stack:
+            self.root = value
+            return True
+        top = self.stack[-1]
+        if type(top) is list:
+            top.append(value)
+        elif self.keys[-1] is _REFER:
+            if isinstance(value, list | dict) or value in top:
+                return False
+            self.keys[-1] = value
+        else:
+            top[self.keys[-1]] = value
+            self.keys[-1] = _REFER
+        return True
+
+
 def _fast_load(text: str, loader: type[yaml.CSafeLoader]) -> Any:
     """The document built straight from libyaml's events in one pass, or _REFER.
 
@@ -116,16 +163,14 @@ def _fast_load(text: str, loader: type[yaml.CSafeLoader]) -> Any:
     reading text differently from PyYAML's own scanner: tabs, a byte-order mark past the
     start, "?" inside a plain scalar in flow context, explicit tags ("!" alone gives '' there,
     None here) and block scalar headers. Those documents, and what the reference constructor
-    refuses or rewrites (several documents, a collection as a key, merge keys), go to the
-    reference. Building from the events checked anyway reads the text once, not twice (this
-    pass, then libyaml's composer and PyYAML's constructor).
+    refuses or rewrites (several documents, a collection or a repeated key, merge keys), go
+    to the reference. Building from the events checked anyway reads the text once, not twice
+    (this pass, then libyaml's composer and PyYAML's constructor).
     """
     if "\t" in text or "\ufeff" in text[1:]:
         return _REFER
     flow: list[bool] = []  # one entry per open collection: is it a flow collection?
-    stack: list[Any] = []  # open collections; keys[i] is stack[i]'s pending key (mappings)
-    keys: list[Any] = []
-    root: Any = None
+    built = _Builder()
     documents = 0
     parser = None
     with contextlib.suppress(UnicodeError):  # a lone surrogate: the reference loader words the error
@@ -137,53 +182,29 @@ def _fast_load(text: str, loader: type[yaml.CSafeLoader]) -> Any:
             event: Any = parser.get_event()
             kind = type(event)
             if kind is yaml.ScalarEvent:
-                if event.tag is not None or len(flow) >= MAX_YAML_DEPTH:
-                    return _REFER
-                if not event.style and flow and flow[-1] and "?" in event.value:
-                    return _REFER
-                if event.style in ("|", ">"):
-                    mark = event.start_mark
-                    if mark is None or not _BLOCK_HEADER.match(text, mark.index):
-                        return _REFER
-                value = _scalar(parser, event)
-                if value is _REFER:
+                value = _scalar_event(parser, event, flow, text)
+                if value is _REFER or not built.add(value):
                     return _REFER
             elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
                 if event.tag is not None or len(flow) >= MAX_YAML_DEPTH:
                     return _REFER
                 flow.append(bool(event.flow_style) or bool(flow and flow[-1]))
-                stack.append({} if kind is yaml.MappingStartEvent else [])
-                keys.append(_REFER)
-                continue
+                built.open(kind is yaml.MappingStartEvent)
             elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
                 flow.pop()
-                value = stack.pop()
-                keys.pop()
+                if not built.close():
+                    return _REFER
             elif kind is yaml.DocumentStartEvent:
                 documents += 1
                 if documents > 1:
                     return _REFER
-                continue
             elif kind is yaml.AliasEvent:
                 return _REFER
-            else:
-                continue  # stream start and end, document end
-            if not stack:
-                root = value
-            elif keys[-1] is _REFER and type(stack[-1]) is dict:
-                if isinstance(value, list | dict) or value in stack[-1]:
-                    return _REFER  # an unhashable or repeated key: the reference decides
-                keys[-1] = value
-            elif type(stack[-1]) is dict:
-                stack[-1][keys[-1]] = value
-                keys[-1] = _REFER
-            else:
-                stack[-1].append(value)
     except (yaml.YAMLError, ValueError, KeyError, UnicodeError):
         return _REFER  # the reference loader words the error
     finally:
         parser.dispose()
-    return root
+    return built.root
 
 
 def _load_reference(text: str) -> Any:
