@@ -75,10 +75,14 @@ CODES: tuple[Code, ...] = (
          "The same fact (project name, investment, 承建单位, 初验日期 …) differs between documents."),
     Code("DOS-R006", "rule-unverifiable", "info", "{title}：缺少事实，无法核验（{reason}）",
          "The rule applies, but the facts it needs are neither given nor found in the documents."),
-    Code("DOS-R007", "manual-check", "info", "{title}：需人工核验",
+    Code("DOS-R007", "manual-check", "info", "{title}：需人工核验（{reason}）",
          "A requirement that files cannot show (a seal, a signature, an approval held elsewhere)."),
     Code("DOS-R008", "notice", "info", "{title}",
          "Information the regulation attaches to this project (approval route, who to file with)."),
+    Code("DOS-R009", "out-of-scope", "warning", "{title}：本办法不适用，未按本规则包检查材料、章节和规则（{reason}）",
+         "The project falls outside the regulation (a classified project, an excluded kind of project). The "
+         "check stops here with this one finding; check the project against the rules that do apply to it, or "
+         "correct the fact that excluded it."),
     # -- facts -------------------------------------------------------------------------
     Code("DOS-F001", "fact-conflict", "warning", "{title}：给定值与文件中的不同（{reason}）",
          "A fact given in facts.yaml differs from the value found in the documents; the given value was used."),

@@ -127,7 +127,7 @@ class Stage:
 class Rule:
     id: str
     title: str
-    kind: Literal["assert", "window", "naming", "deadline", "consistency", "manual", "notice"]
+    kind: Literal["assert", "window", "naming", "deadline", "consistency", "manual", "notice", "scope"]
     stages: tuple[str, ...]
     citations: tuple[Citation, ...]
     when: Condition | None = None

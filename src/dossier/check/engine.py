@@ -19,7 +19,7 @@ from dossier.check import extract as fx
 from dossier.check.classify import Classification, classify, evidence_for, other_stage_document
 from dossier.check.match import SectionMatch, match_outline, out_of_order
 from dossier.check.readers import is_placeholder, read_text, read_xlsx
-from dossier.check.rules import Gap, run_rules
+from dossier.check.rules import Gap, run_rules, scope_exclusion
 from dossier.codes import BY_CODE, message
 from dossier.conditions import describe, evaluate
 from dossier.errors import DossierError
@@ -30,7 +30,9 @@ from dossier.tree import DocumentTree
 
 PARSEABLE = {"docx", "pdf", "ole", "wps"}
 LOW_OCR_CONFIDENCE = 0.8
-VIOLATIONS = frozenset({"DOS-R001", "DOS-R002", "DOS-R003", "DOS-R004", "DOS-R005"})
+# Codes where the pack's declared severity applies: breaking a rule, a notice the pack attaches
+# when its condition holds, the scope exclusion. "Cannot verify" (R006, R007) keeps the code's.
+VIOLATIONS = frozenset({"DOS-R001", "DOS-R002", "DOS-R003", "DOS-R004", "DOS-R005", "DOS-R008", "DOS-R009"})
 
 
 @dataclass(frozen=True)
@@ -180,19 +182,24 @@ def check_parsed(
                                 "reason": f"给定 {to_jsonable(given[name])}，{e.file} 中为 {to_jsonable(e.value)}"},
                                 file=e.file, page=e.location.page, paragraph=e.location.paragraph))
 
-    materials_out, doc_files = _materials(run, parsed, assigned, facts, titles)
-    documents_out = []
-    for m, p in doc_files:
-        doc = pack.document(m.document)
-        documents_out.append(_check_document(run, doc, p, facts, titles))
-
-    run.gaps += _consistency(pack, stage, per_doc, assigned, titles)
     stage_rules = pack.rules_for(stage.id)
     for r in stage_rules:
         run.citations[r.id] = r.citations
         if r.severity:
             run.severities[r.id] = r.severity
-    run.gaps += run_rules(stage_rules, facts, titles)
+    excluded = scope_exclusion(stage_rules, facts)
+    materials_out: list[dict[str, Any]] = []
+    documents_out: list[dict[str, Any]] = []
+    if excluded is not None:
+        # Out of the regulation's scope: one finding, no material/section/rule verdicts.
+        run.gaps = [excluded]
+    else:
+        materials_out, doc_files = _materials(run, parsed, assigned, facts, titles)
+        for m, p in doc_files:
+            doc = pack.document(m.document)
+            documents_out.append(_check_document(run, doc, p, facts, titles))
+        run.gaps += _consistency(pack, stage, per_doc, assigned, titles)
+        run.gaps += run_rules(stage_rules, facts, titles)
 
     findings = sorted({_finding(run, g) for g in run.gaps if _selected(g.code, options)}, key=sort_key)
     facts_out = {
