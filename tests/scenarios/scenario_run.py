@@ -158,6 +158,8 @@ def main(argv: Sequence[str]) -> int:
     import tempfile
 
     b = builder()
+    verbose = "-v" in argv
+    argv = [a for a in argv if a != "-v"]
     folders = [f for f in b.scenario_folders(SCENARIOS) if not argv or any(scenario_id(f).startswith(a) for a in argv)]
     rows = []
     with tempfile.TemporaryDirectory(prefix="scenarios-") as tmp:
@@ -171,7 +173,11 @@ def main(argv: Sequence[str]) -> int:
         for folder, sc, files in built:
             expected = b.load_expected(folder)
             try:
-                s = score(check_dossier(files, sc), expected)
+                report = check_dossier(files, sc)
+                if verbose:
+                    for f in report["findings"]:
+                        print(f"    {f['severity']:<7} {f['code']} {f.get('requirement')}: {f['message']}")
+                s = score(report, expected)
             except Exception as exc:  # noqa: BLE001 - a crash is a result here
                 s = Score(crash=f"{type(exc).__name__}: {exc}")
             rows.append((scenario_id(folder), not expected.get("must_report"), s))
