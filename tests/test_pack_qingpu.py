@@ -136,7 +136,7 @@ def test_items_needing_a_person_are_manual(pack: Pack) -> None:
     [
         ("(五)", {"classified": False}, True),
         ("(五)", {"classified": True}, False),
-        ("(五)", {}, None),
+        ("(五)", {}, True),  # “非涉密项目”: required unless the project is known to be classified
         ("(六)", {"supervised": True}, True),
         ("(六)", {"supervised": False}, False),
         ("(六)", {}, None),

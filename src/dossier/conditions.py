@@ -133,7 +133,7 @@ def facts_in(cond: Condition | None) -> Iterator[str]:
 def describe(cond: Condition | None, titles: Mapping[str, str] | None = None) -> str:
     """Human text: `investment ≥ 50 且 supervised = 是` (fact titles when given)."""
     if cond is None:
-        return "总是"
+        return ""
     t = titles or {}
     if "all" in cond:
         return " 且 ".join(_wrap(c, t) for c in cond["all"])

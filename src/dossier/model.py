@@ -78,7 +78,9 @@ class Document:
     kind: Literal["report", "form", "table"]
     citations: tuple[Citation, ...]
     sections: tuple[Section, ...]
-    outline: Literal["full", "partial"] = "full"
+    outline: Literal["full", "partial", "text"] = "full"
+    """full: every chapter, in order; partial: the chapters the seed names; text: a 公文 whose
+    points sit in ordinary paragraphs, not headings."""
     aliases: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
     decoys: tuple[str, ...] = ()
@@ -94,6 +96,19 @@ class Document:
 
 
 @dataclass(frozen=True)
+class Part:
+    """One of several files a material is made of (青浦 第二十三条(五): 安全测评、软件测评、
+    密码应用测评报告), each required or conditional, each reported."""
+
+    id: str
+    title: str
+    aliases: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    when: Condition | None = None
+    condition_text: str = ""
+
+
+@dataclass(frozen=True)
 class Material:
     id: str
     title: str
@@ -106,6 +121,17 @@ class Material:
     condition_text: str = ""
     verify: Literal["file", "manual"] = "file"
     guidance: str = ""
+    parts: tuple[Part, ...] = ()
+    satisfies: tuple[str, ...] = ()
+    """Other materials of the stage this one's file also is (武汉 第十条: one 项目实施方案
+    in place of 可研 and 初步设计)."""
+    alternatives: tuple[str, ...] = ()
+    """Materials of the stage whose file makes this one unnecessary (武汉 第十条: approval in
+    steps, 建议书 → 可研 → 初步设计; a dossier is at one step, not all at once)."""
+    wrong_route: str = ""
+    """Said when a file for this material is there although its condition does not hold: the
+    project took a route the regulation does not allow it (武汉 第十九条: a 20% change filed as
+    the unit's own adjustment)."""
 
 
 @dataclass(frozen=True)

@@ -79,3 +79,78 @@ def test_date_past_the_calendar_is_manual_review(tmp_path: Path) -> None:
     report = check(tmp_path / "empty", "guangzhou", "contract-acceptance", facts)
     assert ("DOS-R007", "contract-signing-filing") in found(report, "info")
     assert not any(r == "contract-signing-filing" for _, r in errors(report))
+
+
+# -- materials made of parts ---------------------------------------------------------------
+
+QP_FINAL = {"category": "construction", "investment": 300, "classified": False, "supervised": False}
+
+
+def test_one_test_report_of_three_is_not_the_material(tmp_path: Path) -> None:
+    write_docx(tmp_path / "d" / "安全测评报告.docx", "安全测评报告", [(1, "一、测评结论", "符合。")])
+    report = check(tmp_path / "d", "qingpu", "final-acceptance", QP_FINAL)
+    missing = {(f["code"], f["requirement"], f["location"].get("section")) for f in report["findings"]
+               if f["severity"] == "error" and f["requirement"] == "test-reports"}
+    assert missing == {("DOS-M001", "test-reports", "软件测评报告"), ("DOS-M001", "test-reports", "密码应用测评报告")}
+    entry = next(m for m in report["materials"] if m["id"] == "test-reports")
+    assert entry["status"] == "missing"
+    assert {p["id"]: p["status"] for p in entry["parts"]} == {
+        "security-test": "present", "software-test": "missing", "crypto-test": "missing"}
+
+
+def test_three_test_reports_make_the_material(tmp_path: Path) -> None:
+    for name in ("安全测评报告", "软件测评报告", "密码应用安全性评估报告"):
+        write_docx(tmp_path / "d" / f"{name}.docx", name, [(1, "一、测评结论", "符合。")])
+    report = check(tmp_path / "d", "qingpu", "final-acceptance", QP_FINAL)
+    assert not any(r == "test-reports" for _, r in found(report))
+    assert next(m for m in report["materials"] if m["id"] == "test-reports")["status"] == "present"
+
+
+# -- merged documents, staged approval, 公文 ------------------------------------------------
+
+PLAN = [(1, "第一章 项目概况", "概况。"), (1, "第二章 建设内容", "内容。"),
+        (1, "第三章 信息资源共享分析篇", "共享需求目录45项。"), (1, "第四章 投资概算", "845万元。")]
+APPROVAL = ["武汉市政务服务和大数据管理局关于项目实施方案的批复", "一、原则同意该项目实施方案。",
+            "二、关于信息资源共享：项目应依托市级大数据能力平台共享数据。", "三、关于密码应用：按照密码应用方案同步建设。"]
+
+
+def wuhan_application(tmp: Path, plan: list[tuple[int, str, str]], plan_name: str) -> Path:
+    d = tmp / "d"
+    write_docx(d / f"{plan_name}.docx", f"武汉市智慧水务平台建设项目{plan_name}", plan)
+    write_docx(d / "项目实施方案的批复.docx", APPROVAL[0], [], preamble=APPROVAL[1:])
+    return d
+
+
+def test_merged_implementation_plan_and_its_required_chapters(tmp_path: Path) -> None:
+    d = wuhan_application(tmp_path, PLAN, "项目实施方案（可研与初设合一）")
+    report = check(d, "wuhan", "application", {"investment": 845, "combined_plan": True})
+    status = {m["id"]: m["status"] for m in report["materials"]}
+    assert status["implementation-plan"] == "present" and status["approval-document"] == "present"
+    # 第十三条: the merged plan lacks its 密码应用方案; the 批复's opinions sit in paragraphs.
+    assert ("DOS-S001", "application-plan/crypto-application-plan") in errors(report)
+    assert not any(r.startswith("approval-document") for _, r in errors(report))
+    steps = {"project-proposal", "feasibility-study", "preliminary-design", "implementation-plan"}
+    assert not any(c == "DOS-M001" and r in steps for c, r in errors(report))
+
+
+def test_staged_approval_asks_for_one_step_not_all(tmp_path: Path) -> None:
+    plan = [*PLAN, (1, "第五章 密码应用方案", "SM2/SM3/SM4。")]
+    d = wuhan_application(tmp_path, plan, "可行性研究报告")
+    report = check(d, "wuhan", "application", {"investment": 845, "combined_plan": False})
+    steps = {"project-proposal", "feasibility-study", "preliminary-design", "implementation-plan"}
+    assert not any(c == "DOS-M001" and r in steps for c, r in errors(report)), errors(report)
+    status = {m["id"]: m["status"] for m in report["materials"]}
+    assert status["feasibility-study"] == "present" and status["project-proposal"] == "not-required"
+
+
+# -- change limits -------------------------------------------------------------------------
+
+
+def test_wuhan_twenty_percent_change_filed_as_own_adjustment_is_an_error(tmp_path: Path) -> None:
+    write_docx(tmp_path / "d" / "项目调整备案材料.docx", "建设内容调整备案表", [(1, "一、调整原因", "技术方案优化。")])
+    facts = {"investment": 845, "approved_amount": 845, "change_amount": 169, "goal_unchanged": True,
+             "change_reason": "technical-optimisation"}
+    report = check(tmp_path / "d", "wuhan", "change", facts)
+    assert ("DOS-R001", "adjustment-filing") in errors(report)
+    ok = check(tmp_path / "d", "wuhan", "change", {**facts, "change_amount": 84})
+    assert not errors(ok)

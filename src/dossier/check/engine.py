@@ -17,9 +17,10 @@ from typing import Any
 from dossier import __version__
 from dossier.check import extract as fx
 from dossier.check.classify import Classification, classify, evidence_for, other_stage_document
-from dossier.check.match import SectionMatch, match_outline, out_of_order
+from dossier.check.match import SectionMatch, match_outline, match_text, out_of_order
 from dossier.check.readers import is_placeholder, read_text, read_xlsx
 from dossier.check.rules import Gap, run_rules, scope_exclusion
+from dossier.check.verdicts import alternative_file, material_verdict, merged_stand_ins, right_route_shown
 from dossier.codes import BY_CODE, message
 from dossier.conditions import describe, evaluate
 from dossier.errors import DossierError
@@ -170,7 +171,7 @@ def check_parsed(
     per_doc: dict[str, list[fx.Extracted]] = {}
     for p in ordered:
         if p.tree is not None and p.status == "parsed":
-            ex = fx.extract(p.tree, p.display)
+            ex = fx.extract(p.tree, p.display, fx.pack_patterns(pack))
             found += ex
             per_doc[p.display] = ex
     extracted = fx.merge(found)
@@ -284,39 +285,19 @@ def _materials(
 ) -> tuple[list[dict[str, Any]], list[tuple[Material, ParsedFile]]]:
     out: list[dict[str, Any]] = []
     doc_files: list[tuple[Material, ParsedFile]] = []
+    by_material = {m.id: sorted((p for p in parsed if assigned[p.display].material is m),
+                                key=lambda p: (-assigned[p.display].score, p.display)) for m in run.stage.materials}
+    stand_ins = merged_stand_ins(run.stage, by_material)
     for m in run.stage.materials:
         run.citations[m.id] = m.citations
-        files = sorted((p for p in parsed if assigned[p.display].material is m),
-                       key=lambda p: (-assigned[p.display].score, p.display))
-        real = [p for p in files if p.status != "placeholder"]
+        files = by_material[m.id]
         needed = evaluate(m.when, facts)
-        reason = ""
-        placeholder = bool(files) and not real
-        if needed is False:
-            status = "not-required"
-            reason = f"不适用：{describe(m.when, titles)}" + (f"（{m.condition_text}）" if m.condition_text else "")
-        elif m.verify == "manual":
-            status = "manual-review"
-            reason = "文件无法证明，需人工核验" + (f"：{m.condition_text}" if m.condition_text else "")
-            run.gaps.append(Gap("DOS-M002", m.id, {"title": m.title, "reason": reason}))
-        elif real:
-            status = "present"
-        elif placeholder:
-            status = "missing"
-            run.gaps.append(Gap("DOS-M003", m.id, {"title": m.title, "file": files[0].display}, file=files[0].display))
-        elif needed is None:
-            status = "manual-review"
-            reason = f"是否需要取决于：{describe(m.when, titles)}" + (f"（{m.condition_text}）" if m.condition_text else "")
-            run.gaps.append(Gap("DOS-M002", m.id, {"title": m.title, "reason": reason}))
-        else:
-            status = "missing"
-            run.gaps.append(Gap("DOS-M001", m.id, {"title": m.title}))
-        entry: dict[str, Any] = {"id": m.id, "title": m.title, "status": status, "files": [p.display for p in files],
-                                 "citations": [c.as_dict() for c in m.citations]}
-        if placeholder:
-            entry["placeholder"] = True
-        if reason:
-            entry["reason"] = reason
+        pool = [p for p in parsed if p.status != "placeholder"] if m.parts else files
+        shown = bool(m.wrong_route) and right_route_shown(run.stage, m, by_material, facts)
+        verdict = material_verdict(m, files, facts, titles, stand_ins.get(m.id, ()), pool, shown,
+                                   alternative_file(m, by_material))
+        run.gaps += verdict.gaps
+        entry = verdict.entry
         out.append(entry)
         if m.document and files and needed is not False:
             readable = [p for p in files if p.tree is not None and p.status in ("parsed", "placeholder")]
@@ -328,7 +309,9 @@ def _materials(
 def _check_document(run: _Run, doc: Document, p: ParsedFile, facts: Mapping[str, Any],
                     titles: Mapping[str, str]) -> dict[str, Any]:
     assert p.tree is not None
-    if doc.kind == "report":
+    if doc.outline == "text":
+        matches = match_text(doc.sections, p.tree)
+    elif doc.kind == "report":
         matches = match_outline(doc.sections, p.tree.headings)
         if doc.outline == "full":
             position = {id(h): i for i, h in enumerate(p.tree.walk())}
@@ -374,7 +357,8 @@ def _check_document(run: _Run, doc: Document, p: ParsedFile, facts: Mapping[str,
                 pass  # reported with its missing parent
             elif needed is None or s.optional:
                 run.gaps.append(Gap("DOS-S004", req, {"document": doc.title, "title": s.title,
-                                                      "reason": s.condition_text or describe(s.when, titles)},
+                                                      "reason": s.condition_text or describe(s.when, titles)
+                                                      or "本办法未列为必备章节，请确认是否需要"},
                                     file=p.display, document=doc.id, section=where))
             else:
                 missing_paths.append(mt.path)

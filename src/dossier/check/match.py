@@ -13,7 +13,7 @@ from rapidfuzz.distance import Levenshtein
 
 from dossier.check.normalise import key, loose
 from dossier.model import Section
-from dossier.tree import Heading
+from dossier.tree import Block, DocumentTree, Heading, Location
 
 EXACT = 100.0
 ALIAS = 98.0
@@ -205,3 +205,30 @@ def out_of_order(matches: Sequence[SectionMatch], order: dict[int, int]) -> list
                 late.append(m)
             seen = max(seen, pos)
     return late
+
+
+def _paragraphs(tree: DocumentTree) -> list[tuple[str, Location]]:
+    """Every paragraph and heading of a document, in reading order, with its location."""
+    out: list[tuple[str, Location]] = [(b.plain(), b.location) for b in tree.preamble if not b.placeholder]
+    for h in tree.walk():
+        out.append((f"{h.label}{h.title}", h.location))
+        out += [(b.plain(), b.location) for b in h.blocks if not b.placeholder]
+    return [(t, loc) for t, loc in out if t.strip()]
+
+
+def match_text(sections: Sequence[Section], tree: DocumentTree) -> list[SectionMatch]:
+    """A 公文 (a 批复, an 意见) states its points in ordinary paragraphs (“二、关于信息资源共享…”),
+    not headings: a section is there when a paragraph names it (its title, an alias or a keyword)."""
+    paras = _paragraphs(tree)
+    out: list[SectionMatch] = []
+    for path, s in _walk_all(sections):
+        names = [k for k in (key(x) for x in (s.title, *s.aliases, *s.keywords)) if len(k) >= 2]
+        hit = next(((t, loc) for t, loc in paras if any(n in key(t) for n in names)), None)
+        if hit is None:
+            out.append(SectionMatch(s, path, None))
+            continue
+        text, loc = hit
+        heading = Heading(title=s.title, label="", level=s.level, location=loc,
+                          blocks=(Block(kind="text", text=text, location=loc),), signals=("paragraph",))
+        out.append(SectionMatch(s, path, heading, 100.0, "paragraph"))
+    return out
