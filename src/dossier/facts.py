@@ -88,7 +88,7 @@ def to_wan(value: Any) -> Decimal:
     if m:
         return to_wan(words)
     c = _CN_MONEY.match(words)
-    if c:
+    if c and c.group("num")[0] not in "万萬亿億点點百佰千仟":  # '万元' alone is a unit, not an amount
         number = cn_numeral(c.group("num"))
         unit = c.group("unit")
         if unit is None and not c.group("jiao") and not c.group("fen"):
@@ -209,8 +209,10 @@ def normalise(raw: Mapping[str, Any], pack: Pack | None) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, value in raw.items():
         kind = types.get(str(name))
+        if value is None or (isinstance(value, str) and not value.strip()):
+            continue  # `key:` left blank in facts.yaml means "not known", as if absent
         try:
-            if value is None or kind is None:
+            if kind is None:
                 out[name] = value
             elif kind == "date":
                 out[name] = to_date(value).isoformat()

@@ -194,5 +194,4 @@ def main(argv: Sequence[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(REPO / "src"))
     raise SystemExit(main(sys.argv[1:]))
