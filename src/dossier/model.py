@@ -58,6 +58,10 @@ class Section:
     when: Condition | None = None
     condition_text: str = ""
     optional: bool = False
+    may_be_blank: bool = False
+    in_text: bool = False
+    """An item the text covers, not necessarily under its own heading (安全评估费用 inside 投资概算)."""
+    """Must be there, may be left blank (第五年 of a one-year project, a cost line not needed)."""
     guidance: str = ""
     children: tuple[Section, ...] = ()
 

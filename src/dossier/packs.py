@@ -314,6 +314,8 @@ class _Ctx:
             when=self.cond(raw.get("when"), file, f"{where}/when"),
             condition_text=raw.get("condition_text", ""),
             optional=bool(raw.get("optional", False)),
+            may_be_blank=bool(raw.get("may_be_blank", False)),
+            in_text=bool(raw.get("in_text", False)),
             guidance=raw.get("guidance", ""),
             citations=self.cites(raw["citations"], file, where),
             children=kids,

@@ -154,3 +154,122 @@ def test_wuhan_twenty_percent_change_filed_as_own_adjustment_is_an_error(tmp_pat
     assert ("DOS-R001", "adjustment-filing") in errors(report)
     ok = check(tmp_path / "d", "wuhan", "change", {**facts, "change_amount": 84})
     assert not errors(ok)
+
+
+# -- forms in their official layout --------------------------------------------------------
+
+
+def write_form(path: Path, title: str, rows: list[list[str]], preamble: list[str] = (), closing: list[str] = ()) -> None:
+    from docx import Document as Docx
+
+    d = Docx()
+    d.add_paragraph(title, style="Title")
+    for line in preamble:
+        d.add_paragraph(line)
+    table = d.add_table(rows=len(rows), cols=max(len(r) for r in rows))
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            table.cell(r, c).text = text
+    for line in closing:
+        d.add_paragraph(line)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    d.save(path)
+
+
+def test_signature_cell_fills_signature_and_date_and_blank_years_are_fine(tmp_path: Path) -> None:
+    sign = "申请单位意见及盖章：同意申报。\n主要领导签字：张三  2025年1月10日"
+    dept = "行业主管部门意见及盖章：同意。\n主要领导签字：王五  2025年1月12日"
+    rows = [["申请单位", "连平县政务服务数据管理局", "项目使用单位", "连平县政务服务数据管理局"],
+            ["项目名称", "连平县政务服务平台建设项目", "项目拟建设地点", "连平县"],
+            ["建设性质", "新建", "计划动工时间", "2025年3月"],
+            ["项目总投资（万元）", "80", "计划竣工时间", "2025年12月"],
+            ["资金安排计划", "第一年", "80万元", "资金来源"],
+            ["资金安排计划", "第二年", " 万元", "省级财政 万元"],
+            ["资金安排计划", "第三年", " 万元", "市级财政 万元"],
+            ["资金安排计划", "第四年", " 万元", "县级财政 80万元"],
+            ["资金安排计划", "第五年", "", "单位自筹 万元"],
+            ["资金安排计划", "", "", "其他 万元"],
+            ["建设内容", "业务受理、审批流转。", "业务受理、审批流转。", "业务受理、审批流转。"],
+            ["预期经济、社会效益", "减少跑动。", "减少跑动。", "减少跑动。"],
+            [sign, sign, dept, dept],
+            ["项目联系人", "李明", "办公电话", "0762-4381234"],
+            ["手机号码", "13800001234", "联系地址", "连平县元善镇"],
+            ["邮编", "517100", "邮编", "517100"]]
+    write_form(tmp_path / "d" / "项目立项申请表.docx", "项目立项申请表", rows,
+               preamble=["申请单位(盖章)：连平县政务服务数据管理局", "项目编号：LP-2025-001"])
+    report = check(tmp_path / "d", "lianping", "application", {"investment": 80})
+    form_errors = {r for _, r in errors(report) if r.startswith("project-approval-form/")}
+    assert form_errors == set(), form_errors
+    doc = next(d for d in report["documents"] if d["type"] == "project-approval-form")
+    status = {s["id"]: s["status"] for s in doc["sections"]}
+    assert status["applicant-leader-signature"] == "present" and status["authority-opinion-date"] == "present"
+    assert status["funding-year-5"] == "empty"  # blank, allowed
+
+
+def test_a_form_without_its_signature_is_still_caught(tmp_path: Path) -> None:
+    rows = [["项目名称", "连平县政务服务平台建设项目", "项目拟建设地点", "连平县"],
+            ["申请单位意见及盖章：同意申报。", "申请单位意见及盖章：同意申报。", "行业主管部门意见及盖章：同意。", ""]]
+    write_form(tmp_path / "d" / "项目立项申请表.docx", "项目立项申请表", rows)
+    report = check(tmp_path / "d", "lianping", "application", {"investment": 80})
+    assert ("DOS-S001", "project-approval-form/applicant-leader-signature") in errors(report)
+
+
+# -- purchase method, first O&M, per-contract acceptance, 备案 after approval --------------------
+
+
+def test_inquiry_purchase_documents_stand_for_tender_documents(tmp_path: Path) -> None:
+    write_docx(tmp_path / "d" / "询价采购文件及报价响应文件.docx", "询价采购文件", [(1, "第一章 询价邀请", "邀请。")])
+    report = check(tmp_path / "d", "lianping", "final-acceptance", {"investment": 168})
+    assert next(m for m in report["materials"] if m["id"] == "bidding-documents")["status"] == "present"
+    told = check(tmp_path / "empty", "lianping", "final-acceptance", {"investment": 168, "procurement_method": "inquiry"})
+    assert ("DOS-M001", "bidding-documents") not in errors(told)
+    tender = check(tmp_path / "empty", "lianping", "final-acceptance", {"investment": 168, "procurement_method": "public-tender"})
+    assert ("DOS-M001", "bidding-documents") in errors(tender)
+
+
+def test_first_om_application_is_not_asked_for_om_period_records(tmp_path: Path) -> None:
+    facts = {"category": "operation", "investment": 32, "first_om_application": True}
+    report = check(tmp_path / "empty", "qingpu", "operation", facts)
+    period = {"om-log", "om-service-evaluation-report", "service-contract", "third-party-service-summary"}
+    assert not {r for _, r in errors(report)} & period
+    assert ("DOS-M001", "acceptance-materials") in errors(report)
+    later = check(tmp_path / "empty", "qingpu", "operation", {**facts, "first_om_application": False})
+    assert ("DOS-M001", "om-log") in errors(later)
+
+
+def test_supervision_service_contract_is_accepted_on_its_own_terms(tmp_path: Path) -> None:
+    write_docx(tmp_path / "d" / "监理服务合同.docx", "监理服务合同", [(1, "一、服务内容", "监理。")])
+    write_docx(tmp_path / "d" / "合同验收意见.docx", "监理服务合同验收意见", [(1, "一、验收结论", "同意。")])
+    facts = {"category": "construction", "investment": 1260, "contract_amount": 3, "main_contract": False,
+             "supervised": True}
+    report = check(tmp_path / "d", "guangzhou", "contract-acceptance", facts)
+    assert not any(c.startswith("DOS-M") for c, _ in errors(report)), errors(report)
+    assert next(m for m in report["materials"] if m["id"] == "contract")["status"] == "present"
+    main = check(tmp_path / "d", "guangzhou", "contract-acceptance", {**facts, "contract_amount": 600, "main_contract": True})
+    assert {("DOS-M001", "trial-run-report"), ("DOS-M001", "acceptance-test-report")} <= errors(main)
+
+
+def test_filed_plan_is_due_after_approval_not_at_application(tmp_path: Path) -> None:
+    facts = {"category": "construction", "investment": 200}
+    assert ("DOS-M001", "filed-plan") not in errors(check(tmp_path / "empty", "guangzhou", "application", facts))
+    after = check(tmp_path / "empty", "guangzhou", "application", {**facts, "approval_date": dt.date(2024, 5, 1)})
+    assert ("DOS-M001", "filed-plan") in errors(after)
+
+
+# -- messages ------------------------------------------------------------------------------
+
+
+def test_messages_carry_no_raw_values_and_say_what_settles_them(tmp_path: Path) -> None:
+    from dossier.conditions import describe
+    from dossier.facts import fact_titles
+
+    titles = fact_titles(load_pack("guangzhou"))
+    text = describe({"all": [{"fact": "category", "eq": "construction"}, {"fact": "investment", "ge": 50},
+                             {"fact": "supervised", "eq": True}]}, titles)
+    assert "construction" not in text and "=" not in text and "建设类" in text and "50万元" in text
+    assert describe(None) == ""
+    report = check(tmp_path / "empty", "guangzhou", "contract-acceptance", {"category": "construction", "investment": 80})
+    for f in report["findings"]:
+        assert "= " not in f["message"] and "（总是）" not in f["message"], f["message"]
+        if f["code"] == "DOS-M001":
+            assert "请补充" in f["message"], f["message"]

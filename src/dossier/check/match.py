@@ -5,6 +5,7 @@ match is refused when it substitutes two or more characters in a row."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -216,13 +217,14 @@ def _paragraphs(tree: DocumentTree) -> list[tuple[str, Location]]:
     return [(t, loc) for t, loc in out if t.strip()]
 
 
-def match_text(sections: Sequence[Section], tree: DocumentTree) -> list[SectionMatch]:
+def match_text(sections: Sequence[Section], tree: DocumentTree, *, keywords: bool = True) -> list[SectionMatch]:
     """A 公文 (a 批复, an 意见) states its points in ordinary paragraphs (“二、关于信息资源共享…”),
     not headings: a section is there when a paragraph names it (its title, an alias or a keyword)."""
     paras = _paragraphs(tree)
     out: list[SectionMatch] = []
     for path, s in _walk_all(sections):
-        names = [k for k in (key(x) for x in (s.title, *s.aliases, *s.keywords)) if len(k) >= 2]
+        words = (s.title, *s.aliases, *(s.keywords if keywords else ()))
+        names = [k for k in (key(x) for x in words) if len(k) >= 2]
         hit = next(((t, loc) for t, loc in paras if any(n in key(t) for n in names)), None)
         if hit is None:
             out.append(SectionMatch(s, path, None))
@@ -231,4 +233,133 @@ def match_text(sections: Sequence[Section], tree: DocumentTree) -> list[SectionM
         heading = Heading(title=s.title, label="", level=s.level, location=loc,
                           blocks=(Block(kind="text", text=text, location=loc),), signals=("paragraph",))
         out.append(SectionMatch(s, path, heading, 100.0, "paragraph"))
+    return out
+
+
+# -- forms and tables ------------------------------------------------------------------------
+
+# A label is the run of non-space text before a colon: "主要领导签字：张三  2025年1月10日",
+# "填表人：李明      联系电话：138…" (several fields on one line).
+_LABEL = re.compile(r"([^\s：:，。；;、]{2,24})\s*[：:]")
+DATE = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}")
+_DATE_NAMES = ("日期", "年月日")
+_UNIT_ONLY = re.compile(r"^[\s万亿元%％（）()_—\-/／年月日]*$")
+
+
+@dataclass(frozen=True)
+class _Field:
+    label: str  # comparison key
+    value: str
+    location: Location
+
+
+def _pairs(line: str, loc: Location) -> list[_Field]:
+    """Every `label：value` on one line; a value runs to the next label."""
+    found = list(_LABEL.finditer(line))
+    out = []
+    for i, m in enumerate(found):
+        end = found[i + 1].start() if i + 1 < len(found) else len(line)
+        out.append(_Field(key(m.group(1)), line[m.end():end].strip(), loc))
+    if not found:
+        # "县级财政 168万元", "其他 万元": a short label, then its value after a space.
+        head, _, rest = line.strip().partition(" ")
+        if rest.strip() and 2 <= len(key(head)) <= 8:
+            out.append(_Field(key(head), "" if _UNIT_ONLY.match(rest) else rest.strip(), loc))
+    return out
+
+
+def _dates(text: str, loc: Location) -> list[_Field]:
+    return [_Field("日期", m.group(0), loc) for m in DATE.finditer(text)]
+
+
+def form_fields(tree: DocumentTree) -> list[_Field]:
+    """Every (label, value) a form shows: table cells (value to the right, else below), cells and
+    lines written as `label：value`, headings, and the dates written anywhere (a signature's date)."""
+    out: list[_Field] = []
+
+    def cells(rows: Sequence[Sequence[str]], loc: Location) -> None:
+        for r, row in enumerate(rows):
+            for c, cell in enumerate(row):
+                if "\t" in cell:
+                    # The parser flattens a nested table (a change list inside a form) into
+                    # lines of tab-separated cells: read it as a table of its own.
+                    cells([line.split("\t") for line in cell.split("\n")], loc)
+                k = key(cell)
+                if not k:
+                    continue
+                # The value is the next cell (merged cells repeat the label: skip those), even when
+                # blank — the cell after a blank one is another field's label, not this one's value.
+                right = next((x for x in row[c + 1:] if key(x) != k), "")
+                below = rows[r + 1][c] if r + 1 < len(rows) and c < len(rows[r + 1]) else ""
+                out.append(_Field(k, right or below, loc))
+                for line in cell.split("\n"):
+                    out.extend(_pairs(line, loc))
+                out.extend(_dates(cell, loc))
+
+    def lines(text: str, loc: Location) -> None:
+        for line in text.split("\n"):
+            out.extend(_pairs(line, loc))
+            out.extend(_dates(line, loc))
+
+    for b in tree.preamble:
+        if b.kind == "table":
+            cells(b.rows, b.location)
+        elif not b.placeholder:
+            lines(b.text, b.location)
+    for h in tree.walk():
+        out.append(_Field(key(h.title), h.text(), h.location))
+        lines(h.title, h.location)
+        for b in h.blocks:
+            if b.kind == "table":
+                cells(b.rows, b.location)
+            elif not b.placeholder:
+                lines(b.text, b.location)
+    return out
+
+
+def _names_match(names: Sequence[str], label: str) -> bool:
+    return label in names or any(len(n) >= 4 and n in label and len(n) / max(len(label), 1) >= 0.6 for n in names)
+
+
+def match_form(sections: Sequence[Section], tree: DocumentTree, *, table: bool = False) -> list[SectionMatch]:
+    """Form fields / table rows found as labels in the document; one field per label occurrence."""
+    fields = form_fields(tree)
+    used: set[int] = set()
+    hits: dict[int, tuple[int, _Field]] = {}
+    walked = list(_walk_all(sections))
+    for n, (_, s) in enumerate(walked):
+        names = [key(x) for x in (s.title, *s.aliases)]
+        i = next((i for i, f in enumerate(fields) if i not in used and f.label != "日期" and _names_match(names, f.label)),
+                 None)
+        if i is None and any(nm.endswith(_DATE_NAMES) for nm in names):
+            # An unlabelled date beside a signature ("主要领导签字：张三 2025年1月10日") fills 日期.
+            i = next((i for i, f in enumerate(fields) if i not in used and f.label == "日期"), None)
+        if i is not None:
+            used.add(i)
+            hits[n] = (i, fields[i])
+    out: list[SectionMatch] = []
+    for n, (path, s) in enumerate(walked):
+        if n not in hits:
+            out.append(SectionMatch(s, path, None))
+            continue
+        f = hits[n][1]
+        filled = (Block(kind="text", text=f.value),) if f.value.strip() or table else ()
+        heading = Heading(title=s.title, label="", level=s.level, location=f.location, blocks=filled,
+                          signals=("table-cell",))
+        out.append(SectionMatch(s, path, heading, 100.0, "cell"))
+    return out
+
+
+def in_text_matches(matches: Sequence[SectionMatch], tree: DocumentTree) -> list[SectionMatch]:
+    """Sections marked in_text that no heading matched are looked for in the paragraphs."""
+    out = list(matches)
+    by_path = {m.path: m for m in matches}
+    for i, m in enumerate(out):
+        parent = by_path.get(m.path[:-1])
+        if parent is not None and parent.heading is None:
+            continue  # a missing chapter is not brought back by a word of its item elsewhere
+        if m.heading is None and m.section.in_text:
+            found = match_text([m.section], tree, keywords=False)[0]
+            if found.heading is not None:
+                out[i] = SectionMatch(m.section, m.path, found.heading, found.score, found.how)
     return out

@@ -84,7 +84,7 @@ def material_verdict(
         gaps.append(Gap("DOS-M002", m.id, {"title": m.title, "reason": reason}))
     else:
         status = "missing"
-        gaps.append(Gap("DOS-M001", m.id, {"title": m.title}))
+        gaps.append(Gap("DOS-M001", m.id, {"title": m.title, "reason": _supply(m)}))
     entry: dict[str, Any] = {"id": m.id, "title": m.title, "status": status, "files": [p.display for p in files],
                              "citations": [c.as_dict() for c in m.citations]}
     if m.parts and status == "present":
@@ -98,6 +98,13 @@ def material_verdict(
     if reason:
         entry["reason"] = reason
     return Verdict(entry, gaps)
+
+
+def _supply(m: Material) -> str:
+    """What settles a missing material: the file, and for a conditional one the condition to check."""
+    if m.condition_text:
+        return f"适用条件：{m.condition_text}；请补充该材料，或在事实中说明不符合该条件"
+    return "请补充该材料（文件名或标题写明材料名称）"
 
 
 def _part_names(p: Part) -> list[str]:
@@ -141,7 +148,7 @@ def _parts(m: Material, files: Sequence[FileLike], facts: Mapping[str, Any],
             gaps.append(Gap("DOS-M002", m.id, {"title": label, "reason": entry["reason"]}, section=p.title))
         else:
             entry["status"] = "missing"
-            gaps.append(Gap("DOS-M001", m.id, {"title": label}, section=p.title))
+            gaps.append(Gap("DOS-M001", m.id, {"title": label, "reason": f"请补充{p.title}"}, section=p.title))
         out.append(entry)
     return out, gaps
 
