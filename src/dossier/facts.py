@@ -176,7 +176,7 @@ def to_enum(name: str, value: Any) -> Any:
 
 def to_integer(value: Any) -> Any:
     """3, '3', '三', '第三级' / '三级' (等保 level), '36个月' → int; anything else is left for the schema."""
-    if isinstance(value, bool) or isinstance(value, int):
+    if isinstance(value, int):  # bool is an int too
         return value
     s = re.sub(r"^第|(?:级|个月|月|年|次|个|项)$", "", str(value).strip())
     if s.isdigit():
@@ -350,3 +350,8 @@ def to_jsonable(value: Any) -> Any:
     if isinstance(value, dt.date):
         return value.isoformat()
     return value
+
+
+def fact_text(pack: Pack | None, name: str, value: Any) -> str:
+    """A fact value in Chinese for messages, its kind looked up in the vocabulary and the pack."""
+    return fact_value_text(name, value, fact_types(pack).get(name))

@@ -87,3 +87,40 @@ def test_typo_gets_did_you_mean() -> None:
 ])
 def test_fact_value_text_is_chinese(name: str, value: object, kind: str, text: str) -> None:
     assert fact_value_text(name, value, kind) == text
+
+
+# -- dossier facts list ----------------------------------------------------------------------
+
+
+def _cli(*args: str) -> tuple[int, str]:
+    from typer.testing import CliRunner
+
+    from dossier.cli import app
+
+    r = CliRunner().invoke(app, list(args))
+    return r.exit_code, r.output
+
+
+def test_facts_list_names_title_type_and_uses() -> None:
+    code, out = _cli("facts", "list", "-j", "yongchuan")
+    assert code == 0
+    assert "supervised  实施了项目监理  [是/否]" in out
+    assert "材料“项目监理报告”（终验投用）" in out
+    assert "change_core_technical" in out and "cancel_only" not in out  # 广州's own fact
+
+
+def test_facts_list_json_for_some_keys() -> None:
+    import json
+
+    code, out = _cli("facts", "list", "category", "investment", "-f", "json")
+    assert code == 0
+    rows = {r["name"]: r for r in json.loads(out)}
+    assert set(rows) == {"category", "investment"}
+    assert rows["category"]["type_text"].startswith("选项：建设类（construction）")
+    assert any("监理" in w for w in rows["investment"]["used_by"]["guangzhou"])
+
+
+def test_facts_list_unknown_key_did_you_mean() -> None:
+    code, out = _cli("facts", "list", "supervisd")
+    assert code == 2
+    assert "did you mean 'supervised'" in out

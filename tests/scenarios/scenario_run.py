@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parents[2]
 SCENARIOS = REPO / "corpus" / "scenarios"
 KNOWN_FAILURES = Path(__file__).resolve().parent / "known_failures.yaml"
 RANK = {"info": 0, "warning": 1, "error": 2}
-RESULTS: list[tuple[str, bool, "Score"]] = []  # filled by the test run, printed by conftest
+RESULTS: list[tuple[str, bool, Score]] = []  # filled by the test run, printed by conftest
 
 
 def builder() -> ModuleType:

@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 import scenario_run
-
 from scenario_run import (
     SCENARIOS,
     Score,
