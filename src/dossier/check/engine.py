@@ -17,7 +17,14 @@ from typing import Any
 from dossier import __version__
 from dossier.check import extract as fx
 from dossier.check.classify import Classification, classify, evidence_for, other_stage_document
-from dossier.check.match import SectionMatch, match_outline, match_text, out_of_order
+from dossier.check.match import (
+    SectionMatch,
+    in_text_matches,
+    match_form,
+    match_outline,
+    match_text,
+    out_of_order,
+)
 from dossier.check.readers import is_placeholder, read_text, read_xlsx
 from dossier.check.rules import Gap, run_rules, scope_exclusion
 from dossier.check.verdicts import alternative_file, material_verdict, merged_stand_ins, right_route_shown
@@ -159,7 +166,9 @@ def check_parsed(
             if other is not None:
                 run.gaps.append(Gap("DOS-M005", other.id, {"file": p.display, "title": other.title}, file=p.display))
             else:
-                run.gaps.append(Gap("DOS-M004", "", {"file": p.display}, file=p.display))
+                run.gaps.append(Gap("DOS-M004", "", {"file": p.display,
+                                                      "reason": "如属本阶段材料，请在文件名或标题中写明材料名称"},
+                                    file=p.display))
 
     # Facts: documents of this stage first (outlined ones lead), given facts win.
     def outlined_first(p: ParsedFile) -> tuple[int, str]:
@@ -322,6 +331,7 @@ def _check_document(run: _Run, doc: Document, p: ParsedFile, facts: Mapping[str,
                                     page=mt.heading.location.page, paragraph=mt.heading.location.paragraph))
     else:
         matches = _match_form(doc, p.tree)
+    matches = in_text_matches(matches, p.tree)
     sections_out = []
     missing_paths: list[tuple[str, ...]] = []
     for mt in matches:
@@ -345,8 +355,10 @@ def _check_document(run: _Run, doc: Document, p: ParsedFile, facts: Mapping[str,
                 entry["status"] = "present"
             else:
                 entry["status"] = "empty"
-                if not any(c.heading is not None for c in _children(mt, matches)):
-                    run.gaps.append(Gap("DOS-S002", req, {"document": doc.title, "title": s.title}, **loc))
+                # An optional field left blank (第五年 of a one-year project) is not a gap.
+                if not (s.optional or s.may_be_blank) and not any(c.heading is not None for c in _children(mt, matches)):
+                    run.gaps.append(Gap("DOS-S002", req, {"document": doc.title, "title": s.title,
+                                                          "reason": "请填写该章节内容"}, **loc))
         elif _child_present(mt, matches):
             entry["status"] = "present"  # flat document: items are there without the chapter heading
         elif needed is False:
@@ -355,6 +367,8 @@ def _check_document(run: _Run, doc: Document, p: ParsedFile, facts: Mapping[str,
             entry["status"] = "missing"
             if any(mt.path[: len(mp)] == mp for mp in missing_paths):
                 pass  # reported with its missing parent
+            elif s.optional and s.when is None:
+                entry["status"] = "not-required"  # an example row, a note, a chapter no article names
             elif needed is None or s.optional:
                 run.gaps.append(Gap("DOS-S004", req, {"document": doc.title, "title": s.title,
                                                       "reason": s.condition_text or describe(s.when, titles)
@@ -362,7 +376,8 @@ def _check_document(run: _Run, doc: Document, p: ParsedFile, facts: Mapping[str,
                                     file=p.display, document=doc.id, section=where))
             else:
                 missing_paths.append(mt.path)
-                run.gaps.append(Gap("DOS-S001", req, {"document": doc.title, "title": s.title},
+                run.gaps.append(Gap("DOS-S001", req, {"document": doc.title, "title": s.title,
+                                                      "reason": f"请在 {p.display} 中补写该章节"},
                                     file=p.display, document=doc.id, section=where))
         sections_out.append(entry)
     return {"path": p.display, "type": doc.id, "title": doc.title, "sections": sections_out}
@@ -381,58 +396,8 @@ def _child_present(mt: SectionMatch, matches: Sequence[SectionMatch]) -> bool:
 
 
 def _match_form(doc: Document, tree: DocumentTree) -> list[SectionMatch]:
-    """Form fields / table rows are found as cell labels in the document's tables."""
-    from dossier.check.normalise import key
-    from dossier.tree import Block, Heading, Location
-
-    tables: list[Block] = [b for b in tree.preamble if b.kind == "table"]
-    for h in tree.walk():
-        tables += [b for b in h.blocks if b.kind == "table"]
-    texts: list[tuple[str, str, Location]] = []  # (label key, value text, location)
-
-    def cells(rows: Sequence[Sequence[str]], loc: Location) -> None:
-        for r, row in enumerate(rows):
-            for c, cell in enumerate(row):
-                if "\n" in cell or "\t" in cell:
-                    # The parser flattens a nested table (a change list inside a form) into
-                    # lines of tab-separated cells: read it as a table of its own.
-                    cells([line.split("\t") for line in cell.split("\n")], loc)
-                k = key(cell)
-                if not k:
-                    continue
-                right = next((x for x in row[c + 1:] if x.strip() and key(x) != k), "")
-                below = rows[r + 1][c] if r + 1 < len(rows) and c < len(rows[r + 1]) else ""
-                texts.append((k, right or below, loc))
-
-    for t in tables:
-        cells(t.rows, t.location)
-    # Headings and plain lines can carry field labels too ("项目名称：××").
-    for h in tree.walk():
-        texts.append((key(h.title), h.text(), h.location))
-    for b in tree.preamble:
-        if b.kind == "text" and not b.placeholder:
-            label, _, value = b.text.partition("：")
-            texts.append((key(label), value, b.location))
-
-    out: list[SectionMatch] = []
-    used: set[int] = set()
-    for path, s in doc.walk():
-        names = [key(n) for n in (s.title, *s.aliases)]
-        hit = None
-        for i, (k, value, loc) in enumerate(texts):
-            if i in used:
-                continue
-            if k in names or any(len(n) >= 4 and n in k and len(n) / max(len(k), 1) >= 0.6 for n in names):
-                hit = (i, value, loc)
-                break
-        if hit is None:
-            out.append(SectionMatch(s, path, None))
-            continue
-        used.add(hit[0])
-        filled = (Block(kind="text", text=hit[1]),) if hit[1].strip() or doc.kind == "table" else ()
-        heading = Heading(title=s.title, label="", level=s.level, location=hit[2], blocks=filled, signals=("table-cell",))
-        out.append(SectionMatch(s, path, heading, 100.0, "cell"))
-    return out
+    """Form fields / table rows are found as labels in the document (dossier.check.match)."""
+    return match_form(doc.sections, tree, table=doc.kind == "table")
 
 
 def _consistency(pack: Pack, stage: Stage, per_doc: Mapping[str, list[fx.Extracted]],
