@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -270,7 +269,7 @@ def build(folder: Path, out: Path) -> tuple[dict[str, Any], list[tuple[Path, Pat
     names: set[str] = set()
     for spec in sc["files"]:
         name = str(spec["name"])
-        if name in names or "/" in name.replace("\\", "/").rstrip("/") and ".." in name:
+        if name in names or ".." in name.replace("\\", "/").split("/"):
             raise ScenarioError(f"{folder.name}: bad or repeated file name {name!r}")
         names.add(name)
         target = out / name
@@ -278,8 +277,9 @@ def build(folder: Path, out: Path) -> tuple[dict[str, Any], list[tuple[Path, Pat
         fmt = spec.get("format") or target.suffix.lstrip(".").lower()
         if fmt == "xlsx":
             write_xlsx(target, spec, project)
-        elif fmt == "pdf":
-            src = target.with_name(target.stem + ".__src__.docx")
+        elif fmt in ("pdf", "scan"):
+            # A scan (盖章扫描件) is the PDF export rasterised: image-only pages, as a scanner gives.
+            src = target.with_name(target.stem + (".__scan__.docx" if fmt == "scan" else ".__src__.docx"))
             write_docx(src, spec, project)
             pending.append((src, target))
         elif fmt == "docx":
@@ -289,13 +289,29 @@ def build(folder: Path, out: Path) -> tuple[dict[str, Any], list[tuple[Path, Pat
     return sc, pending
 
 
+def _corpus_builder() -> Any:
+    """corpus/build_dossiers.py: its LibreOffice call and scanner imitation are reused here."""
+    import importlib.util
+    import sys
+
+    name = "corpus_build_dossiers"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, HERE.parent / "build_dossiers.py")
+        assert spec and spec.loader
+        mod = importlib.util.module_from_spec(spec)
+        sys.modules[name] = mod
+        spec.loader.exec_module(mod)
+    return sys.modules[name]
+
+
 def convert_pdfs(pairs: Sequence[tuple[Path, Path]]) -> None:
-    """Export DOCX → PDF with one LibreOffice run for all pairs; the source DOCX are removed."""
+    """Export DOCX → PDF with one LibreOffice run for all pairs (scans rasterised after); the
+    source DOCX are removed."""
     if not pairs:
         return
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
+    if shutil.which("soffice") is None:
         raise ScenarioError("LibreOffice (soffice) is needed to build the PDF files of the scenarios")
+    corpus = _corpus_builder()
     with tempfile.TemporaryDirectory(prefix="scenario-pdf-") as tmp:
         work = Path(tmp)
         staged = []
@@ -303,9 +319,8 @@ def convert_pdfs(pairs: Sequence[tuple[Path, Path]]) -> None:
             s = work / f"f{i:04d}.docx"
             shutil.copyfile(src, s)
             staged.append((s, src, dst))
-        cmd = [soffice, f"-env:UserInstallation={(work / 'profile').as_uri()}", "--headless", "--norestore",
-               "--convert-to", "pdf", "--outdir", str(work / "pdf"), *(str(s) for s, _, _ in staged)]
-        subprocess.run(cmd, check=True, capture_output=True, timeout=900)
+        corpus.soffice(["--convert-to", "pdf", "--outdir", str(work / "pdf"), *(str(s) for s, _, _ in staged)], work)
         for s, src, dst in staged:
-            shutil.copyfile(work / "pdf" / f"{s.stem}.pdf", dst)
+            data = (work / "pdf" / f"{s.stem}.pdf").read_bytes()
+            dst.write_bytes(corpus.rasterise(data) if src.name.endswith(".__scan__.docx") else data)
             src.unlink()
