@@ -187,6 +187,11 @@ def to_integer(value: Any) -> Any:
         return value
 
 
+def cn_date(d: dt.date) -> str:
+    """2025-01-20 → 2025年1月20日 (how dates read in findings)."""
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
 def fact_value_text(name: str, value: Any, kind: str | None = None) -> str:
     """A fact value as a reviewer reads it in Chinese: 建设类, 是/否, 350万元, 2025年1月20日."""
     if isinstance(value, bool):
@@ -194,7 +199,7 @@ def fact_value_text(name: str, value: Any, kind: str | None = None) -> str:
     if kind == "money" or (kind is None and isinstance(value, Decimal)):
         return f"{format(Decimal(value).normalize(), 'f')}万元"
     if isinstance(value, dt.date):
-        return f"{value.year}年{value.month}月{value.day}日"
+        return cn_date(value)
     if isinstance(value, str) and value in ENUM_LABELS and (kind in (None, "enum") or name in ENUM_WORDS):
         return ENUM_LABELS[value]
     if isinstance(value, list | tuple):

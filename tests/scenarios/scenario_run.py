@@ -180,7 +180,7 @@ def main(argv: Sequence[str]) -> int:
                 s = score(report, expected)
             except Exception as exc:  # noqa: BLE001 - a crash is a result here
                 s = Score(crash=f"{type(exc).__name__}: {exc}")
-            rows.append((scenario_id(folder), not expected.get("must_report"), s))
+            rows.append((scenario_id(folder), bool(expected.get("must_not_error")), s))
             mark = "ok " if s.ok else "BAD"
             print(f"{mark} {scenario_id(folder)}  caught {s.caught}/{s.seeded}")
             for m in s.missed:

@@ -13,6 +13,7 @@ from typing import Any
 import chinese_calendar
 
 from dossier.conditions import describe, evaluate, facts_in
+from dossier.facts import cn_date
 from dossier.model import Rule
 
 
@@ -97,7 +98,7 @@ def check_window(rule: Rule, facts: Mapping[str, Any], titles: Mapping[str, str]
         need = [titles.get(n, n) for n in (p["from"], p["to"]) if not isinstance(facts.get(n), dt.date)]
         yield Gap("DOS-R006", rule.id, {"title": rule.title, "reason": "、".join(need)})
         return
-    span = f"{titles.get(p['from'], p['from'])} {start.isoformat()} → {titles.get(p['to'], p['to'])} {end.isoformat()}"
+    span = f"{titles.get(p['from'], p['from'])} {cn_date(start)} → {titles.get(p['to'], p['to'])} {cn_date(end)}"
     if end < start:
         yield Gap("DOS-R002", rule.id, {"title": rule.title, "reason": f"{span}：结束早于开始"})
         return
@@ -158,7 +159,7 @@ def check_deadline(rule: Rule, facts: Mapping[str, Any], titles: Mapping[str, st
     month, day = (int(x) for x in p["month_day"].split("-"))
     deadline = dt.date(year, month, min(day, calendar.monthrange(year, month)[1]))
     if when > deadline:
-        yield Gap("DOS-R004", rule.id, {"title": rule.title, "reason": f"{when.isoformat()} 晚于 {deadline.isoformat()}"})
+        yield Gap("DOS-R004", rule.id, {"title": rule.title, "reason": f"{cn_date(when)} 晚于 {cn_date(deadline)}"})
 
 
 def check_manual(rule: Rule, facts: Mapping[str, Any], titles: Mapping[str, str]) -> Iterator[Gap]:
