@@ -213,8 +213,10 @@ def write_docx(path: Path, spec: Mapping[str, Any], project: Mapping[str, Any]) 
         d.add_paragraph(fill(line, project))
     for para in (*(base.get("paragraphs") or ()), *(spec.get("paragraphs") or ())):
         d.add_paragraph(fill(para, project))
+    drop_rows = set(spec.get("drop_rows") or ())  # a form with rows left out: their first cell's label
     for rows in (*(base.get("tables") or ()), *(spec.get("tables") or ())):
-        _add_table(d, rows, project)
+        kept = [r for r in rows if not r or str(r[0]) not in drop_rows]
+        _add_table(d, kept, project)
         d.add_paragraph("")
     outline = parse_outline(base.get("outline") or ()) + parse_outline(spec.get("sections") or ())
     try:
