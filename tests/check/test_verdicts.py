@@ -207,11 +207,28 @@ def test_signature_cell_fills_signature_and_date_and_blank_years_are_fine(tmp_pa
 
 
 def test_a_form_without_its_signature_is_still_caught(tmp_path: Path) -> None:
+    unsigned = "申请单位意见及盖章：同意申报。\n主要领导签字：\n日期："
     rows = [["项目名称", "连平县政务服务平台建设项目", "项目拟建设地点", "连平县"],
-            ["申请单位意见及盖章：同意申报。", "申请单位意见及盖章：同意申报。", "行业主管部门意见及盖章：同意。", ""]]
+            [unsigned, unsigned, "行业主管部门意见及盖章：同意。\n主要领导签字：王五 2025年1月12日", ""]]
     write_form(tmp_path / "d" / "项目立项申请表.docx", "项目立项申请表", rows)
     report = check(tmp_path / "d", "lianping", "application", {"investment": 80})
-    assert ("DOS-S001", "project-approval-form/applicant-leader-signature") in errors(report)
+    assert ("DOS-S002", "project-approval-form/applicant-leader-signature") in errors(report)
+    assert ("DOS-S002", "project-approval-form/applicant-opinion-date") in errors(report)
+    assert ("DOS-S002", "project-approval-form/authority-leader-signature") not in errors(report)
+
+
+def test_generated_skeleton_filled_in_one_field_a_row_passes(tmp_path: Path) -> None:
+    # The skeleton has one row per field; sub-fields are written inside their field.
+    rows = [["项目名称", "连平县政务服务平台建设项目"], ["资金安排计划", "2025年 80万元"],
+            ["资金来源", "县级财政 80万元"], ["申请单位意见及盖章", "同意申报。主要领导签字：张三 2025年1月10日"],
+            ["行业主管部门意见及盖章", "同意。王五 2025年1月12日"]]
+    write_form(tmp_path / "d" / "项目立项申请表.docx", "项目立项申请表", rows)
+    report = check(tmp_path / "d", "lianping", "application", {"investment": 80})
+    doc = next(d for d in report["documents"] if d["type"] == "project-approval-form")
+    status = {s["id"]: s["status"] for s in doc["sections"]}
+    for sid in ("funding-year-1", "county-funds", "applicant-leader-signature", "authority-leader-signature",
+                "authority-opinion-date"):
+        assert status[sid] == "present", sid
 
 
 # -- purchase method, first O&M, per-contract acceptance, 备案 after approval --------------------

@@ -367,8 +367,8 @@ def _check_document(run: _Run, doc: Document, p: ParsedFile, facts: Mapping[str,
             entry["status"] = "missing"
             if any(mt.path[: len(mp)] == mp for mp in missing_paths):
                 pass  # reported with its missing parent
-            elif s.optional and s.when is None:
-                entry["status"] = "not-required"  # an example row, a note, a chapter no article names
+            elif s.optional and s.when is None and doc.kind != "report":
+                entry["status"] = "not-required"  # a form's example row (功能1, 数据名称N) or note
             elif needed is None or s.optional:
                 run.gaps.append(Gap("DOS-S004", req, {"document": doc.title, "title": s.title,
                                                       "reason": s.condition_text or describe(s.when, titles)

@@ -272,7 +272,11 @@ def _dates(text: str, loc: Location) -> list[_Field]:
     return [_Field("日期", m.group(0), loc) for m in DATE.finditer(text)]
 
 
-def form_fields(tree: DocumentTree) -> list[_Field]:
+def _is_label(k: str, labels: frozenset[str]) -> bool:
+    return k in labels or any(len(lb) >= 2 and k.startswith(lb) for lb in labels)
+
+
+def form_fields(tree: DocumentTree, labels: frozenset[str] = frozenset()) -> list[_Field]:
     """Every (label, value) a form shows: table cells (value to the right, else below), cells and
     lines written as `label：value`, headings, and the dates written anywhere (a signature's date)."""
     out: list[_Field] = []
@@ -280,6 +284,9 @@ def form_fields(tree: DocumentTree) -> list[_Field]:
     def cells(rows: Sequence[Sequence[str]], loc: Location) -> None:
         for r, row in enumerate(rows):
             for c, cell in enumerate(row):
+                if (c > 0 and cell == row[c - 1]) or ("\n" in cell and r > 0 and c < len(rows[r - 1])
+                                                     and cell == rows[r - 1][c]):
+                    continue  # a merged cell repeats its text in every grid cell it spans
                 if "\t" in cell:
                     # The parser flattens a nested table (a change list inside a form) into
                     # lines of tab-separated cells: read it as a table of its own.
@@ -287,9 +294,17 @@ def form_fields(tree: DocumentTree) -> list[_Field]:
                 k = key(cell)
                 if not k:
                     continue
-                # The value is the next cell (merged cells repeat the label: skip those), even when
-                # blank — the cell after a blank one is another field's label, not this one's value.
-                right = next((x for x in row[c + 1:] if key(x) != k), "")
+                # The value is the next filled cell that is not another field's label (after a
+                # blank value comes the next label: 第五年 | (blank) | 单位自筹 万元).
+                right = ""
+                for x in row[c + 1:]:
+                    kx = key(x)
+                    if kx == k or not x.strip() or _UNIT_ONLY.match(x):
+                        continue
+                    if _is_label(kx, labels):
+                        break
+                    right = x
+                    break
                 below = rows[r + 1][c] if r + 1 < len(rows) and c < len(rows[r + 1]) else ""
                 out.append(_Field(k, right or below, loc))
                 for line in cell.split("\n"):
@@ -321,9 +336,24 @@ def _names_match(names: Sequence[str], label: str) -> bool:
     return label in names or any(len(n) >= 4 and n in label and len(n) / max(len(label), 1) >= 0.6 for n in names)
 
 
+def _children_in_parent(walked: Sequence[tuple[tuple[str, ...], Section]], hits: dict[int, tuple[int, _Field]]) -> None:
+    """A form laid out one field a row (the generated skeleton) has no cells for sub-fields: when
+    none of a filled field's sub-fields has a label of its own, they are written inside it
+    (资金安排计划: “2025年 80万元”). Where some have labels (the official layout), each is judged."""
+    for n, (path, s) in enumerate(walked):
+        if not s.children or n not in hits or not hits[n][1].value.strip():
+            continue
+        kids = [m for m, (p, _) in enumerate(walked) if len(p) > len(path) and p[: len(path)] == path]
+        # An unlabelled date found elsewhere is not a sub-field's own cell.
+        if not any(k in hits and hits[k][1].label != "日期" for k in kids):
+            for k in kids:
+                hits[k] = hits[n]
+
+
 def match_form(sections: Sequence[Section], tree: DocumentTree, *, table: bool = False) -> list[SectionMatch]:
     """Form fields / table rows found as labels in the document; one field per label occurrence."""
-    fields = form_fields(tree)
+    labels = frozenset(k for _, s in _walk_all(sections) for k in (key(x) for x in (s.title, *s.aliases)) if k)
+    fields = form_fields(tree, labels)
     used: set[int] = set()
     hits: dict[int, tuple[int, _Field]] = {}
     walked = list(_walk_all(sections))
@@ -337,6 +367,7 @@ def match_form(sections: Sequence[Section], tree: DocumentTree, *, table: bool =
         if i is not None:
             used.add(i)
             hits[n] = (i, fields[i])
+    _children_in_parent(walked, hits)
     out: list[SectionMatch] = []
     for n, (path, s) in enumerate(walked):
         if n not in hits:
