@@ -20,7 +20,7 @@ def parsed_dir(folder: Path) -> list[ParsedFile]:
 
 
 def check(folder: Path, pack_id: str, stage: str, facts: dict[str, Any]) -> dict[str, Any]:
-    return check_parsed(parsed_dir(folder), [], folder.name, load_pack(pack_id), stage, facts, AS_OF)
+    return check_parsed(parsed_dir(folder), [], folder.name, load_pack(pack_id), stage, facts, AS_OF).to_json()
 
 
 def found(report: dict[str, Any], severity: str | None = None) -> set[tuple[str, str]]:

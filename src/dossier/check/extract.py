@@ -26,6 +26,7 @@ from functools import cache
 from typing import Any
 
 from dossier.check.normalise import simplify
+from dossier.cjk import chinese_to_int
 from dossier.errors import PackError
 from dossier.facts import fact_types, to_wan
 from dossier.model import Pack
@@ -181,8 +182,7 @@ def cn_number(s: str) -> int:
     if s.isdigit():
         return int(s)
     if "十" in s:
-        tens, _, ones = s.partition("十")
-        return (_CN_DIGIT.get(tens, 1) if tens else 1) * 10 + (_CN_DIGIT.get(ones, 0) if ones else 0)
+        return chinese_to_int(s) or 0
     return int("".join(str(_CN_DIGIT[c]) for c in s))
 
 

@@ -6,7 +6,7 @@ match is refused when it substitutes two or more characters in a row."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -276,59 +276,66 @@ def _is_label(k: str, labels: frozenset[str]) -> bool:
     return k in labels or any(len(lb) >= 2 and k.startswith(lb) for lb in labels)
 
 
+def _value_right(rest: Sequence[str], k: str, labels: frozenset[str]) -> str:
+    """The next filled cell that is not another field's label (after a blank value comes the
+    next label: 第五年 | (blank) | 单位自筹 万元); merged cells repeating the label are skipped."""
+    for x in rest:
+        kx = key(x)
+        if kx == k or not x.strip() or _UNIT_ONLY.match(x):
+            continue
+        return "" if _is_label(kx, labels) else x
+    return ""
+
+
+def _merged_repeat(rows: Sequence[Sequence[str]], r: int, c: int) -> bool:
+    """A merged cell repeats its text in every grid cell it spans: read it once."""
+    cell = rows[r][c]
+    if c > 0 and cell == rows[r][c - 1]:
+        return True
+    return "\n" in cell and r > 0 and c < len(rows[r - 1]) and cell == rows[r - 1][c]
+
+
+def _cell_fields(rows: Sequence[Sequence[str]], loc: Location, labels: frozenset[str]) -> Iterator[_Field]:
+    for r, row in enumerate(rows):
+        for c, cell in enumerate(row):
+            if _merged_repeat(rows, r, c):
+                continue
+            if "\t" in cell:
+                # The parser flattens a nested table (a change list inside a form) into
+                # lines of tab-separated cells: read it as a table of its own.
+                yield from _cell_fields([line.split("\t") for line in cell.split("\n")], loc, labels)
+            k = key(cell)
+            if not k:
+                continue
+            below = rows[r + 1][c] if r + 1 < len(rows) and c < len(rows[r + 1]) else ""
+            yield _Field(k, _value_right(row[c + 1:], k, labels) or below, loc)
+            for line in cell.split("\n"):
+                yield from _pairs(line, loc)
+            yield from _dates(cell, loc)
+
+
+def _line_fields(text: str, loc: Location) -> Iterator[_Field]:
+    for line in text.split("\n"):
+        yield from _pairs(line, loc)
+        yield from _dates(line, loc)
+
+
+def _block_fields(blocks: Iterable[Block], labels: frozenset[str]) -> Iterator[_Field]:
+    for b in blocks:
+        if b.kind == "table":
+            yield from _cell_fields(b.rows, b.location, labels)
+        elif not b.placeholder:
+            yield from _line_fields(b.text, b.location)
+
+
 def form_fields(tree: DocumentTree, labels: frozenset[str] = frozenset()) -> list[_Field]:
     """Every (label, value) a form shows: table cells (value to the right, else below), cells and
     lines written as `label：value`, headings, and the dates written anywhere (a signature's date)."""
-    out: list[_Field] = []
-
-    def cells(rows: Sequence[Sequence[str]], loc: Location) -> None:
-        for r, row in enumerate(rows):
-            for c, cell in enumerate(row):
-                if (c > 0 and cell == row[c - 1]) or ("\n" in cell and r > 0 and c < len(rows[r - 1])
-                                                     and cell == rows[r - 1][c]):
-                    continue  # a merged cell repeats its text in every grid cell it spans
-                if "\t" in cell:
-                    # The parser flattens a nested table (a change list inside a form) into
-                    # lines of tab-separated cells: read it as a table of its own.
-                    cells([line.split("\t") for line in cell.split("\n")], loc)
-                k = key(cell)
-                if not k:
-                    continue
-                # The value is the next filled cell that is not another field's label (after a
-                # blank value comes the next label: 第五年 | (blank) | 单位自筹 万元).
-                right = ""
-                for x in row[c + 1:]:
-                    kx = key(x)
-                    if kx == k or not x.strip() or _UNIT_ONLY.match(x):
-                        continue
-                    if _is_label(kx, labels):
-                        break
-                    right = x
-                    break
-                below = rows[r + 1][c] if r + 1 < len(rows) and c < len(rows[r + 1]) else ""
-                out.append(_Field(k, right or below, loc))
-                for line in cell.split("\n"):
-                    out.extend(_pairs(line, loc))
-                out.extend(_dates(cell, loc))
-
-    def lines(text: str, loc: Location) -> None:
-        for line in text.split("\n"):
-            out.extend(_pairs(line, loc))
-            out.extend(_dates(line, loc))
-
-    for b in tree.preamble:
-        if b.kind == "table":
-            cells(b.rows, b.location)
-        elif not b.placeholder:
-            lines(b.text, b.location)
+    out = list(_block_fields(tree.preamble, labels))
     for h in tree.walk():
         out.append(_Field(key(h.title), h.text(), h.location))
-        lines(h.title, h.location)
-        for b in h.blocks:
-            if b.kind == "table":
-                cells(b.rows, b.location)
-            elif not b.placeholder:
-                lines(b.text, b.location)
+        out += _line_fields(h.title, h.location)
+        out += _block_fields(h.blocks, labels)
     return out
 
 
