@@ -5,7 +5,6 @@ runs scenarios outside pytest and prints each one's findings and the per-jurisdi
 
 from __future__ import annotations
 
-import datetime as dt
 import importlib.util
 import sys
 from collections.abc import Iterable, Mapping, Sequence
@@ -48,16 +47,13 @@ def known_failures() -> dict[str, str]:
 
 
 def check_dossier(files: Path, sc: Mapping[str, Any]) -> dict[str, Any]:
-    """The check the CLI runs: pack, facts validated as facts.yaml is, the engine, as-of date."""
-    from dossier.check.engine import CheckOptions, check_path
-    from dossier.facts import validate_facts
-    from dossier.packs import load_pack
+    """The public check path (`dossier.check`, what the CLI calls): pack by id, facts validated as
+    a facts.yaml is, the scenario's as-of date. Returns the report's JSON form."""
+    import dossier
 
-    pack = load_pack(sc["jurisdiction"])
-    given = validate_facts(sc.get("facts") or {}, pack, "scenario facts")
-    as_of = sc.get("as_of")
-    options = CheckOptions(as_of=dt.date.fromisoformat(str(as_of)) if as_of else None)
-    return check_path(files, pack, sc["stage"], given, options)
+    report = dossier.check(files, jurisdiction=sc["jurisdiction"], stage=sc["stage"], facts=dict(sc.get("facts") or {}),
+                           as_of=sc.get("as_of"))
+    return dict(report.to_json())
 
 
 @dataclass

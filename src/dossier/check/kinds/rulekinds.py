@@ -10,7 +10,7 @@ from dossier.check import rules
 from dossier.check.context import CheckContext
 from dossier.check.rules import Gap, RuleCheck
 from dossier.conditions import evaluate
-from dossier.facts import to_jsonable
+from dossier.facts import fact_text
 from dossier.model import Rule
 
 
@@ -54,6 +54,6 @@ def check_consistency(ctx: CheckContext, rule: Rule) -> Iterator[Gap]:
         if first is not None:
             seen.append(first)
     if len(seen) >= 2 and any(not fx.same_value(seen[0].value, v.value) for v in seen[1:]):
-        detail = "；".join(f"{e.file}：{to_jsonable(e.value)}" for e in seen)
+        detail = "；".join(f"{e.file}：{fact_text(ctx.pack, name, e.value)}" for e in seen)
         yield Gap("DOS-R005", rule.id, {"title": rule.title or ctx.titles.get(name, name), "reason": detail},
                   file=seen[1].file, page=seen[1].location.page, paragraph=seen[1].location.paragraph)
