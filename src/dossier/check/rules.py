@@ -78,6 +78,11 @@ def dur_text(dur: Mapping[str, int]) -> str:
     return "".join(f"{v}{names[k]}" for k, v in dur.items())
 
 
+def _give(names: str) -> str:
+    """What settles an unverifiable rule: the facts to give (facts.yaml or the documents)."""
+    return f"请在事实中给出：{names}" if names else ""
+
+
 RuleCheck = Callable[[Rule, Mapping[str, Any], Mapping[str, str]], Iterator[Gap]]
 
 
@@ -88,7 +93,7 @@ def check_assert(rule: Rule, facts: Mapping[str, Any], titles: Mapping[str, str]
         yield Gap("DOS-R001", rule.id, {"title": rule.title, "reason": rule.message or f"不满足：{describe(cond, titles)}"})
     elif result is None:
         need = sorted({titles.get(f, f) for f in facts_in(cond) if facts.get(f) is None})
-        yield Gap("DOS-R006", rule.id, {"title": rule.title, "reason": "、".join(need)})
+        yield Gap("DOS-R006", rule.id, {"title": rule.title, "reason": _give("、".join(need))})
 
 
 def check_window(rule: Rule, facts: Mapping[str, Any], titles: Mapping[str, str]) -> Iterator[Gap]:
@@ -96,7 +101,7 @@ def check_window(rule: Rule, facts: Mapping[str, Any], titles: Mapping[str, str]
     start, end = facts.get(p["from"]), facts.get(p["to"])
     if not isinstance(start, dt.date) or not isinstance(end, dt.date):
         need = [titles.get(n, n) for n in (p["from"], p["to"]) if not isinstance(facts.get(n), dt.date)]
-        yield Gap("DOS-R006", rule.id, {"title": rule.title, "reason": "、".join(need)})
+        yield Gap("DOS-R006", rule.id, {"title": rule.title, "reason": _give("、".join(need))})
         return
     span = f"{titles.get(p['from'], p['from'])} {cn_date(start)} → {titles.get(p['to'], p['to'])} {cn_date(end)}"
     if end < start:
@@ -128,13 +133,13 @@ def _calendar_basis(start: dt.date, end: dt.date, p: Mapping[str, Any]) -> str:
 def check_naming(rule: Rule, facts: Mapping[str, Any], titles: Mapping[str, str]) -> Iterator[Gap]:
     name = facts.get(rule.params["fact"])
     if not isinstance(name, str):
-        yield Gap("DOS-R006", rule.id, {"title": rule.title, "reason": titles.get(rule.params["fact"], "项目名称")})
+        yield Gap("DOS-R006", rule.id, {"title": rule.title, "reason": _give(titles.get(rule.params["fact"], "项目名称"))})
         return
     applicable = [p for p in rule.params["patterns"] if evaluate(p.get("when"), facts) is True]
     if not applicable:
         undecided = [p for p in rule.params["patterns"] if evaluate(p.get("when"), facts) is None]
         if undecided and not any(re.fullmatch(p["pattern"], name) for p in undecided):
-            yield Gap("DOS-R006", rule.id, {"title": rule.title, "reason": "项目类别/建设方式"})
+            yield Gap("DOS-R006", rule.id, {"title": rule.title, "reason": _give("项目类别、建设方式")})
         return
     if not any(re.fullmatch(p["pattern"], name) for p in applicable):
         examples = "、".join(f"“{p['example']}”" for p in applicable)
@@ -145,13 +150,13 @@ def check_deadline(rule: Rule, facts: Mapping[str, Any], titles: Mapping[str, st
     p = rule.params
     when = facts.get(p["fact"])
     if not isinstance(when, dt.date):
-        yield Gap("DOS-R006", rule.id, {"title": rule.title, "reason": titles.get(p["fact"], p["fact"])})
+        yield Gap("DOS-R006", rule.id, {"title": rule.title, "reason": _give(titles.get(p["fact"], p["fact"]))})
         return
     year = when.year
     if p.get("year_offset_fact"):
         base = facts.get(p["year_offset_fact"])
         if base is None:
-            yield Gap("DOS-R006", rule.id, {"title": rule.title, "reason": titles.get(p["year_offset_fact"], "")})
+            yield Gap("DOS-R006", rule.id, {"title": rule.title, "reason": _give(titles.get(p["year_offset_fact"], ""))})
             return
         year = int(base.year if isinstance(base, dt.date) else base) + int(p.get("year_offset", 0))
     else:
