@@ -240,7 +240,7 @@ def write_docx(path: Path, spec: Mapping[str, Any], project: Mapping[str, Any]) 
                 _add_table(d, line, project)
             else:
                 d.add_paragraph(fill(line, project))
-    for para in spec.get("closing") or ():
+    for para in (*(base.get("closing") or ()), *(spec.get("closing") or ())):
         d.add_paragraph(fill(para, project))
     path.parent.mkdir(parents=True, exist_ok=True)
     d.save(str(path))

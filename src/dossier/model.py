@@ -60,6 +60,8 @@ class Section:
     optional: bool = False
     may_be_blank: bool = False
     in_text: bool = False
+    requires_content: bool = False
+    """Its own value must be filled even when its sub-fields are (变更内容 above its signature)."""
     """An item the text covers, not necessarily under its own heading (安全评估费用 inside 投资概算)."""
     """Must be there, may be left blank (第五年 of a one-year project, a cost line not needed)."""
     guidance: str = ""

@@ -316,6 +316,7 @@ class _Ctx:
             optional=bool(raw.get("optional", False)),
             may_be_blank=bool(raw.get("may_be_blank", False)),
             in_text=bool(raw.get("in_text", False)),
+            requires_content=bool(raw.get("requires_content", False)),
             guidance=raw.get("guidance", ""),
             citations=self.cites(raw["citations"], file, where),
             children=kids,

@@ -129,7 +129,7 @@ def _matched(doc: Document, display: str, mt: SectionMatch,
     if h.has_content():
         return SectionResult(s.id, mt.path, s.title, "present", matched), None
     empty = SectionResult(s.id, mt.path, s.title, "empty", matched)
-    if _child_present(mt, matches) or s.optional or s.may_be_blank:
+    if (_child_present(mt, matches) and not s.requires_content) or s.optional or s.may_be_blank:
         return empty, None  # an optional field left blank (第五年 of a one-year project) is not a gap
     return empty, Gap("DOS-S002", req, {"document": doc.title, "title": s.title, "reason": "请填写该章节内容"}, **loc)
 
