@@ -55,10 +55,12 @@ def test_material_counts_and_which_are_conditional(pack: Pack) -> None:
         ("application", "feasibility-study"),
         ("application", "feasibility-review-opinion"),
         ("application", "expert-review-opinion"),
+        ("application", "filed-plan"),  # 第二十二条: due once 立项批复 is given
         ("change", "revised-plan"),
         ("change", "change-statement"),
         ("change", "new-plan"),
         ("contract-acceptance", "trial-run-report"),
+        ("contract-acceptance", "security-assessment-report"),  # of the main contract's system
         ("contract-acceptance", "acceptance-test-report"),
         ("contract-acceptance", "tech-defense-report"),
         ("contract-acceptance", "supervision-report"),
@@ -179,7 +181,8 @@ BASE_CONTRACT = {"category": "construction", "main_contract": True, "tech_defens
         ({**BASE_CONTRACT, "contract_amount": D("80"), "tech_defense_tested": True}, False),
         ({**BASE_CONTRACT, "contract_amount": D("80"), "main_contract": False}, False),
         ({**BASE_CONTRACT, "contract_amount": D("80"), "category": "operation"}, False),
-        ({"category": "construction", "main_contract": True, "contract_amount": D("80")}, None),
+        # 技防检测 is the exception: unless it is said to be done, the 验收测评 is due.
+        ({"category": "construction", "main_contract": True, "contract_amount": D("80")}, True),
     ],
 )
 def test_acceptance_testing(pack: Pack, facts: dict[str, Any], expected: bool | None) -> None:

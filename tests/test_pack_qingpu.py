@@ -79,7 +79,12 @@ def test_operation_materials(pack: Pack) -> None:
     assert [m.title for m in mats][:6] == [
         "运维方案", "运维服务评价报告", "服务合同", "运维日志台账", "数据治理方案", "第三方相关服务总结报告",
     ]  # fmt: skip
-    assert all(m.when is None for m in mats[:6])
+    assert mats[0].when is None and mats[4].when is None  # 运维方案, 数据治理方案
+    # 第十二条(三): the O&M-period records exist only after a first O&M period.
+    for m in (mats[1], mats[2], mats[3], mats[5]):
+        assert evaluate(m.when, {"first_om_application": True}) is False, m.id
+        assert evaluate(m.when, {"first_om_application": False}) is True, m.id
+        assert m.alternatives == ("acceptance-materials",)
     first = _material(pack, "operation", "acceptance-materials")
     assert evaluate(first.when, {"first_om_application": True}) is True
     assert evaluate(first.when, {"first_om_application": False}) is False
@@ -113,7 +118,8 @@ def test_fourteen_acceptance_items_in_order(pack: Pack) -> None:
     assert all(m.citations[0].article == "第二十三条" for m in mats)
 
 
-UNCONDITIONAL = {"(一)", "(二)", "(三)", "(四)", "(七)", "(八)", "(九)", "(十四)"}
+# (二) 招投标文件 depend on the purchase method (an 询价 purchase has 采购文件 instead).
+UNCONDITIONAL = {"(一)", "(三)", "(四)", "(七)", "(八)", "(九)", "(十四)"}
 
 
 def _by_clause(pack: Pack, clause: str) -> Material:
@@ -136,7 +142,7 @@ def test_items_needing_a_person_are_manual(pack: Pack) -> None:
     [
         ("(五)", {"classified": False}, True),
         ("(五)", {"classified": True}, False),
-        ("(五)", {}, None),
+        ("(五)", {}, True),  # “非涉密项目”: required unless the project is known to be classified
         ("(六)", {"supervised": True}, True),
         ("(六)", {"supervised": False}, False),
         ("(六)", {}, None),

@@ -179,6 +179,27 @@ def facts_validate(
     _print(json.dumps({k: to_jsonable(v) for k, v in sorted(facts.items())}, ensure_ascii=False, indent=2))
 
 
+@facts_app.command("list")
+def facts_list(
+    keys: Annotated[list[str] | None, typer.Argument(help="Only these fact keys.")] = None,
+    jurisdiction: Annotated[str | None, typer.Option("--jurisdiction", "-j", help="Only this pack's facts and uses.")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json")] = "text",
+) -> None:
+    """Every fact key with its Chinese title, its type and where packs use it."""
+    from dossier.factsview import fact_infos, render_text
+    from dossier.packs import load_pack, pack_ids
+
+    try:
+        packs = [load_pack(jurisdiction)] if jurisdiction else [load_pack(p) for p in pack_ids()]
+        infos = fact_infos(packs, keys or ())
+    except DossierError as exc:
+        raise _fail(exc) from None
+    if fmt == "json":
+        _print(json.dumps([i.as_dict() for i in infos], ensure_ascii=False, indent=2))
+    else:
+        _print(render_text(infos))
+
+
 # -- tree ----------------------------------------------------------------------------
 @app.command("tree")
 def tree(

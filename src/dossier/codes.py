@@ -37,10 +37,10 @@ CODES: tuple[Code, ...] = (
          "A zip entry was refused: path traversal, absolute path, link, encryption, too deep nesting, "
          "too many entries or a size/ratio over the limits (zip bomb). Nothing was written outside the work dir."),
     # -- sections ----------------------------------------------------------------------
-    Code("DOS-S001", "missing-section", "error", "《{document}》缺少章节“{title}”",
+    Code("DOS-S001", "missing-section", "error", "《{document}》缺少章节“{title}”（{reason}）",
          "A section the outline requires was not found among the document's headings (matched by title, "
          "aliases and fuzzy matching, not by number)."),
-    Code("DOS-S002", "empty-section", "error", "《{document}》章节“{title}”没有内容",
+    Code("DOS-S002", "empty-section", "error", "《{document}》章节“{title}”没有内容（{reason}）",
          "The heading is there but nothing is written under it, or only the skeleton's 【填写说明】 guidance."),
     Code("DOS-S003", "section-manual-review", "warning", "《{document}》章节“{title}”匹配不确定（{reason}）",
          "A heading resembles the required section but too closely resembles another to decide; a person "
@@ -51,14 +51,14 @@ CODES: tuple[Code, ...] = (
     Code("DOS-S005", "section-out-of-order", "info", "《{document}》章节“{title}”顺序与大纲不同",
          "The section was found, but not in the outline's order."),
     # -- materials ---------------------------------------------------------------------
-    Code("DOS-M001", "missing-material", "error", "缺少材料“{title}”",
+    Code("DOS-M001", "missing-material", "error", "缺少材料“{title}”（{reason}）",
          "A material this stage requires for this project was not found among the files."),
     Code("DOS-M002", "material-manual-review", "info", "材料“{title}”需人工确认（{reason}）",
          "Whether the material is required, or whether it is valid, cannot be decided from the files "
          "(a condition on unknown facts, a seal, an approval held elsewhere)."),
     Code("DOS-M003", "material-placeholder", "error", "材料“{title}”仍是占位文件（{file}）",
          "The file for this material is the scaffold's placeholder, not the material itself."),
-    Code("DOS-M004", "unrecognised-file", "info", "{file}：未能识别为本阶段的任何材料",
+    Code("DOS-M004", "unrecognised-file", "info", "{file}：未能识别为本阶段的任何材料（{reason}）",
          "The file matched no material of the stage. It is listed so that nothing is silently dropped."),
     Code("DOS-M005", "wrong-stage-document", "warning", "{file}：似为“{title}”，不属于本阶段",
          "The file looks like a document of another stage; check that the right stage was chosen."),
@@ -75,10 +75,14 @@ CODES: tuple[Code, ...] = (
          "The same fact (project name, investment, 承建单位, 初验日期 …) differs between documents."),
     Code("DOS-R006", "rule-unverifiable", "info", "{title}：缺少事实，无法核验（{reason}）",
          "The rule applies, but the facts it needs are neither given nor found in the documents."),
-    Code("DOS-R007", "manual-check", "info", "{title}：需人工核验",
+    Code("DOS-R007", "manual-check", "info", "{title}：需人工核验（{reason}）",
          "A requirement that files cannot show (a seal, a signature, an approval held elsewhere)."),
     Code("DOS-R008", "notice", "info", "{title}",
          "Information the regulation attaches to this project (approval route, who to file with)."),
+    Code("DOS-R009", "out-of-scope", "warning", "{title}：本办法不适用，未按本规则包检查材料、章节和规则（{reason}）",
+         "The project falls outside the regulation (a classified project, an excluded kind of project). The "
+         "check stops here with this one finding; check the project against the rules that do apply to it, or "
+         "correct the fact that excluded it."),
     # -- facts -------------------------------------------------------------------------
     Code("DOS-F001", "fact-conflict", "warning", "{title}：给定值与文件中的不同（{reason}）",
          "A fact given in facts.yaml differs from the value found in the documents; the given value was used."),

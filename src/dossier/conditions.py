@@ -8,6 +8,7 @@ a manual-review item, never a guess.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Iterator, Mapping
 from decimal import Decimal, InvalidOperation
@@ -130,39 +131,60 @@ def facts_in(cond: Condition | None) -> Iterator[str]:
         yield raw["fact"]
 
 
-def describe(cond: Condition | None, titles: Mapping[str, str] | None = None) -> str:
-    """Human text: `investment ≥ 50 且 supervised = 是` (fact titles when given)."""
+def describe(cond: Condition | None, titles: Mapping[str, str] | None = None,
+             kinds: Mapping[str, str] | None = None) -> str:
+    """The condition in plain Chinese, with fact titles and values as a reviewer reads them:
+    `项目投资不低于50万元，且实施了项目监理：是`. Empty when there is no condition."""
     if cond is None:
-        return "总是"
+        return ""
     t = titles or {}
+    k = kinds or {}
     if "all" in cond:
-        return " 且 ".join(_wrap(c, t) for c in cond["all"])
+        return "，且".join(_wrap(c, t, k) for c in cond["all"])
     if "any" in cond:
-        return " 或 ".join(_wrap(c, t) for c in cond["any"])
+        return "，或".join(_wrap(c, t, k) for c in cond["any"])
     if "not" in cond:
-        return f"非（{describe(cond['not'], t)}）"
-    name = t.get(cond["fact"], cond["fact"])
+        return f"并非（{describe(cond['not'], t, k)}）"
+    fact = cond["fact"]
+    name = t.get(fact, fact)
     op, raw = _op(cond)
     if op == "known":
-        return f"{name}{'已知' if raw else '未知'}"
+        return f"已说明{name}" if raw else f"未说明{name}"
     if op == "in":
-        return f"{name} ∈ {{{', '.join(_lit(v) for v in raw)}}}"
+        return f"{name}为{'、'.join(_value(fact, v, k) for v in raw)}之一"
     if isinstance(raw, Mapping):
         other = t.get(raw["fact"], raw["fact"])
-        rhs = f"{other} × {raw['times']}" if raw.get("times") is not None else other
+        times = raw.get("times")
+        rhs = f"{other}的{_percent(times)}" if times is not None else other
     else:
-        rhs = _lit(raw)
-    return f"{name} {_SYMBOL[op]} {rhs}"
+        rhs = _value(fact, raw, k)
+    if isinstance(raw, bool) and op in ("eq", "ne"):
+        return f"{name}：{'是' if raw is (op == 'eq') else '否'}"
+    return f"{name}{_WORDS[op]}{rhs}"
 
 
-def _wrap(cond: Condition, titles: Mapping[str, str]) -> str:
-    text = describe(cond, titles)
+_WORDS = {"eq": "为", "ne": "不为", "gt": "超过", "ge": "达到", "lt": "低于", "le": "不超过"}
+_MONEY_HINTS = ("investment", "amount", "budget", "cost", "price")
+
+
+def _percent(times: Any) -> str:
+    pct = Decimal(str(times)) * 100
+    return f"{format(pct.normalize(), 'f')}%"
+
+
+def _value(fact: str, v: Any, kinds: Mapping[str, str]) -> str:
+    """A literal as a reviewer reads it (fact_value_text: 建设类, 是/否, 50万元)."""
+    from dossier.facts import fact_value_text
+
+    kind = kinds.get(fact)
+    if kind is None and any(h in fact for h in _MONEY_HINTS) and isinstance(v, int | float | Decimal):
+        kind = "money"
+    if kind == "money" and isinstance(v, int | float | str):
+        with contextlib.suppress(InvalidOperation):
+            v = Decimal(str(v))
+    return fact_value_text(fact, v, kind)
+
+
+def _wrap(cond: Condition, titles: Mapping[str, str], kinds: Mapping[str, str]) -> str:
+    text = describe(cond, titles, kinds)
     return f"（{text}）" if ("all" in cond or "any" in cond) else text
-
-
-def _lit(v: Any) -> str:
-    if v is True:
-        return "是"
-    if v is False:
-        return "否"
-    return str(v)

@@ -58,6 +58,12 @@ class Section:
     when: Condition | None = None
     condition_text: str = ""
     optional: bool = False
+    may_be_blank: bool = False
+    in_text: bool = False
+    requires_content: bool = False
+    """Its own value must be filled even when its sub-fields are (变更内容 above its signature)."""
+    """An item the text covers, not necessarily under its own heading (安全评估费用 inside 投资概算)."""
+    """Must be there, may be left blank (第五年 of a one-year project, a cost line not needed)."""
     guidance: str = ""
     children: tuple[Section, ...] = ()
 
@@ -78,7 +84,9 @@ class Document:
     kind: Literal["report", "form", "table"]
     citations: tuple[Citation, ...]
     sections: tuple[Section, ...]
-    outline: Literal["full", "partial"] = "full"
+    outline: Literal["full", "partial", "text"] = "full"
+    """full: every chapter, in order; partial: the chapters the seed names; text: a 公文 whose
+    points sit in ordinary paragraphs, not headings."""
     aliases: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
     decoys: tuple[str, ...] = ()
@@ -94,6 +102,19 @@ class Document:
 
 
 @dataclass(frozen=True)
+class Part:
+    """One of several files a material is made of (青浦 第二十三条(五): 安全测评、软件测评、
+    密码应用测评报告), each required or conditional, each reported."""
+
+    id: str
+    title: str
+    aliases: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    when: Condition | None = None
+    condition_text: str = ""
+
+
+@dataclass(frozen=True)
 class Material:
     id: str
     title: str
@@ -106,6 +127,17 @@ class Material:
     condition_text: str = ""
     verify: Literal["file", "manual"] = "file"
     guidance: str = ""
+    parts: tuple[Part, ...] = ()
+    satisfies: tuple[str, ...] = ()
+    """Other materials of the stage this one's file also is (武汉 第十条: one 项目实施方案
+    in place of 可研 and 初步设计)."""
+    alternatives: tuple[str, ...] = ()
+    """Materials of the stage whose file makes this one unnecessary (武汉 第十条: approval in
+    steps, 建议书 → 可研 → 初步设计; a dossier is at one step, not all at once)."""
+    wrong_route: str = ""
+    """Said when a file for this material is there although its condition does not hold: the
+    project took a route the regulation does not allow it (武汉 第十九条: a 20% change filed as
+    the unit's own adjustment)."""
 
 
 @dataclass(frozen=True)
@@ -127,7 +159,7 @@ class Stage:
 class Rule:
     id: str
     title: str
-    kind: Literal["assert", "window", "naming", "deadline", "consistency", "manual", "notice"]
+    kind: Literal["assert", "window", "naming", "deadline", "consistency", "manual", "notice", "scope"]
     stages: tuple[str, ...]
     citations: tuple[Citation, ...]
     when: Condition | None = None

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from dossier import resources
 from dossier.conditions import facts_in
 from dossier.errors import PackError
-from dossier.model import Citation, Document, FactSpec, Material, Pack, Rule, Section, Source, Stage
+from dossier.model import Citation, Document, FactSpec, Material, Pack, Part, Rule, Section, Source, Stage
 from dossier.yamlio import load_yaml_text
 
 if TYPE_CHECKING:  # imported where used: the fast path (jsonschema-rs) does without them
@@ -314,6 +314,9 @@ class _Ctx:
             when=self.cond(raw.get("when"), file, f"{where}/when"),
             condition_text=raw.get("condition_text", ""),
             optional=bool(raw.get("optional", False)),
+            may_be_blank=bool(raw.get("may_be_blank", False)),
+            in_text=bool(raw.get("in_text", False)),
+            requires_content=bool(raw.get("requires_content", False)),
             guidance=raw.get("guidance", ""),
             citations=self.cites(raw["citations"], file, where),
             children=kids,
@@ -356,9 +359,26 @@ class _Ctx:
                     verify=m.get("verify", "file"),
                     guidance=m.get("guidance", ""),
                     citations=self.cites(m["citations"], file, where),
+                    parts=tuple(
+                        Part(id=p["id"], title=p["title"], aliases=tuple(p.get("aliases", ())),
+                             keywords=tuple(p.get("keywords", ())),
+                             when=self.cond(p.get("when"), file, f"{where}/parts/{j}/when"),
+                             condition_text=p.get("condition_text", ""))
+                        for j, p in enumerate(m.get("parts", ()))
+                    ),
+                    satisfies=tuple(m.get("satisfies", ())),
+                    alternatives=tuple(m.get("alternatives", ())),
+                    wrong_route=m.get("wrong_route", ""),
                 )
             )
         self.unique([m.id for m in mats], file, "/materials")
+        ids = {m.id for m in mats}
+        for i, m in enumerate(mats):
+            for field_name in ("satisfies", "alternatives"):
+                for other in getattr(m, field_name):
+                    if other not in ids:
+                        self.problems.append(
+                            Problem(file, f"/materials/{i}/{field_name}", f"no material {other!r} in this stage"))
         return Stage(
             id=raw["id"],
             title=raw["title"],

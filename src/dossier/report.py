@@ -193,6 +193,8 @@ class MaterialResult:
     citations: tuple[Mapping[str, str], ...] = ()
     placeholder: bool = False
     reason: str = ""
+    parts: tuple[Mapping[str, Any], ...] = ()
+    """A material made of several files: each part's id, title, status and files."""
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {"id": self.id, "title": self.title, "status": self.status, "files": list(self.files),
@@ -201,6 +203,8 @@ class MaterialResult:
             d["placeholder"] = True
         if self.reason:
             d["reason"] = self.reason
+        if self.parts:
+            d["parts"] = [dict(p) for p in self.parts]
         return d
 
 

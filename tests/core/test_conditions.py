@@ -75,4 +75,5 @@ def test_facts_in_and_describe() -> None:
                     {"fact": "change_amount", "lt": {"fact": "approved_amount", "times": 0.1}}]}
     assert sorted(facts_in(cond)) == ["approved_amount", "change_amount", "classified", "investment"]
     text = describe(cond, {"investment": "总投资"})
-    assert "总投资 ≥ 500" in text and "非（classified = 是）" in text and "approved_amount × 0.1" in text
+    # Plain Chinese, values as a reviewer reads them (issue 14: no "= 是", no raw operators).
+    assert "总投资达到500万元" in text and "并非（classified：是）" in text and "approved_amount的10%" in text

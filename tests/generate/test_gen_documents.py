@@ -208,7 +208,7 @@ def test_guidance_carries_citation_and_condition(mini_pack: Pack, skeleton: Skel
     policy = next(t for t in texts if "政策文件" in t)
     assert policy.startswith(MARKER) and "依据：测试办法 附件2" in policy
     sup = next(t for t in texts if "监理情况" in t)
-    assert "待确认" in sup and "未实施项目监理不提交" in sup and "实施了项目监理 = 是" in sup
+    assert "待确认" in sup and "未实施项目监理不提交" in sup and "实施了项目监理：是" in sup
     big = next(t for t in texts if "重大事项" in t)
     assert "本节可选" in big
 

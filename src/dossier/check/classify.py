@@ -179,9 +179,37 @@ def classify(pack: Pack, stage: Stage, ev: Evidence) -> Classification:
     if not scored:
         return Classification(None, 0.0, "")
     scored.sort(key=lambda t: t[0], reverse=True)
+    scored = _head_noun_first(pack, scored, ev)
     top = scored[0]
+    # A merged document (武汉 第十条: 实施方案 = 可研 + 初步设计) names what it merges; when it
+    # matches both, it is the merged one, which stands in for the others.
+    merged = [t for t in scored[1:] if top[2].id in t[2].satisfies and score_material(t[2], None, ev)[0] >= THRESHOLD]
+    if merged:
+        top = merged[0]
+        scored = [top, *(t for t in scored if t is not top)]
     runner = scored[1][2] if len(scored) > 1 else None
     return Classification(top[2], top[0], top[1], runner)
+
+
+# The last words of a title say what a document is: “关于项目实施方案的批复” is a 批复 about
+# a 实施方案, not the 实施方案.
+HEAD_NOUNS = ("批复", "复函", "批复文件", "批复意见")
+
+
+def _head_noun_first(pack: Pack, scored: list[tuple[float, str, Material]],
+                     ev: Evidence) -> list[tuple[float, str, Material]]:
+    texts = [key(ev.title), _name_key(ev.name.split("/")[-1])]
+    head = next((n for n in HEAD_NOUNS for t in texts if t.endswith(n)), "")
+    if not head:
+        return scored
+
+    def names_it(m: Material) -> bool:
+        doc = pack.document(m.document) if m.document else None
+        names, keywords, _ = _terms(m, doc)
+        return any(head[:2] in n for n in (*names, *keywords))
+
+    first = [t for t in scored if names_it(t[2])]
+    return first + [t for t in scored if not names_it(t[2])] if first else scored
 
 
 def other_stage_document(pack: Pack, stage: Stage, ev: Evidence) -> Document | None:

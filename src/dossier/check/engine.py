@@ -16,12 +16,12 @@ from typing import Any
 from dossier.check import extract as fx
 from dossier.check.classify import Classification, classify, evidence_for
 from dossier.check.context import CheckContext, CheckOptions, ParsedFile
-from dossier.check.kinds import SCOPES, Kind, kinds_in, require_known_kinds
+from dossier.check.kinds import REGISTRY, SCOPES, Kind, kinds_in, require_known_kinds
 from dossier.check.kinds import materials as material_kind
 from dossier.check.kinds import outline as outline_kind
 from dossier.check.kinds.files import file_gap
 from dossier.check.readers import is_placeholder
-from dossier.check.rules import Gap
+from dossier.check.rules import Gap, scope_exclusion
 from dossier.codes import BY_CODE, message
 from dossier.errors import DossierError
 from dossier.facts import fact_titles, to_jsonable
@@ -120,12 +120,19 @@ def check_parsed(
     except KeyError as exc:
         raise DossierError(str(exc.args[0])) from None
     ctx = build_context(parsed, pack, stage, given, options)
-    tagged: list[tuple[Kind | None, Gap]] = [(None, g) for g in ingest_gaps]
-    tagged += run_kinds(ctx)
+    excluded = scope_exclusion(pack.rules_for(stage.id), ctx.facts)
+    tagged: list[tuple[Kind | None, Gap]]
+    if excluded is not None:
+        # Out of the regulation's scope (连平 第五条 涉密, 武汉 第三条 会议系统): one finding that
+        # says so, no material, section or rule verdicts against a regulation that does not apply.
+        tagged = [(REGISTRY["scope"], excluded)]
+    else:
+        tagged = [(None, g) for g in ingest_gaps]
+        tagged += run_kinds(ctx)
     citations, severities = _citations(ctx), _rule_severities(ctx)
     findings = dict.fromkeys(_finding(ctx, kind, g, citations, severities)
                              for kind, g in tagged if _selected(g.code, options))
-    return _report(ctx, input_name, sorted(findings, key=sort_key))
+    return _report(ctx, input_name, sorted(findings, key=sort_key), excluded=excluded is not None)
 
 
 def build_context(parsed: Sequence[ParsedFile], pack: Pack, stage: Stage, given: Mapping[str, Any],
@@ -135,7 +142,7 @@ def build_context(parsed: Sequence[ParsedFile], pack: Pack, stage: Stage, given:
     import datetime as dt
 
     assigned = {p.display: classify(pack, stage, evidence_for(p.display, p.tree)) for p in parsed}
-    per_file = _extract_facts(parsed, assigned)
+    per_file = _extract_facts(parsed, assigned, pack)
     extracted = fx.merge([e for found in per_file.values() for e in found])
     facts: dict[str, Any] = {k: e.value for k, e in extracted.items()}
     facts.update(given)
@@ -144,13 +151,14 @@ def build_context(parsed: Sequence[ParsedFile], pack: Pack, stage: Stage, given:
                         options=options, as_of=options.as_of or dt.date.today())
 
 
-def _extract_facts(parsed: Sequence[ParsedFile],
-                   assigned: Mapping[str, Classification]) -> dict[str, tuple[fx.Extracted, ...]]:
+def _extract_facts(parsed: Sequence[ParsedFile], assigned: Mapping[str, Classification],
+                   pack: Pack) -> dict[str, tuple[fx.Extracted, ...]]:
     def outlined_first(p: ParsedFile) -> tuple[int, str]:
         m = assigned[p.display].material
         return (0 if m is not None and m.document else 1, p.display)
 
-    return {p.display: tuple(fx.extract(p.tree, p.display)) for p in sorted(parsed, key=outlined_first)
+    patterns = fx.pack_patterns(pack)
+    return {p.display: tuple(fx.extract(p.tree, p.display, patterns)) for p in sorted(parsed, key=outlined_first)
             if p.tree is not None and p.status == "parsed"}
 
 
@@ -226,11 +234,11 @@ def _finding(ctx: CheckContext, kind: Kind | None, g: Gap, citations: Mapping[st
 # -- the report ----------------------------------------------------------------------------
 
 
-def _report(ctx: CheckContext, input_name: str, findings: Sequence[Finding]) -> Report:
+def _report(ctx: CheckContext, input_name: str, findings: Sequence[Finding], *, excluded: bool = False) -> Report:
     head = header(ctx.pack, jurisdiction=ctx.pack.id, stage=ctx.stage.id, stage_title=ctx.stage.title,
                   as_of=ctx.as_of, input_name=input_name)
-    documents = [outline_kind.assess(ctx, df).result for df in outline_kind.document_files(ctx)]
-    materials = [material_kind.assess(ctx, m).result for m in ctx.stage.materials]
+    documents = [] if excluded else [outline_kind.assess(ctx, df).result for df in outline_kind.document_files(ctx)]
+    materials = [] if excluded else [material_kind.assess(ctx, m).result for m in ctx.stage.materials]
     return Report.build(head, _facts_json(ctx), [_file_result(ctx, p) for p in ctx.files], documents, materials,
                         findings)
 

@@ -1,15 +1,25 @@
-"""Facts from documents: project name, amounts, dates, 试运行 periods, units.
+"""Facts from documents: project name, amounts, dates, 试运行 periods, units — with evidence.
 
-Regular expressions find candidates; each is mapped onto a spaCy Doc built with
-`spacy.blank("zh")` via `char_span`, so a fact's evidence is a real span (its text and
-offsets) and later passes can work on tokens. No model is loaded or downloaded.
+Each fact comes from a pattern: a regular expression with named groups, the trigger words
+without which it cannot match (a cheap substring screen: most lines hold none), and the kind
+of value it yields (money → Decimal 万元, date → date, text → str). The shared patterns are
+below; a pack adds its own in `outlines/<id>/extract.yaml` (schemas/extract.schema.json), so a
+new jurisdiction's document facts are YAML only. `{AMOUNT}` and `{DATE}` in a pack's pattern
+stand for the shared amount and date sub-patterns.
+
+Evidence is the sentence the match sits in (cut at 。；; or the line end) with the value's
+character span inside it, so a report can quote and highlight exactly what was read.
+
+spaCy used to wrap these matches in `char_span` and did nothing a regex does not already do
+(no model is allowed, a blank Chinese pipeline has no sentence boundaries), while costing
+0.6–0.9 s and ~70 MB per process; it was dropped (see the README).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -17,7 +27,9 @@ from typing import Any
 
 from dossier.check.normalise import simplify
 from dossier.cjk import chinese_to_int
-from dossier.facts import to_wan
+from dossier.errors import PackError
+from dossier.facts import fact_types, to_wan
+from dossier.model import Pack
 from dossier.tree import DocumentTree, Location
 
 _CN_DIGIT = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5,
@@ -29,36 +41,20 @@ DATE = (
     r"(?:\s*(?P<d>3[01]|[12]\d|0?[1-9]|[一二三]?十[一二三四五六七八九]?|[一二三四五六七八九])\s*(?:日|号)?)?"
 )
 AMOUNT = r"(?P<num>\d{1,3}(?:[,，]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<unit>亿元|万元|元|亿|万)"
+# Text values stop at punctuation and at a tab: a filled form row reads '项目名称\t<name>\t项目类型'.
+_TEXT_STOP = r"\n\t:：；;，,。"
+KINDS = ("money", "date", "text")
 
-# Each pattern with the literals one of which it cannot match without: most body lines hold
-# none, and a substring test is far cheaper than eleven regex scans.
-_TRIGGERS: dict[str, tuple[str, ...]] = {
-    "project_name": ("项目名称",),
-    "investment": ("投资", "概算"),
-    "contract_amount": ("合同",),
-    "construction_unit": ("建设单位",),
-    "contractor": ("承建",),
-    "supervisor": ("监理",),
-    "preliminary_acceptance_date": ("初",),
-    "trial_run_start": ("试运行",),
-    "trial_run_end": ("试运行",),
-    "final_application_date": ("申请",),
-    "go_live_date": ("投入", "上线"),
-}
 
-_FACT_PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
-    ("project_name", "text", re.compile(r"项目名称\s*[:：]?\s*(?P<v>[^\n:：；;，,。]{4,80}(?:项目|工程|系统|平台)(?:（[^）]{1,20}）)?)")),
-    ("investment", "money", re.compile(r"(?:项目)?(?:总投资|投资总额|投资估算|总概算|投资概算|建设投资)(?:[^\n。；;\d]{0,12}?)[:：为约共计合]*\s*" + AMOUNT)),
-    ("contract_amount", "money", re.compile(r"合同(?:总)?(?:金额|价款|总价)(?:[^\n。；;\d]{0,8}?)[:：为约共计]*\s*" + AMOUNT)),
-    ("construction_unit", "text", re.compile(r"(?:项目)?建设单位(?:及负责人)?\s*[:：]\s*(?P<v>[^\n，,；;。（(]{3,40})")),
-    ("contractor", "text", re.compile(r"(?:项目)?承建(?:单位|方)\s*[:：]\s*(?P<v>[^\n，,；;。（(]{3,40})")),
-    ("supervisor", "text", re.compile(r"(?:项目)?监理(?:单位|机构)\s*[:：]\s*(?P<v>[^\n，,；;。（(]{3,40})")),
-    ("preliminary_acceptance_date", "date", re.compile(r"初(?:步)?验(?:收)?(?:结论及)?(?:日期|时间|于|通过)[^\n。；;\d二]{0,10}" + DATE)),
-    ("trial_run_start", "date", re.compile(r"试运行(?:开始|起始)?(?:日期|时间)?(?:自|从|于|[:：])?\s*" + DATE + r"\s*(?:起|开始|至|到|—|-|~)")),
-    ("trial_run_end", "date", re.compile(r"试运行[^\n。；;]{0,30}?(?:至|到|—|~)\s*" + DATE)),
-    ("final_application_date", "date", re.compile(r"(?:申请日期|申请时间|申请于)\s*[:：]?\s*" + DATE)),
-    ("go_live_date", "date", re.compile(r"(?:投入(?:正式)?(?:使用|运行|应用)|上线)(?:日期|时间)?[:：于]?\s*" + DATE)),
-)
+@dataclass(frozen=True)
+class FactPattern:
+    """One way a fact is written in documents."""
+
+    fact: str
+    kind: str  # money | date | text
+    triggers: tuple[str, ...]
+    regex: re.Pattern[str]
+    source: str = "shared"  # where it was declared: "shared" or the pack file
 
 
 @dataclass(frozen=True)
@@ -67,17 +63,118 @@ class Extracted:
     value: Any
     file: str
     location: Location
-    text: str
+    text: str  # the sentence the value was read from
+    start: int = 0  # the value's span inside `text`
+    end: int = 0
 
-    def evidence(self) -> dict[str, str]:
-        return {"file": self.file, "location": self.location.render(), "text": self.text}
+    def evidence(self) -> dict[str, Any]:
+        ev: dict[str, Any] = {"file": self.file, "location": self.location.render(), "text": self.text}
+        if self.end > self.start:
+            ev["span"] = [self.start, self.end]
+            ev["match"] = self.text[self.start : self.end]
+        return ev
 
 
-@cache
-def nlp() -> Any:
-    import spacy
+def _pattern(fact: str, kind: str, triggers: Sequence[str], regex: str, source: str = "shared") -> FactPattern:
+    return FactPattern(fact, kind, tuple(triggers), re.compile(regex.replace("{AMOUNT}", AMOUNT).replace("{DATE}", DATE)),
+                       source)
 
-    return spacy.blank("zh")
+
+SHARED: tuple[FactPattern, ...] = (
+    _pattern("project_name", "text", ("项目名称",),
+             rf"项目名称\s*[:：]?\s*(?P<v>[^{_TEXT_STOP}]{{4,80}}(?:项目|工程|系统|平台)(?:（[^）\t]{{1,20}}）)?)"),
+    _pattern("investment", "money", ("投资", "概算"),
+             r"(?:项目)?(?:总投资|投资总额|投资估算|总概算|投资概算|建设投资)(?:[^\n。；;\d]{0,12}?)[:：为约共计合]*\s*{AMOUNT}"),
+    _pattern("contract_amount", "money", ("合同",),
+             r"合同(?:总)?(?:金额|价款|总价)(?:[^\n。；;\d]{0,8}?)[:：为约共计]*\s*{AMOUNT}"),
+    _pattern("construction_unit", "text", ("建设单位",),
+             r"(?:项目)?建设单位(?:及负责人)?\s*[:：]\s*(?P<v>[^\n\t，,；;。（(]{3,40})"),
+    _pattern("contractor", "text", ("承建",), r"(?:项目)?承建(?:单位|方)\s*[:：]\s*(?P<v>[^\n\t，,；;。（(]{3,40})"),
+    _pattern("supervisor", "text", ("监理",), r"(?:项目)?监理(?:单位|机构)\s*[:：]\s*(?P<v>[^\n\t，,；;。（(]{3,40})"),
+    _pattern("preliminary_acceptance_date", "date", ("初",),
+             r"初(?:步)?验(?:收)?(?:结论及)?(?:日期|时间|于|通过)[^\n。；;\d二]{0,10}{DATE}"),
+    _pattern("trial_run_start", "date", ("试运行",),
+             r"试运行(?:开始|起始)?(?:日期|时间)?(?:自|从|于|[:：])?\s*{DATE}\s*(?:起|开始|至|到|—|-|~)"),
+    _pattern("trial_run_end", "date", ("试运行",), r"试运行[^\n。；;]{0,30}?(?:至|到|—|~)\s*{DATE}"),
+    # '系统自2023年5月22日起至2023年9月21日止试运行': the period before the word.
+    _pattern("trial_run_start", "date", ("试运行",),
+             r"(?:自|从)\s*{DATE}\s*起?\s*(?:至|到)[^\n。；;]{0,24}?止?\s*(?:进行|开展)?试运行"),
+    _pattern("trial_run_end", "date", ("试运行",), r"(?:至|到)\s*{DATE}\s*止?\s*(?:进行|开展)?试运行"),
+    _pattern("final_application_date", "date", ("申请",), r"(?:申请日期|申请时间|申请于)\s*[:：]?\s*{DATE}"),
+    _pattern("go_live_date", "date", ("投入", "上线"),
+             r"(?:投入(?:正式)?(?:使用|运行|应用)|上线)(?:日期|时间)?[:：于]?\s*{DATE}"),
+)
+
+
+# -- pack patterns ---------------------------------------------------------------------------
+
+
+def load_patterns(data: Any, file: str, fact_types: Mapping[str, str]) -> tuple[FactPattern, ...]:
+    """A pack's extract.yaml → patterns; PackError naming the file and place on any problem.
+
+    Checked beyond the schema: the regex compiles, it has the named group its kind reads
+    (`v` for text; `{AMOUNT}` / `{DATE}` or num+unit / y+m for money and date), and the fact is
+    one the pack or the shared vocabulary declares, with the same kind."""
+    from dossier.packs import schema_problems
+
+    problems = schema_problems(data, "extract", file)
+    if problems:
+        p = problems[0]
+        raise PackError(p.reason, path=file, where=p.where or None)
+    out = []
+    for i, item in enumerate(data.get("patterns") or ()):
+        where = f"/patterns/{i}"
+        fact, kind = str(item["fact"]), str(item["kind"])
+        declared = fact_types.get(fact)
+        if declared is None:
+            raise PackError(f"unknown fact {fact!r} (declare it in pack.yaml facts)", path=file, where=where)
+        expected = {"money": "money", "date": "date"}.get(declared, "text")
+        if expected != kind:
+            raise PackError(f"fact {fact!r} is a {declared}; its pattern must be of kind {expected!r}", path=file,
+                            where=where)
+        try:
+            pat = _pattern(fact, kind, item["triggers"], str(item["regex"]), source=file)
+        except re.error as exc:
+            raise PackError(f"regex does not compile: {exc}", path=file, where=where + "/regex") from None
+        need = {"text": {"v"}, "money": {"num", "unit"}, "date": {"y", "m"}}[kind]
+        if not need <= set(pat.regex.groupindex):
+            groups = ", ".join(sorted(need))
+            raise PackError(f"a {kind} pattern needs the named group(s) {groups} (use {{AMOUNT}} or {{DATE}})",
+                            path=file, where=where + "/regex")
+        # Lines are simplified (NFKC, traditional → simplified) before matching; so are triggers.
+        out.append(FactPattern(pat.fact, pat.kind, tuple(simplify(t) for t in pat.triggers), pat.regex, file))
+    return tuple(out)
+
+
+def patterns_for(extra: Iterable[FactPattern] = ()) -> tuple[FactPattern, ...]:
+    """The shared patterns, then a pack's own (a pack may add ways to write a shared fact)."""
+    return SHARED + tuple(extra)
+
+
+def pack_patterns(pack: Pack) -> tuple[FactPattern, ...]:
+    """The shared patterns plus those of the installed pack's `extract.yaml` (if it has one)."""
+    return _installed_patterns(pack.id, fact_types(pack))
+
+
+def _installed_patterns(pack_id: str, types: Mapping[str, str]) -> tuple[FactPattern, ...]:
+    key = (pack_id, tuple(sorted(types.items())))
+    if key not in _CACHE:
+        from dossier import resources
+        from dossier.yamlio import load_yaml_text
+
+        node = resources.outlines_root() / pack_id / "extract.yaml"
+        extra: tuple[FactPattern, ...] = ()
+        if node.is_file():
+            file = f"outlines/{pack_id}/extract.yaml"
+            extra = load_patterns(load_yaml_text(node.read_text(encoding="utf-8"), file, PackError), file, types)
+        _CACHE[key] = patterns_for(extra)
+    return _CACHE[key]
+
+
+_CACHE: dict[tuple[str, tuple[tuple[str, str], ...]], tuple[FactPattern, ...]] = {}
+
+
+# -- values ------------------------------------------------------------------------------------
 
 
 def cn_number(s: str) -> int:
@@ -92,10 +189,51 @@ def cn_number(s: str) -> int:
 def parse_date(m: re.Match[str]) -> dt.date | None:
     try:
         y, mo = cn_number(m.group("y")), cn_number(m.group("m"))
-        d = cn_number(m.group("d")) if m.group("d") else 1
+        d = cn_number(m.group("d")) if m.groupdict().get("d") else 1
         return dt.date(y, mo, d)
     except (ValueError, KeyError):
         return None
+
+
+def find_dates(text: str) -> Iterator[tuple[dt.date, int, int]]:
+    for m in re.finditer(DATE, text):
+        d = parse_date(m)
+        if d is not None:
+            yield d, m.start(), m.end()
+
+
+def _value(pat: FactPattern, m: re.Match[str]) -> tuple[Any, int, int] | None:
+    """The value a match yields and its span in the searched text, or None when it reads as nothing."""
+    if pat.kind == "money":
+        try:
+            return to_wan(f"{m.group('num')}{m.group('unit')}"), m.start("num"), m.end("unit")
+        except ValueError:
+            return None
+    if pat.kind == "date":
+        d = parse_date(m)
+        return (d, m.start("y"), m.end()) if d is not None else None
+    v = m.group("v").strip()
+    return (v, m.start("v"), m.start("v") + len(v)) if v else None
+
+
+_SENTENCE_END = re.compile(r"[。；;!！?？\n]")
+
+
+def sentence(text: str, start: int, end: int) -> tuple[str, int, int]:
+    """The sentence around [start, end) and the span's offsets inside it (at most ~200 characters)."""
+    left = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
+    right_m = _SENTENCE_END.search(text, end)
+    right = right_m.end() if right_m else len(text)
+    left = max(left, start - 100)
+    right = min(right, end + 100)
+    raw = text[left:right]
+    stripped = raw.lstrip()
+    shift = left + (len(raw) - len(stripped))
+    out = stripped.rstrip()
+    return out, start - shift, end - shift
+
+
+# -- documents -----------------------------------------------------------------------------------
 
 
 def _snippets(tree: DocumentTree) -> Iterator[tuple[str, Location]]:
@@ -111,51 +249,33 @@ def _snippets(tree: DocumentTree) -> Iterator[tuple[str, Location]]:
 
 
 @cache
-def _any_trigger() -> re.Pattern[str]:
+def _screen(triggers: frozenset[str]) -> re.Pattern[str]:
     """All trigger literals, simplified and traditional, so raw text is screened before conversion."""
     import opencc
 
     to_trad = opencc.OpenCC("s2t")
-    words = {w for ws in _TRIGGERS.values() for w in ws}
-    words |= {to_trad.convert(w) for w in words}
+    words = set(triggers) | {to_trad.convert(w) for w in triggers}
     return re.compile("|".join(sorted(map(re.escape, words), key=len, reverse=True)))
 
 
-def extract(tree: DocumentTree, file: str) -> list[Extracted]:
+def extract(tree: DocumentTree, file: str, patterns: Sequence[FactPattern] = SHARED) -> list[Extracted]:
     """Every fact candidate in a document, in document order."""
     out: list[Extracted] = []
-    screen = _any_trigger().search
+    screen = _screen(frozenset(t for p in patterns for t in p.triggers)).search
     for raw, loc in _snippets(tree):
         if not raw or len(raw) > 20000 or not screen(raw):
             continue
         text = simplify(raw)
-        doc = None
-        for name, kind, pat in _FACT_PATTERNS:
-            if not any(t in text for t in _TRIGGERS[name]):
+        for pat in patterns:
+            if not any(t in text for t in pat.triggers):
                 continue
-            for m in pat.finditer(text):
-                value: Any
-                if kind == "money":
-                    try:
-                        value = to_wan(f"{m.group('num')}{m.group('unit')}")
-                    except ValueError:
-                        continue
-                    span_range = (m.start("num"), m.end("unit"))
-                elif kind == "date":
-                    value = parse_date(m)
-                    if value is None:
-                        continue
-                    span_range = (m.start("y"), m.end())
-                else:
-                    value = m.group("v").strip()
-                    span_range = (m.start("v"), m.end("v"))
-                if doc is None:
-                    doc = nlp().make_doc(text)
-                span = doc.char_span(*span_range, label=name, alignment_mode="expand")
-                evidence = span.sent.text if span is not None and doc.has_annotation("SENT_START") else text[
-                    max(0, m.start() - 10) : m.end() + 10
-                ]
-                out.append(Extracted(name, value, file, loc, evidence.strip()[:200]))
+            for m in pat.regex.finditer(text):
+                got = _value(pat, m)
+                if got is None:
+                    continue
+                value, start, end = got
+                evidence, s, e = sentence(text, start, end)
+                out.append(Extracted(pat.fact, value, file, loc, evidence, s, e))
     return out
 
 

@@ -5,7 +5,8 @@ match is refused when it substitutes two or more characters in a row."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -13,7 +14,7 @@ from rapidfuzz.distance import Levenshtein
 
 from dossier.check.normalise import key, loose
 from dossier.model import Section
-from dossier.tree import Heading
+from dossier.tree import Block, DocumentTree, Heading, Location
 
 EXACT = 100.0
 ALIAS = 98.0
@@ -249,3 +250,198 @@ def out_of_order(matches: Sequence[SectionMatch], order: dict[int, int]) -> list
                 late.append(m)
             seen = max(seen, pos)
     return late
+
+
+def _paragraphs(tree: DocumentTree) -> list[tuple[str, Location]]:
+    """Every paragraph and heading of a document, in reading order, with its location."""
+    out: list[tuple[str, Location]] = [(b.plain(), b.location) for b in tree.preamble if not b.placeholder]
+    for h in tree.walk():
+        out.append((f"{h.label}{h.title}", h.location))
+        out += [(b.plain(), b.location) for b in h.blocks if not b.placeholder]
+    return [(t, loc) for t, loc in out if t.strip()]
+
+
+def match_text(sections: Sequence[Section], tree: DocumentTree, *, keywords: bool = True) -> list[SectionMatch]:
+    """A 公文 (a 批复, an 意见) states its points in ordinary paragraphs (“二、关于信息资源共享…”),
+    not headings: a section is there when a paragraph names it (its title, an alias or a keyword)."""
+    paras = _paragraphs(tree)
+    out: list[SectionMatch] = []
+    for path, s in _walk_all(sections):
+        words = (s.title, *s.aliases, *(s.keywords if keywords else ()))
+        names = [k for k in (key(x) for x in words) if len(k) >= 2]
+        hit = next(((t, loc) for t, loc in paras if any(n in key(t) for n in names)), None)
+        if hit is None:
+            out.append(SectionMatch(s, path, None))
+            continue
+        text, loc = hit
+        heading = Heading(title=s.title, label="", level=s.level, location=loc,
+                          blocks=(Block(kind="text", text=text, location=loc),), signals=("paragraph",))
+        out.append(SectionMatch(s, path, heading, 100.0, "paragraph"))
+    return out
+
+
+# -- forms and tables ------------------------------------------------------------------------
+
+# A label is the run of non-space text before a colon: "主要领导签字：张三  2025年1月10日",
+# "填表人：李明      联系电话：138…" (several fields on one line).
+_LABEL = re.compile(r"([^\s：:，。；;、]{2,24})\s*[：:]")
+DATE = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}")
+_DATE_NAMES = ("日期", "年月日")
+_UNIT_ONLY = re.compile(r"^[\s万亿元%％（）()_—\-/／年月日]*$")
+
+
+@dataclass(frozen=True)
+class _Field:
+    label: str  # comparison key
+    value: str
+    location: Location
+
+
+def _pairs(line: str, loc: Location) -> list[_Field]:
+    """Every `label：value` on one line; a value runs to the next label."""
+    found = list(_LABEL.finditer(line))
+    out = []
+    for i, m in enumerate(found):
+        end = found[i + 1].start() if i + 1 < len(found) else len(line)
+        out.append(_Field(key(m.group(1)), line[m.end():end].strip(), loc))
+    if not found:
+        # "县级财政 168万元", "其他 万元": a short label, then its value after a space.
+        head, _, rest = line.strip().partition(" ")
+        if rest.strip() and 2 <= len(key(head)) <= 8:
+            out.append(_Field(key(head), "" if _UNIT_ONLY.match(rest) else rest.strip(), loc))
+    return out
+
+
+def _dates(text: str, loc: Location) -> list[_Field]:
+    return [_Field("日期", m.group(0), loc) for m in DATE.finditer(text)]
+
+
+def _is_label(k: str, labels: frozenset[str]) -> bool:
+    return k in labels or any(len(lb) >= 2 and k.startswith(lb) for lb in labels)
+
+
+def _value_right(rest: Sequence[str], k: str, labels: frozenset[str]) -> str:
+    """The next filled cell that is not another field's label (after a blank value comes the
+    next label: 第五年 | (blank) | 单位自筹 万元); merged cells repeating the label are skipped."""
+    for x in rest:
+        kx = key(x)
+        if kx == k or not x.strip() or _UNIT_ONLY.match(x):
+            continue
+        return "" if _is_label(kx, labels) else x
+    return ""
+
+
+def _merged_repeat(rows: Sequence[Sequence[str]], r: int, c: int) -> bool:
+    """A merged cell repeats its text in every grid cell it spans: read it once."""
+    cell = rows[r][c]
+    if c > 0 and cell == rows[r][c - 1]:
+        return True
+    return "\n" in cell and r > 0 and c < len(rows[r - 1]) and cell == rows[r - 1][c]
+
+
+def _cell_fields(rows: Sequence[Sequence[str]], loc: Location, labels: frozenset[str]) -> Iterator[_Field]:
+    for r, row in enumerate(rows):
+        for c, cell in enumerate(row):
+            if _merged_repeat(rows, r, c):
+                continue
+            if "\t" in cell:
+                # The parser flattens a nested table (a change list inside a form) into
+                # lines of tab-separated cells: read it as a table of its own.
+                yield from _cell_fields([line.split("\t") for line in cell.split("\n")], loc, labels)
+            k = key(cell)
+            if not k:
+                continue
+            below = rows[r + 1][c] if r + 1 < len(rows) and c < len(rows[r + 1]) else ""
+            yield _Field(k, _value_right(row[c + 1:], k, labels) or below, loc)
+            for line in cell.split("\n"):
+                yield from _pairs(line, loc)
+            yield from _dates(cell, loc)
+
+
+def _line_fields(text: str, loc: Location) -> Iterator[_Field]:
+    for line in text.split("\n"):
+        yield from _pairs(line, loc)
+        yield from _dates(line, loc)
+
+
+def _block_fields(blocks: Iterable[Block], labels: frozenset[str]) -> Iterator[_Field]:
+    for b in blocks:
+        if b.kind == "table":
+            yield from _cell_fields(b.rows, b.location, labels)
+        elif not b.placeholder:
+            yield from _line_fields(b.text, b.location)
+
+
+def form_fields(tree: DocumentTree, labels: frozenset[str] = frozenset()) -> list[_Field]:
+    """Every (label, value) a form shows: table cells (value to the right, else below), cells and
+    lines written as `label：value`, headings, and the dates written anywhere (a signature's date)."""
+    out = list(_block_fields(tree.preamble, labels))
+    for h in tree.walk():
+        out.append(_Field(key(h.title), h.text(), h.location))
+        out += _line_fields(h.title, h.location)
+        out += _block_fields(h.blocks, labels)
+    return out
+
+
+def _names_match(names: Sequence[str], label: str) -> bool:
+    return label in names or any(len(n) >= 4 and n in label and len(n) / max(len(label), 1) >= 0.6 for n in names)
+
+
+def _children_in_parent(walked: Sequence[tuple[tuple[str, ...], Section]], hits: dict[int, tuple[int, _Field]]) -> None:
+    """A form laid out one field a row (the generated skeleton) has no cells for sub-fields: when
+    none of a filled field's sub-fields has a label of its own, they are written inside it
+    (资金安排计划: “2025年 80万元”). Where some have labels (the official layout), each is judged."""
+    for n, (path, s) in enumerate(walked):
+        if not s.children or n not in hits or not hits[n][1].value.strip():
+            continue
+        kids = [m for m, (p, _) in enumerate(walked) if len(p) > len(path) and p[: len(path)] == path]
+        # An unlabelled date found elsewhere is not a sub-field's own cell.
+        if not any(k in hits and hits[k][1].label != "日期" for k in kids):
+            for k in kids:
+                hits[k] = hits[n]
+
+
+def match_form(sections: Sequence[Section], tree: DocumentTree, *, table: bool = False) -> list[SectionMatch]:
+    """Form fields / table rows found as labels in the document; one field per label occurrence."""
+    labels = frozenset(k for _, s in _walk_all(sections) for k in (key(x) for x in (s.title, *s.aliases)) if k)
+    fields = form_fields(tree, labels)
+    used: set[int] = set()
+    hits: dict[int, tuple[int, _Field]] = {}
+    walked = list(_walk_all(sections))
+    for n, (_, s) in enumerate(walked):
+        names = [key(x) for x in (s.title, *s.aliases)]
+        i = next((i for i, f in enumerate(fields) if i not in used and f.label != "日期" and _names_match(names, f.label)),
+                 None)
+        if i is None and any(nm.endswith(_DATE_NAMES) for nm in names):
+            # An unlabelled date beside a signature ("主要领导签字：张三 2025年1月10日") fills 日期.
+            i = next((i for i, f in enumerate(fields) if i not in used and f.label == "日期"), None)
+        if i is not None:
+            used.add(i)
+            hits[n] = (i, fields[i])
+    _children_in_parent(walked, hits)
+    out: list[SectionMatch] = []
+    for n, (path, s) in enumerate(walked):
+        if n not in hits:
+            out.append(SectionMatch(s, path, None))
+            continue
+        f = hits[n][1]
+        filled = (Block(kind="text", text=f.value),) if f.value.strip() or table else ()
+        heading = Heading(title=s.title, label="", level=s.level, location=f.location, blocks=filled,
+                          signals=("table-cell",))
+        out.append(SectionMatch(s, path, heading, 100.0, "cell"))
+    return out
+
+
+def in_text_matches(matches: Sequence[SectionMatch], tree: DocumentTree) -> list[SectionMatch]:
+    """Sections marked in_text that no heading matched are looked for in the paragraphs."""
+    out = list(matches)
+    by_path = {m.path: m for m in matches}
+    for i, m in enumerate(out):
+        parent = by_path.get(m.path[:-1])
+        if parent is not None and parent.heading is None:
+            continue  # a missing chapter is not brought back by a word of its item elsewhere
+        if m.heading is None and m.section.in_text:
+            found = match_text([m.section], tree, keywords=False)[0]
+            if found.heading is not None:
+                out[i] = SectionMatch(m.section, m.path, found.heading, found.score, found.how)
+    return out

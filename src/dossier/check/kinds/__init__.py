@@ -49,7 +49,7 @@ class Kind:
     pack_severity: frozenset[str] = frozenset()
     """Codes to which the pack's declared `severity:` of the requirement applies. A pack's
     severity is the cost of breaking its rule, so it applies to violations; "cannot verify"
-    (DOS-R006), manual checks (DOS-R007) and notices (DOS-R008) keep the code's severity."""
+    (DOS-R006) and manual checks (DOS-R007) keep the code's severity."""
 
 
 def _codes(*codes: str) -> frozenset[str]:
@@ -60,17 +60,22 @@ KINDS: tuple[Kind, ...] = (
     Kind("file-problem", "file", _codes("DOS-P001", "DOS-P002", "DOS-P003", "DOS-P004"), files.check_problem),
     Kind("stage-fit", "file", _codes("DOS-M004", "DOS-M005"), files.check_stage_fit),
     Kind("fact-conflict", "fact", _codes("DOS-F001"), facts.check_conflict),
-    Kind("material", "material", _codes("DOS-M001", "DOS-M002", "DOS-M003"), materials.check),
+    # A file for a route the project may not take (verdicts.wrong_route) breaks the rule: DOS-R001.
+    Kind("material", "material", _codes("DOS-M001", "DOS-M002", "DOS-M003", "DOS-R001"), materials.check),
     Kind("report", "document", _codes("DOS-S001", "DOS-S002", "DOS-S003", "DOS-S004", "DOS-S005"), outline.check),
     Kind("form", "document", _codes("DOS-S001", "DOS-S002", "DOS-S003", "DOS-S004"), outline.check),
     Kind("table", "document", _codes("DOS-S001", "DOS-S002", "DOS-S003", "DOS-S004"), outline.check),
     Kind("assert", "rule", _codes("DOS-R001", "DOS-R006"), rulekinds.check_assert, _codes("DOS-R001")),
-    Kind("window", "rule", _codes("DOS-R002", "DOS-R006"), rulekinds.check_window, _codes("DOS-R002")),
+    # Past the official holiday calendar a working-day count is a manual check (DOS-R007).
+    Kind("window", "rule", _codes("DOS-R002", "DOS-R006", "DOS-R007"), rulekinds.check_window, _codes("DOS-R002")),
     Kind("naming", "rule", _codes("DOS-R003", "DOS-R006"), rulekinds.check_naming, _codes("DOS-R003")),
     Kind("deadline", "rule", _codes("DOS-R004", "DOS-R006"), rulekinds.check_deadline, _codes("DOS-R004")),
     Kind("consistency", "rule", _codes("DOS-R005"), rulekinds.check_consistency, _codes("DOS-R005")),
     Kind("manual", "rule", _codes("DOS-R007"), rulekinds.check_manual),
-    Kind("notice", "rule", _codes("DOS-R008"), rulekinds.check_notice),
+    # A notice fires only when its condition holds: the pack's severity is what it costs.
+    Kind("notice", "rule", _codes("DOS-R008"), rulekinds.check_notice, _codes("DOS-R008")),
+    # Scope: when it excludes, the engine ends the check with this one finding.
+    Kind("scope", "rule", _codes("DOS-R009"), rulekinds.check_scope, _codes("DOS-R009")),
 )
 
 REGISTRY: dict[str, Kind] = {k.name: k for k in KINDS}

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dossier.check import extract as fx
 from dossier.check.context import CheckContext
 from dossier.check.rules import Gap
-from dossier.facts import to_jsonable
+from dossier.facts import fact_text
 
 
 def check_conflict(ctx: CheckContext, name: str) -> Iterator[Gap]:
@@ -18,5 +18,5 @@ def check_conflict(ctx: CheckContext, name: str) -> Iterator[Gap]:
         return
     yield Gap("DOS-F001", f"fact:{name}",
               {"title": ctx.titles.get(name, name),
-               "reason": f"给定 {to_jsonable(ctx.given[name])}，{e.file} 中为 {to_jsonable(e.value)}"},
+               "reason": f"给定 {fact_text(ctx.pack, name, ctx.given[name])}，{e.file} 中为 {fact_text(ctx.pack, name, e.value)}"},
               file=e.file, page=e.location.page, paragraph=e.location.paragraph)

@@ -34,4 +34,5 @@ def check_stage_fit(ctx: CheckContext, p: ParsedFile) -> Iterator[Gap]:
     if other is not None:
         yield Gap("DOS-M005", other.id, {"file": p.display, "title": other.title}, file=p.display)
     else:
-        yield Gap("DOS-M004", "", {"file": p.display}, file=p.display)
+        yield Gap("DOS-M004", "", {"file": p.display, "reason": "如属本阶段材料，请在文件名或标题中写明材料名称"},
+                  file=p.display)

@@ -1,4 +1,8 @@
-"""Material-scope check: is each material of the stage there, required, or a placeholder?"""
+"""Material-scope check: is each material of the stage there, required, or a placeholder?
+
+The verdict itself (parts, merged documents, staged alternatives, wrong routes) is
+dossier.check.verdicts.material_verdict; this kind computes it once per run and yields its gaps.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,8 @@ from dataclasses import dataclass
 
 from dossier.check.context import CheckContext, ParsedFile
 from dossier.check.rules import Gap
-from dossier.conditions import describe, evaluate
+from dossier.check.verdicts import alternative_file, material_verdict, merged_stand_ins, right_route_shown
+from dossier.conditions import evaluate
 from dossier.model import Material
 from dossier.report import MaterialResult
 
@@ -15,7 +20,7 @@ from dossier.report import MaterialResult
 @dataclass(frozen=True)
 class MaterialVerdict:
     result: MaterialResult
-    gap: Gap | None
+    gaps: tuple[Gap, ...]
     files: tuple[ParsedFile, ...]
     """The files classified as the material, best first."""
     needed: bool | None
@@ -23,43 +28,26 @@ class MaterialVerdict:
 
 
 def assess(ctx: CheckContext, m: Material) -> MaterialVerdict:
-    """The material's status (for the report) and its gap, computed once per run."""
+    """The material's status (for the report) and its gaps, computed once per run."""
     return ctx.remember("material", m.id, lambda: _assess(ctx, m))
 
 
+def _by_material(ctx: CheckContext) -> dict[str, list[ParsedFile]]:
+    return ctx.remember("material-files", "", lambda: {x.id: ctx.files_of(x) for x in ctx.stage.materials})
+
+
 def _assess(ctx: CheckContext, m: Material) -> MaterialVerdict:
-    files = ctx.files_of(m)
-    real = [p for p in files if p.status != "placeholder"]
-    needed = evaluate(m.when, ctx.facts)
-    placeholder = bool(files) and not real
-    status, reason, gap = _status(ctx, m, files, needed, has_real=bool(real), placeholder=placeholder)
-    result = MaterialResult(m.id, m.title, status, tuple(p.display for p in files),
-                            tuple(c.as_dict() for c in m.citations), placeholder, reason)
-    return MaterialVerdict(result, gap, tuple(files), needed)
-
-
-def _condition(m: Material) -> str:
-    return f"（{m.condition_text}）" if m.condition_text else ""
-
-
-def _status(ctx: CheckContext, m: Material, files: list[ParsedFile], needed: bool | None, *, has_real: bool,
-            placeholder: bool) -> tuple[str, str, Gap | None]:
-    if needed is False:
-        return "not-required", f"不适用：{describe(m.when, ctx.titles)}" + _condition(m), None
-    if m.verify == "manual":
-        reason = "文件无法证明，需人工核验" + (f"：{m.condition_text}" if m.condition_text else "")
-        return "manual-review", reason, Gap("DOS-M002", m.id, {"title": m.title, "reason": reason})
-    if has_real:
-        return "present", "", None
-    if placeholder:
-        return "missing", "", Gap("DOS-M003", m.id, {"title": m.title, "file": files[0].display}, file=files[0].display)
-    if needed is None:
-        reason = f"是否需要取决于：{describe(m.when, ctx.titles)}" + _condition(m)
-        return "manual-review", reason, Gap("DOS-M002", m.id, {"title": m.title, "reason": reason})
-    return "missing", "", Gap("DOS-M001", m.id, {"title": m.title})
+    by_material = _by_material(ctx)
+    files = by_material[m.id]
+    stand_ins = merged_stand_ins(ctx.stage, by_material).get(m.id, [])
+    pool = [p for p in ctx.files if p.status != "placeholder"] if m.parts else files
+    shown = bool(m.wrong_route) and right_route_shown(ctx.stage, m, by_material, ctx.facts)
+    v = material_verdict(m, files, ctx.facts, ctx.titles, stand_ins, pool, shown, alternative_file(m, by_material))
+    e = v.entry
+    result = MaterialResult(m.id, m.title, e["status"], tuple(e["files"]), tuple(e["citations"]),
+                            bool(e.get("placeholder")), e.get("reason", ""), tuple(e.get("parts", ())))
+    return MaterialVerdict(result, tuple(v.gaps), tuple(files), evaluate(m.when, ctx.facts))
 
 
 def check(ctx: CheckContext, m: Material) -> Iterator[Gap]:
-    gap = assess(ctx, m).gap
-    if gap is not None:
-        yield gap
+    yield from assess(ctx, m).gaps

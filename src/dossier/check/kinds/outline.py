@@ -9,12 +9,19 @@ from typing import Any
 
 from dossier.check.context import CheckContext, DocumentFile
 from dossier.check.kinds import materials
-from dossier.check.match import SectionMatch, match_outline, out_of_order
+from dossier.check.match import (
+    SectionMatch,
+    in_text_matches,
+    match_form,
+    match_outline,
+    match_text,
+    out_of_order,
+)
 from dossier.check.rules import Gap
 from dossier.conditions import describe, evaluate
 from dossier.model import Document
 from dossier.report import DocumentResult, SectionResult
-from dossier.tree import Block, DocumentTree, Heading, Location
+from dossier.tree import DocumentTree
 
 
 @dataclass(frozen=True)
@@ -49,12 +56,15 @@ def _assess(ctx: CheckContext, df: DocumentFile) -> DocumentVerdict:
     doc, p = df.document, df.file
     assert p.tree is not None
     gaps: list[Gap] = []
-    if doc.kind == "report":
+    if doc.outline == "text":
+        matches = match_text(doc.sections, p.tree)  # a 公文: its points sit in paragraphs
+    elif doc.kind == "report":
         matches = match_outline(doc.sections, p.tree.headings)
         if doc.outline == "full":
             gaps += _out_of_order(doc, p.display, p.tree, matches)
     else:
-        matches = match_form(doc, p.tree)
+        matches = match_form(doc.sections, p.tree, table=doc.kind == "table")
+    matches = in_text_matches(matches, p.tree)
     sections = []
     missing_paths: list[tuple[str, ...]] = []
     for mt in matches:
@@ -89,14 +99,18 @@ def _section(ctx: CheckContext, doc: Document, display: str, mt: SectionMatch, m
     needed = evaluate(s.when, ctx.facts)
     if needed is False:
         return SectionResult(s.id, mt.path, s.title, "not-required"), None
+    if s.optional and s.when is None and doc.kind != "report":
+        # A form's example row (功能1, 数据名称N) or printed note is not a field to fill.
+        return SectionResult(s.id, mt.path, s.title, "not-required"), None
     if any(mt.path[: len(mp)] == mp for mp in missing_paths):
         return base, None  # reported with its missing parent
     if needed is None or s.optional:
-        return base, Gap("DOS-S004", req, {"document": doc.title, "title": s.title,
-                                           "reason": s.condition_text or describe(s.when, ctx.titles)},
+        reason = s.condition_text or describe(s.when, ctx.titles) or "本办法未列为必备章节，请确认是否需要"
+        return base, Gap("DOS-S004", req, {"document": doc.title, "title": s.title, "reason": reason},
                          file=display, document=doc.id, section=where)
     missing_paths.append(mt.path)
-    return base, Gap("DOS-S001", req, {"document": doc.title, "title": s.title},
+    return base, Gap("DOS-S001", req, {"document": doc.title, "title": s.title,
+                                       "reason": f"请在 {display} 中补写该章节"},
                      file=display, document=doc.id, section=where)
 
 
@@ -115,9 +129,9 @@ def _matched(doc: Document, display: str, mt: SectionMatch,
     if h.has_content():
         return SectionResult(s.id, mt.path, s.title, "present", matched), None
     empty = SectionResult(s.id, mt.path, s.title, "empty", matched)
-    if _child_present(mt, matches):
-        return empty, None
-    return empty, Gap("DOS-S002", req, {"document": doc.title, "title": s.title}, **loc)
+    if (_child_present(mt, matches) and not s.requires_content) or s.optional or s.may_be_blank:
+        return empty, None  # an optional field left blank (第五年 of a one-year project) is not a gap
+    return empty, Gap("DOS-S002", req, {"document": doc.title, "title": s.title, "reason": "请填写该章节内容"}, **loc)
 
 
 def _children(mt: SectionMatch, matches: Sequence[SectionMatch]) -> list[SectionMatch]:
@@ -127,72 +141,3 @@ def _children(mt: SectionMatch, matches: Sequence[SectionMatch]) -> list[Section
 
 def _child_present(mt: SectionMatch, matches: Sequence[SectionMatch]) -> bool:
     return any(c.heading is not None for c in _children(mt, matches))
-
-
-# -- forms and tables ------------------------------------------------------------------------
-
-
-def _tables(tree: DocumentTree) -> list[Block]:
-    tables: list[Block] = [b for b in tree.preamble if b.kind == "table"]
-    for h in tree.walk():
-        tables += [b for b in h.blocks if b.kind == "table"]
-    return tables
-
-
-def _cell_texts(rows: Sequence[Sequence[str]], loc: Location, texts: list[tuple[str, str, Location]]) -> None:
-    """(label key, value to its right or below it, location) for every labelled cell."""
-    from dossier.check.normalise import key
-
-    for r, row in enumerate(rows):
-        for c, cell in enumerate(row):
-            if "\n" in cell or "\t" in cell:
-                # The parser flattens a nested table (a change list inside a form) into
-                # lines of tab-separated cells: read it as a table of its own.
-                _cell_texts([line.split("\t") for line in cell.split("\n")], loc, texts)
-            k = key(cell)
-            if not k:
-                continue
-            right = next((x for x in row[c + 1:] if x.strip() and key(x) != k), "")
-            below = rows[r + 1][c] if r + 1 < len(rows) and c < len(rows[r + 1]) else ""
-            texts.append((k, right or below, loc))
-
-
-def _labelled_texts(tree: DocumentTree) -> list[tuple[str, str, Location]]:
-    from dossier.check.normalise import key
-
-    texts: list[tuple[str, str, Location]] = []
-    for t in _tables(tree):
-        _cell_texts(t.rows, t.location, texts)
-    # Headings and plain lines can carry field labels too ("项目名称：××").
-    for h in tree.walk():
-        texts.append((key(h.title), h.text(), h.location))
-    for b in tree.preamble:
-        if b.kind == "text" and not b.placeholder:
-            label, _, value = b.text.partition("：")
-            texts.append((key(label), value, b.location))
-    return texts
-
-
-def _label_matches(k: str, names: Sequence[str]) -> bool:
-    return k in names or any(len(n) >= 4 and n in k and len(n) / max(len(k), 1) >= 0.6 for n in names)
-
-
-def match_form(doc: Document, tree: DocumentTree) -> list[SectionMatch]:
-    """Form fields / table rows are found as cell labels in the document's tables."""
-    from dossier.check.normalise import key
-
-    texts = _labelled_texts(tree)
-    out: list[SectionMatch] = []
-    used: set[int] = set()
-    for path, s in doc.walk():
-        names = [key(n) for n in (s.title, *s.aliases)]
-        hit = next(((i, value, loc) for i, (k, value, loc) in enumerate(texts)
-                    if i not in used and _label_matches(k, names)), None)
-        if hit is None:
-            out.append(SectionMatch(s, path, None))
-            continue
-        used.add(hit[0])
-        filled = (Block(kind="text", text=hit[1]),) if hit[1].strip() or doc.kind == "table" else ()
-        heading = Heading(title=s.title, label="", level=s.level, location=hit[2], blocks=filled, signals=("table-cell",))
-        out.append(SectionMatch(s, path, heading, 100.0, "cell"))
-    return out

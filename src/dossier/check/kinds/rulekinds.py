@@ -10,7 +10,7 @@ from dossier.check import rules
 from dossier.check.context import CheckContext
 from dossier.check.rules import Gap, RuleCheck
 from dossier.conditions import evaluate
-from dossier.facts import to_jsonable
+from dossier.facts import fact_text
 from dossier.model import Rule
 
 
@@ -34,6 +34,13 @@ check_manual = _when_applies(rules.check_manual)
 check_notice = _when_applies(rules.check_notice)
 
 
+def check_scope(ctx: CheckContext, rule: Rule) -> Iterator[Gap]:
+    """The project is outside the regulation (the engine then stops: see engine.check_parsed)."""
+    gap = rules.scope_exclusion((rule,), ctx.facts)
+    if gap is not None:
+        yield gap
+
+
 def check_consistency(ctx: CheckContext, rule: Rule) -> Iterator[Gap]:
     """The first value of the fact in each (wanted) document; a difference is one gap."""
     name = rule.params["fact"]
@@ -47,6 +54,6 @@ def check_consistency(ctx: CheckContext, rule: Rule) -> Iterator[Gap]:
         if first is not None:
             seen.append(first)
     if len(seen) >= 2 and any(not fx.same_value(seen[0].value, v.value) for v in seen[1:]):
-        detail = "；".join(f"{e.file}：{to_jsonable(e.value)}" for e in seen)
+        detail = "；".join(f"{e.file}：{fact_text(ctx.pack, name, e.value)}" for e in seen)
         yield Gap("DOS-R005", rule.id, {"title": rule.title or ctx.titles.get(name, name), "reason": detail},
                   file=seen[1].file, page=seen[1].location.page, paragraph=seen[1].location.paragraph)

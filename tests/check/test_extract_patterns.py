@@ -1,0 +1,97 @@
+"""Facts found in documents: shared patterns, pack patterns from YAML, evidence spans."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from dossier.check import extract as fx
+from dossier.errors import PackError
+from dossier.facts import fact_types
+from dossier.packs import load_pack, pack_ids
+from dossier.tree import Block, DocumentTree, Heading, Location
+
+
+def tree(*lines: str, rows: tuple[tuple[str, ...], ...] = ()) -> DocumentTree:
+    blocks = tuple(Block("text", text=t, location=Location(paragraph=i)) for i, t in enumerate(lines))
+    if rows:
+        blocks += (Block("table", rows=rows, location=Location(paragraph=len(lines))),)
+    return DocumentTree("x.docx", "docx", "", (Heading("项目概况", "一、", 1, Location(paragraph=0), blocks=blocks),))
+
+
+def found(t: DocumentTree, patterns: tuple[fx.FactPattern, ...] = fx.SHARED) -> dict[str, fx.Extracted]:
+    return fx.merge(fx.extract(t, "x.docx", patterns))
+
+
+def test_shared_patterns_read_values_with_their_span() -> None:
+    got = found(tree("本项目总投资为3,865,000.00元，资金来源为区级财政。", "系统自2023年5月22日起至2023年9月21日止试运行。"))
+    inv = got["investment"]
+    assert inv.value == Decimal("386.5")
+    ev = inv.evidence()
+    assert ev["match"] == "3,865,000.00元" and ev["text"].startswith("本项目总投资为")
+    assert ev["text"][ev["span"][0]:ev["span"][1]] == "3,865,000.00元"
+    assert got["trial_run_start"].value == dt.date(2023, 5, 22)
+    assert got["trial_run_end"].value == dt.date(2023, 9, 21)
+
+
+def test_evidence_is_the_sentence_not_the_paragraph() -> None:
+    got = found(tree("首句与投资无关。项目总投资386.5万元；其余内容。"))
+    assert got["investment"].text == "项目总投资386.5万元;"  # evidence is NFKC-simplified text
+
+
+def test_a_form_row_does_not_leak_into_the_project_name() -> None:
+    got = found(tree(rows=(("项目名称", "永川区智慧城管平台建设项目", "项目类型", "新建"),)))
+    assert got["project_name"].value == "永川区智慧城管平台建设项目"
+
+
+def test_every_installed_pack_pattern_file_loads() -> None:
+    for pid in pack_ids():
+        pats = fx.pack_patterns(load_pack(pid))
+        assert pats[: len(fx.SHARED)] == fx.SHARED
+
+
+def test_pack_pattern_reads_a_form_figure_in_its_unit() -> None:
+    pats = fx.pack_patterns(load_pack("lianping"))
+    got = found(tree(rows=(("项目总投资（万元）", "168", "计划竣工时间", "2024年12月"),)), pats)
+    assert got["investment"].value == Decimal(168)
+    assert "investment" not in found(tree(rows=(("项目总投资（万元）", "168", "计划竣工时间", "2024年12月"),)))
+
+
+def test_guangzhou_contract_signing_date_from_the_contract() -> None:
+    got = found(tree("签订日期：2025年1月20日"), fx.pack_patterns(load_pack("guangzhou")))
+    assert got["contract_signing_date"].value == dt.date(2025, 1, 20)
+
+
+def _load(data: object) -> tuple[fx.FactPattern, ...]:
+    pack = load_pack("yongchuan")
+    return fx.load_patterns(data, "outlines/x/extract.yaml", fact_types(pack))
+
+
+def test_a_pack_pattern_for_a_pack_fact() -> None:
+    (p,) = _load({"patterns": [{"fact": "custom_software", "kind": "text", "triggers": ["定制软件"],
+                                "regex": "定制软件[:：](?P<v>[^\\n]{1,10})"}]})
+    assert p.source == "outlines/x/extract.yaml"
+
+
+@pytest.mark.parametrize(("item", "words"), [
+    ({"fact": "nope", "kind": "text", "triggers": ["x"], "regex": "(?P<v>x)"}, "unknown fact"),
+    ({"fact": "investment", "kind": "date", "triggers": ["x"], "regex": "{DATE}"}, "kind 'money'"),
+    ({"fact": "investment", "kind": "money", "triggers": ["x"], "regex": "(x"}, "does not compile"),
+    ({"fact": "project_name", "kind": "text", "triggers": ["x"], "regex": "项目(.*)"}, "named group"),
+    ({"fact": "project_name", "kind": "text", "triggers": [], "regex": "(?P<v>x)"}, "triggers"),
+    ({"fact": "project_name", "kind": "text", "triggers": ["x"], "regex": "(?P<v>x)", "extra": 1}, "extra"),
+])
+def test_bad_pack_patterns_are_named(item: dict[str, object], words: str) -> None:
+    with pytest.raises(PackError) as err:
+        _load({"patterns": [item]})
+    assert err.value.path == "outlines/x/extract.yaml"
+    assert words in str(err.value)
+
+
+def test_spacy_is_not_imported() -> None:
+    import sys
+
+    found(tree("项目总投资386.5万元"))
+    assert "spacy" not in sys.modules
