@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from dossier import __version__
-from dossier.cliopts import FailOn, parse_as_of, require_stage, split_list
+from dossier.cliopts import FailOn, check_selectors, parse_as_of, require_stage, split_list
 from dossier.errors import DossierError
 
 if TYPE_CHECKING:
@@ -115,10 +115,10 @@ def packs_validate(
     path: Annotated[Path | None, typer.Argument(help="A pack folder (with pack.yaml). Default: all packaged packs.")] = None,
 ) -> None:
     """Validate a rule pack: schema, references, conditions. Exit 2 with file, place and reason when broken."""
-    from dossier.packs import PackInvalid, load_pack, load_pack_path, pack_ids
+    from dossier.packs import PackInvalid, load_pack_path, pack_ids, validate_installed
 
     try:
-        packs = [load_pack_path(path)] if path else [load_pack(i) for i in pack_ids()]
+        packs = [load_pack_path(path)] if path else [validate_installed(i) for i in pack_ids()]
     except PackInvalid as exc:
         for problem in exc.problems:
             err.print(f"{problem}", markup=False)
@@ -129,8 +129,10 @@ def packs_validate(
     for p in packs:
         n_sections = sum(d.count() for d in p.documents)
         n_materials = sum(len(s.materials) for s in p.stages)
+        texts = "citations checked against the regulation's text" if any(s.text_file for s in p.sources) \
+            else "no source.yaml: citations NOT checked against a text"
         _print(f"ok {p.id} {p.version}: {len(p.stages)} stages, {len(p.documents)} documents, "
-               f"{n_sections} sections, {n_materials} materials, {len(p.rules)} rules")
+               f"{n_sections} sections, {n_materials} materials, {len(p.rules)} rules; {texts}")
 
 
 # -- codes ---------------------------------------------------------------------------
@@ -199,58 +201,85 @@ def tree(
         _print(render_text(t))
 
 
-def _load(jurisdiction: str, stage: str | None, facts: Path | None) -> tuple[Pack, dict[str, Any]]:
+def _load(jurisdiction: str | None, stage: str | None, facts: Path | None,
+          pack_path: Path | None = None) -> tuple[Pack, dict[str, Any]]:
+    """The pack (an installed id, or a custom folder given explicitly with --pack) and the facts."""
     from dossier.facts import load_facts
-    from dossier.packs import load_pack
+    from dossier.packs import load_pack, load_pack_path
 
-    pack = load_pack(jurisdiction)
+    if pack_path is not None and jurisdiction is not None:
+        raise DossierError("give --jurisdiction (an installed pack) or --pack PATH (your own), not both")
+    if pack_path is not None:
+        pack = load_pack_path(pack_path)
+    elif jurisdiction is not None:
+        pack = load_pack(jurisdiction)
+    else:
+        raise DossierError("--jurisdiction is required (guangzhou, wuhan, lianping, qingpu, yongchuan) "
+                           "or --pack PATH for a pack of your own")
     if stage is not None:
         require_stage(pack, stage)
     given = load_facts(facts, pack) if facts else {}
     return pack, given
 
 
+def _announce_pack(pack: Pack) -> None:
+    if pack.origin:
+        err.print(f"note: custom rule pack {pack.id} {pack.version} from {pack.origin} (sha256 {pack.digest})",
+                  markup=False)
+
+
 @app.command("check")
 def check(
     path: Annotated[Path, typer.Argument(help="A file, a folder or a .zip holding the dossier.")],
-    jurisdiction: Annotated[str, typer.Option("--jurisdiction", "-j", help="guangzhou, wuhan, lianping, qingpu, yongchuan")],
-    stage: Annotated[str, typer.Option("--stage", "-s", help="application, change, preliminary-acceptance, final-acceptance, …")],
+    jurisdiction: Annotated[str | None, typer.Option("--jurisdiction", "-j", help="An installed pack: guangzhou, wuhan, lianping, qingpu, yongchuan")] = None,
+    stage: Annotated[str | None, typer.Option("--stage", "-s", help="application, change, preliminary-acceptance, final-acceptance, …")] = None,
     facts: Annotated[Path | None, typer.Option("--facts", help="facts.yaml with what the files cannot show.")] = None,
     formats: Annotated[list[str] | None, typer.Option("--format", "-f", help="json, md, html, docx, xlsx (repeat or comma-separate).")] = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Output file (one format) or folder (several).")] = None,
+    output: Annotated[str | None, typer.Option("--output", "-o", help="A file for one format; a folder (report.<ext>) for several, or when it ends with / or is a folder.")] = None,
     fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 when a finding is at or above this severity.")] = FailOn.error,
     select: Annotated[list[str] | None, typer.Option("--select", help="Only these codes or slugs (prefixes allowed: DOS-S).")] = None,
     ignore: Annotated[list[str] | None, typer.Option("--ignore", help="Drop these codes or slugs.")] = None,
     ocr: Annotated[bool, typer.Option("--ocr/--no-ocr", help="OCR scanned pages.")] = True,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Report date (YYYY-MM-DD); default today.")] = None,
+    pack_path: Annotated[Path | None, typer.Option("--pack", help="A rule pack folder of your own instead of -j (named, with its sha256, in the report).")] = None,
 ) -> None:
     """Check a dossier against a jurisdiction and stage; print or write the gap report."""
     from dossier.check.engine import CheckOptions, check_path
-    from dossier.render import FORMATS, render, write_reports
+    from dossier.outputs import atomic_write, plan_report_outputs
+    from dossier.render import EXTENSIONS, FORMATS, render
     from dossier.report import exit_code
 
-    fmts = split_list(formats) or ("md",)
+    fmts = tuple(dict.fromkeys(split_list(formats) or ("md",)))
     bad = [f for f in fmts if f not in FORMATS]
     if bad:
         err.print(f"error: unknown format {bad[0]!r}; choose from {', '.join(FORMATS)}", markup=False)
+        raise typer.Exit(2)
+    if stage is None:
+        err.print("error: --stage is required (application, change, preliminary-acceptance, final-acceptance, …)",
+                  markup=False)
+        raise typer.Exit(2)
+    if output is None and (len(fmts) > 1 or fmts[0] in ("docx", "xlsx")):
+        err.print("error: binary or several formats need -o OUT", markup=False)
         raise typer.Exit(2)
     if not path.exists():
         err.print(f"error: {path}: no such file or folder", markup=False)
         raise typer.Exit(2)
     try:
-        pack, given = _load(jurisdiction, stage, facts)
-        options = CheckOptions(ocr=ocr, as_of=parse_as_of(as_of), select=split_list(select), ignore=split_list(ignore))
+        selected, ignored = check_selectors(split_list(select), "--select"), check_selectors(split_list(ignore), "--ignore")
+        targets = plan_report_outputs(output, list(fmts), EXTENSIONS, [path, *([facts] if facts else [])]) \
+            if output is not None else None
+        pack, given = _load(jurisdiction, stage, facts, pack_path)
+        _announce_pack(pack)
+        options = CheckOptions(ocr=ocr, as_of=parse_as_of(as_of), select=selected, ignore=ignored)
         report = check_path(path, pack, stage, given, options)
+        if targets is None:
+            sys.stdout.write(render(report, fmts[0]).decode("utf-8"))
+        else:
+            rendered = [(t, render(report, t.fmt)) for t in targets]  # all rendered before the first write
+            for t, data in rendered:
+                err.print(f"wrote {atomic_write(t.path, data)}", markup=False)
     except DossierError as exc:
         raise _fail(exc) from None
-    if output is None:
-        if len(fmts) > 1 or fmts[0] in ("docx", "xlsx"):
-            err.print("error: binary or several formats need -o OUT", markup=False)
-            raise typer.Exit(2)
-        sys.stdout.write(render(report, fmts[0]).decode("utf-8"))
-    else:
-        for written in write_reports(report, list(fmts), output):
-            err.print(f"wrote {written}", markup=False)
     s = report["summary"]
     err.print(f"{s['errors']} error(s), {s['warnings']} warning(s), {s['info']} info", markup=False)
     raise typer.Exit(exit_code(report, fail_on.value))

@@ -25,6 +25,7 @@ from dossier.conditions import describe, evaluate
 from dossier.errors import DossierError
 from dossier.facts import fact_titles, to_jsonable
 from dossier.model import Citation, Document, Material, Pack, Stage
+from dossier.packs import pack_header
 from dossier.report import Finding, Loc, sort_key, summarise
 from dossier.tree import DocumentTree
 
@@ -203,7 +204,7 @@ def check_parsed(
     files_out = [_file_json(p, assigned[p.display]) for p in parsed]
     report: dict[str, Any] = {
         "tool": {"name": "dossier", "version": __version__},
-        "pack": {"id": pack.id, "version": pack.version, "title": pack.title},
+        "pack": pack_header(pack),
         "jurisdiction": pack.id,
         "stage": stage.id,
         "stage_title": stage.title,
