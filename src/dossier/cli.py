@@ -291,17 +291,32 @@ def generate(
     doc: Annotated[str, typer.Option("--doc", "-d", help="Document type id, e.g. basic-report.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="The .docx to write.")],
     facts: Annotated[Path | None, typer.Option("--facts", help="facts.yaml to fill the cover and 项目概述.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Generate a skeleton DOCX for one outlined document."""
     from dossier.generate import generate_document
+    from dossier.outputs import OutputError, refuse_inside_inputs, replace_from, temp_beside
 
     try:
+        if output.is_dir():
+            raise OutputError("is a folder; give a .docx file path", path=str(output))
+        if os.path.lexists(output) and not force:
+            raise OutputError("exists; it may be your work: choose another name or use --force", path=str(output))
+        if facts is not None:
+            refuse_inside_inputs(output, [facts])
         pack, given = _load(jurisdiction, None, facts)
         try:
             pack.document(doc)
         except KeyError as exc:
             raise DossierError(str(exc.args[0])) from None
-        written = generate_document(pack, doc, given, output)
+        if output.suffix.lower() != ".docx":
+            raise OutputError("the skeleton is a Word file; give an output path ending in .docx", path=str(output))
+        tmp = temp_beside(output)
+        try:
+            generate_document(pack, doc, given, tmp)
+            written = replace_from(tmp, output)
+        finally:
+            tmp.unlink(missing_ok=True)
     except DossierError as exc:
         raise _fail(exc) from None
     _print(f"wrote {written}")
@@ -313,9 +328,11 @@ def scaffold(
     jurisdiction: Annotated[str, typer.Option("--jurisdiction", "-j")],
     stage: Annotated[str, typer.Option("--stage", "-s")],
     facts: Annotated[Path | None, typer.Option("--facts", help="facts.yaml: conditions decide which materials are needed.")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Write into a non-empty folder not made by scaffold.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Write into a folder not made by scaffold, and overwrite files you changed.")] = False,
 ) -> None:
-    """Create a dossier folder: a numbered placeholder per required material, the stage's reports and a 材料清单."""
+    """Create a dossier folder: a numbered placeholder per required material, the stage's reports and a 材料清单.
+
+    Run again on the same folder, it adds what is missing and never overwrites a file you changed."""
     from dossier.generate import scaffold as make_scaffold
 
     try:
@@ -324,6 +341,13 @@ def scaffold(
     except DossierError as exc:
         raise _fail(exc) from None
     _print(f"wrote {len(result.files)} files under {result.out_dir}")
+    for p in result.removed:
+        _print(f"removed {p.relative_to(result.out_dir)} (no longer needed, unchanged since scaffold wrote it)")
+    if result.kept:
+        _print(f"left alone {len(result.kept)} file(s) that differ from what scaffold last wrote (your work; "
+               "--force overwrites them):")
+        for p in result.kept:
+            _print(f"  {p.relative_to(result.out_dir)}")
 
 
 def _register_scan() -> None:

@@ -18,7 +18,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dossier import resources
+from dossier import resources, saferegex
 from dossier.conditions import facts_in
 from dossier.errors import PackError
 from dossier.model import Citation, Document, FactSpec, Material, Pack, Rule, Section, Source, Stage
@@ -420,12 +420,14 @@ class _Ctx:
             for j, p in enumerate(params.get("patterns", ())):
                 self.cond(p.get("when"), file, f"{where}/patterns/{j}/when")
                 try:
-                    if not re.fullmatch(p["pattern"], p["example"]):
+                    if not saferegex.fullmatch(p["pattern"], p["example"]):
                         self.problems.append(
                             Problem(file, f"{where}/patterns/{j}", f"example {p['example']!r} does not match its pattern")
                         )
-                except re.error as exc:
-                    self.problems.append(Problem(file, f"{where}/patterns/{j}/pattern", f"bad regular expression: {exc}"))
+                    for probe in _probes(p["example"]):
+                        saferegex.fullmatch(p["pattern"], probe)
+                except PackError as exc:
+                    self.problems.append(Problem(file, f"{where}/patterns/{j}/pattern", exc.reason))
             out.append(
                 Rule(
                     id=r["id"],
@@ -563,3 +565,10 @@ def text_problems(sources: tuple[Source, ...], root: Traversable, label: str, do
         elif normalise_text(c.quote) not in text:
             problems.append(Problem(f"{label}/{file}", where, f"quote not found in the regulation's text: «{c.quote[:60]}»"))
     return problems
+
+
+def _probes(example: str) -> list[str]:
+    """Long near-misses of an example: where a backtracking pattern shows itself at validation
+    (each run is still time-limited when a check meets a real name)."""
+    body = example * 8 or "a"
+    return [body + "!", body[: len(body) // 2] * 6 + "\n", "a" * 64 + "!"]

@@ -53,7 +53,7 @@ class ParseSandbox:
         env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
         debug = bool(os.environ.get("DOSSIER_DEBUG"))
         return subprocess.Popen(
-            [sys.executable, "-m", "dossier.scan.sandbox", str(self.memory_mb), self.parser],
+            [sys.executable, "-m", "dossier.scan.sandbox", str(self.memory_mb), self.parser, str(os.getpid())],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=None if debug else subprocess.DEVNULL,
             env=env, close_fds=True,
         )
@@ -142,7 +142,11 @@ def _read(stream: IO[bytes], deadline: float | None) -> Any:
 # -- the child --------------------------------------------------------------------------------
 
 
-def _child(memory_mb: int, parser: str) -> None:
+def _child(memory_mb: int, parser: str, parent_pid: int) -> None:
+    from dossier.scan.lifetime import die_with_parent, leave_interrupts_to_parent
+
+    die_with_parent(parent_pid)  # a killed scan or check leaves no sandbox running
+    leave_interrupts_to_parent()
     proto_out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # stray prints go to stderr, not into the protocol
     proto_in = os.fdopen(os.dup(0), "rb")
@@ -151,6 +155,9 @@ def _child(memory_mb: int, parser: str) -> None:
         import resource
 
         limit = memory_mb * 1024 * 1024
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)  # never above what this process was given
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     while True:
         try:
@@ -177,4 +184,4 @@ def _child(memory_mb: int, parser: str) -> None:
 
 
 if __name__ == "__main__":
-    _child(int(sys.argv[1]), sys.argv[2])
+    _child(int(sys.argv[1]), sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else os.getppid())
