@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -195,10 +196,16 @@ def tree(
         t = parse_file(file, ocr=ocr)
     except DossierError as exc:
         raise _fail(exc) from None
+    from dossier.render.common import terminal_safe
+
     if fmt is TreeFormat.json:
-        _print(json.dumps(t.as_dict(), ensure_ascii=False, indent=2))
+        # JSON escapes C0 controls itself; C1 (\x9b is a CSI on some terminals) and the
+        # invisible controls are written as \u escapes: the same strings, safe on a screen.
+        text = json.dumps(t.as_dict(), ensure_ascii=False, indent=2)
+        _print(re.sub("[\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]",
+                      lambda m: f"\\u{ord(m.group()):04x}", text))
     else:
-        _print(render_text(t))
+        _print(terminal_safe(render_text(t)))
 
 
 def _load(jurisdiction: str | None, stage: str | None, facts: Path | None,
@@ -242,12 +249,16 @@ def check(
     ocr: Annotated[bool, typer.Option("--ocr/--no-ocr", help="OCR scanned pages.")] = True,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Report date (YYYY-MM-DD); default today.")] = None,
     pack_path: Annotated[Path | None, typer.Option("--pack", help="A rule pack folder of your own instead of -j (named, with its sha256, in the report).")] = None,
+    file_timeout: Annotated[float, typer.Option("--file-timeout", help="Seconds one file may take to parse (then DOS-P003).", min=0.1)] = 120.0,
+    file_memory: Annotated[int, typer.Option("--file-memory", help="MB of address space one file's parse may use (then DOS-P003); 0: no limit.", min=0)] = 4096,
+    time_budget: Annotated[float, typer.Option("--time-budget", help="Seconds all files together may take to parse; the rest are reported as not parsed (DOS-P003).", min=1)] = 900.0,
 ) -> None:
     """Check a dossier against a jurisdiction and stage; print or write the gap report."""
-    from dossier.check.engine import CheckOptions, check_path
+    from dossier.check.engine import CheckOptions
     from dossier.outputs import atomic_write, plan_report_outputs
     from dossier.render import EXTENSIONS, FORMATS, render
     from dossier.report import exit_code
+    from dossier.scan.sandbox import check_in_sandbox
 
     fmts = tuple(dict.fromkeys(split_list(formats) or ("md",)))
     bad = [f for f in fmts if f not in FORMATS]
@@ -271,7 +282,8 @@ def check(
         pack, given = _load(jurisdiction, stage, facts, pack_path)
         _announce_pack(pack)
         options = CheckOptions(ocr=ocr, as_of=parse_as_of(as_of), select=selected, ignore=ignored)
-        report = check_path(path, pack, stage, given, options)
+        report = check_in_sandbox(path, pack, stage, given, options, timeout_s=file_timeout,
+                                  memory_mb=file_memory, budget_s=time_budget)
         if targets is None:
             sys.stdout.write(render(report, fmts[0]).decode("utf-8"))
         else:
@@ -361,12 +373,15 @@ _register_scan()
 
 def main() -> None:
     try:
+        # standalone_mode=False would change how typer reports usage errors; instead Ctrl-C is
+        # caught here and in `scan`, which stops its workers and says how to resume.
         app()
     except DossierError as exc:
         err.print(f"error: {exc}", markup=False)
         raise SystemExit(2) from None
-    except KeyboardInterrupt:
-        raise SystemExit(130) from None
+    except KeyboardInterrupt as exc:
+        err.print("interrupted", markup=False)
+        raise SystemExit(143 if type(exc).__name__ == "Terminated" else 130) from None
     except Exception as exc:  # a bug must still not print a traceback at a user
         if os.environ.get("DOSSIER_DEBUG"):
             raise

@@ -53,6 +53,10 @@ def render(report: Mapping[str, Any], fmt: str) -> bytes:
         renderer = _RENDERERS[fmt]
     except KeyError:
         raise ValueError(f"unknown report format {fmt!r}; choose from {', '.join(FORMATS)}") from None
+    if fmt != "json":  # for people: bidi and zero-width controls shown as ⟨U+202E⟩
+        from dossier.render.common import visible
+
+        report = visible(report)
     return renderer(report)
 
 

@@ -40,6 +40,27 @@ def limited(display: str, kind: str, reason: str) -> ParsedFile:
     return ParsedFile(display, kind, "unreadable", reason=reason, code=LIMIT_CODE)
 
 
+DEFAULT_FILE_TIMEOUT_S = 120.0
+DEFAULT_FILE_MEMORY_MB = 4096
+DEFAULT_BUDGET_S = 900.0
+"""A whole dossier's parsing time (conversions and OCR included): 5,000 .doc files would
+otherwise take hours; past it the remaining files are reported as not parsed (DOS-P003)."""
+
+
+class Budget:
+    """What is left of a dossier's parsing time."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._end = time.monotonic() + seconds
+
+    def left(self) -> float:
+        return self._end - time.monotonic()
+
+    def skipped(self, display: str, kind: str) -> ParsedFile:
+        return limited(display, kind, f"整份材料的解析时间预算（{self.seconds:g} 秒）已用完，本文件未解析")
+
+
 class ParseSandbox:
     def __init__(self, timeout_s: float, memory_mb: int, parser: str = DEFAULT_PARSER) -> None:
         self.timeout_s = timeout_s
@@ -65,14 +86,21 @@ class ParseSandbox:
             proc = self._proc = self._start()
         return proc
 
-    def parse(self, display: str, path: Path, kind: str, *, ocr: bool) -> ParsedFile:
+    def parse(self, display: str, path: Path, kind: str, *, ocr: bool, budget: Budget | None = None) -> ParsedFile:
+        timeout = self.timeout_s
+        if budget is not None:
+            if budget.left() <= 0:
+                return budget.skipped(display, kind)
+            timeout = min(timeout, budget.left())
         proc = self.start()
         assert proc.stdin is not None and proc.stdout is not None
         try:
             _write(proc.stdin, (display, str(path), kind, ocr))
-            reply = _read(proc.stdout, time.monotonic() + self.timeout_s)
+            reply = _read(proc.stdout, time.monotonic() + timeout)
         except TimeoutError:
             self._kill()
+            if timeout < self.timeout_s:
+                return budget.skipped(display, kind) if budget is not None else limited(display, kind, "")
             return limited(display, kind, f"超过 {self.timeout_s:g} 秒，解析已停止")
         except (EOFError, OSError, pickle.UnpicklingError):
             code = self._kill()
@@ -137,6 +165,28 @@ def _read(stream: IO[bytes], deadline: float | None) -> Any:
     fd = stream.fileno()
     (size,) = _HEADER.unpack(_read_exact(fd, _HEADER.size, deadline))
     return pickle.loads(_read_exact(fd, size, deadline))
+
+
+def check_in_sandbox(path: Path, pack: Any, stage_id: str, given: Any, options: Any, *,
+                     timeout_s: float = DEFAULT_FILE_TIMEOUT_S, memory_mb: int = DEFAULT_FILE_MEMORY_MB,
+                     budget_s: float = DEFAULT_BUDGET_S) -> dict[str, Any]:
+    """`dossier check`: the engine's check of a file, folder or zip, with every file parsed in
+    the sandbox under the same limits as a scan (time and memory per file, a budget per dossier)."""
+    import tempfile
+
+    from dossier.check.engine import check_parsed, file_gap
+    from dossier.ingest import ingest
+
+    with tempfile.TemporaryDirectory(prefix="dossier-") as tmp:
+        ingested = ingest(path, Path(tmp))
+        gaps = [file_gap(p.code, p.display, p.reason) for p in ingested.problems]
+        budget = Budget(budget_s)
+        sandbox = ParseSandbox(timeout_s, memory_mb)
+        try:
+            parsed = [sandbox.parse(f.display, f.path, f.kind, ocr=options.ocr, budget=budget) for f in ingested.files]
+        finally:
+            sandbox.close()
+        return check_parsed(parsed, gaps, path.name, pack, stage_id, given, options)
 
 
 # -- the child --------------------------------------------------------------------------------

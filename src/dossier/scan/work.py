@@ -27,7 +27,7 @@ from dossier.model import Pack
 from dossier.report import Finding, Loc, summarise
 from dossier.scan.cache import encode_report, pack_parse, summary_of, unpack_parse
 from dossier.scan.discover import FACTS_NAMES, DossierSpec
-from dossier.scan.sandbox import DEFAULT_PARSER, LIMIT_CODE, ParseSandbox
+from dossier.scan.sandbox import DEFAULT_BUDGET_S, DEFAULT_PARSER, LIMIT_CODE, Budget, ParseSandbox
 
 SCAN_KEYS = ("jurisdiction", "stage")
 """Keys a dossier's facts.yaml may carry for the scan only; removed before facts validation."""
@@ -46,6 +46,8 @@ class Settings:
     file_timeout: float = 120.0
     file_memory_mb: int = 4096
     parser: str = DEFAULT_PARSER
+    budget_s: float = DEFAULT_BUDGET_S
+    """All of one dossier's parsing (sandbox.Budget): past it, files are reported as not parsed."""
 
 
 @dataclass(frozen=True)
@@ -213,6 +215,7 @@ def _check(task: Task, tmp: Path, jurisdiction: str | None, stage: str | None) -
     parsed: list[ParsedFile] = []
     new: dict[str, bytes] = {}
     sandbox: ParseSandbox | None = None
+    budget = Budget(st.budget_s)
     for f in files:
         blob = task.cached.get(f.sha256) or new.get(f.sha256)
         if blob:
@@ -222,7 +225,7 @@ def _check(task: Task, tmp: Path, jurisdiction: str | None, stage: str | None) -
                 parsed.append(replace(p, display=f.display, tree=tree))
                 continue
         sandbox = sandbox or _sandbox(st)
-        p = sandbox.parse(f.display, f.path, f.kind, ocr=st.ocr)
+        p = sandbox.parse(f.display, f.path, f.kind, ocr=st.ocr, budget=budget)
         parsed.append(p)
         if p.code != LIMIT_CODE:  # a limit may be the machine's load: try again next run
             blob = pack_parse(p)
