@@ -31,7 +31,7 @@ def _archive(root: Path, names: list[str], files: int = 1) -> Path:
 
 def _ids(out: Path) -> set[str]:
     rows = [json.loads(line) for line in (out / "findings.jsonl").read_text(encoding="utf-8").splitlines() if line]
-    return {r.get("dossier") or r.get("id") for r in rows}
+    return {r["scan"]["dossier"] for r in rows}
 
 
 def _clean(stderr: str) -> None:

@@ -231,7 +231,7 @@ def contents(path: Path, digests: Digests | None = None) -> Contents:
                     hashes.append(digest)
                     if name.lower().endswith(".zip"):
                         zips.append(Path(full))
-        elif path.is_file():
+        elif path.is_file():  # stat follows a manifest's link; only a regular file is read
             digest = digests.sha256(str(path), path.stat())
             h.update(f"{path.name}\0{digest}\n".encode())
             hashes.append(digest)
@@ -264,9 +264,12 @@ def member_hashes(archive: Path) -> list[str]:
 
 
 def file_digest(path: Path | None) -> str:
+    """sha256 of a facts file; never reads what is not a regular file (/dev/zero, a FIFO)."""
     if path is None:
         return ""
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return "<not a regular file>"
         return _sha256_file(path)
     except OSError:
         return "<unreadable>"
