@@ -21,6 +21,7 @@ from hostile_support import (
     check,
     run_cli,
     small_docx,
+    text_pdf,
     with_parts,
 )
 
@@ -182,6 +183,7 @@ def test_unknown_select_or_ignore_is_exit_2_with_a_suggestion(box: Box) -> None:
 
 
 def test_check_parses_under_a_dossier_time_budget(box: Box) -> None:
+    box.put("00_长文档.pdf", text_pdf(3000, 20))  # parsed first, and longer than the whole budget
     for i in range(4):
         box.put(f"附件{i}.docx", small_docx())
     run = check(box, None, "--time-budget", "1")

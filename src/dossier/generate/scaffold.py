@@ -188,13 +188,13 @@ class _Writer:
             if last is not None:
                 self.owned[rel] = last  # still the tool's last version: the user's edit stays "theirs"
             return
+        if exists and (os.path.islink(target) or not os.path.isfile(target)):
+            raise GenerateError("exists and is not a plain file; remove it or choose another folder",
+                                path=str(target))
         tmp = temp_beside(target)
         try:
             make(tmp)
             digest = _sha256(tmp) or ""
-            if exists and not os.path.isfile(target) or os.path.islink(target):
-                raise GenerateError("exists and is not a plain file; remove it or choose another folder",
-                                    path=str(target))
             replace_from(tmp, target)
         finally:
             with contextlib.suppress(OSError):
