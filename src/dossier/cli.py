@@ -257,7 +257,6 @@ def check(
     from dossier.check.engine import CheckOptions
     from dossier.outputs import atomic_write, plan_report_outputs
     from dossier.render import EXTENSIONS, FORMATS, render
-    from dossier.report import exit_code
     from dossier.scan.sandbox import check_in_sandbox
 
     fmts = tuple(dict.fromkeys(split_list(formats) or ("md",)))
@@ -292,9 +291,9 @@ def check(
                 err.print(f"wrote {atomic_write(t.path, data)}", markup=False)
     except DossierError as exc:
         raise _fail(exc) from None
-    s = report["summary"]
-    err.print(f"{s['errors']} error(s), {s['warnings']} warning(s), {s['info']} info", markup=False)
-    raise typer.Exit(exit_code(report, fail_on.value))
+    s = report.summary
+    err.print(f"{s.errors} error(s), {s.warnings} warning(s), {s.info} info", markup=False)
+    raise typer.Exit(report.exit_code(fail_on.value))
 
 
 @app.command("generate")
@@ -306,7 +305,7 @@ def generate(
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Generate a skeleton DOCX for one outlined document."""
-    from dossier.generate import generate_document
+    from dossier.api import generate as generate_skeleton
     from dossier.outputs import OutputError, refuse_inside_inputs, replace_from, temp_beside
 
     try:
@@ -314,18 +313,13 @@ def generate(
             raise OutputError("is a folder; give a .docx file path", path=str(output))
         if os.path.lexists(output) and not force:
             raise OutputError("exists; it may be your work: choose another name or use --force", path=str(output))
-        if facts is not None:
-            refuse_inside_inputs(output, [facts])
-        pack, given = _load(jurisdiction, None, facts)
-        try:
-            pack.document(doc)
-        except KeyError as exc:
-            raise DossierError(str(exc.args[0])) from None
         if output.suffix.lower() != ".docx":
             raise OutputError("the skeleton is a Word file; give an output path ending in .docx", path=str(output))
-        tmp = temp_beside(output)
+        if facts is not None:
+            refuse_inside_inputs(output, [facts])
+        tmp = temp_beside(output)  # written beside it and renamed: never a half-written .docx
         try:
-            generate_document(pack, doc, given, tmp)
+            generate_skeleton(jurisdiction, doc, facts=facts, out=tmp)
             written = replace_from(tmp, output)
         finally:
             tmp.unlink(missing_ok=True)

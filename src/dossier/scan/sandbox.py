@@ -19,11 +19,15 @@ import struct
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from dossier.check.engine import ParsedFile
+from dossier.check.engine import CheckOptions, ParsedFile
+
+if TYPE_CHECKING:
+    from dossier.model import Pack
+    from dossier.report import Report
 
 DEFAULT_PARSER = "dossier.check.engine:parse_one"
 LIMIT_CODE = "DOS-P003"
@@ -167,9 +171,9 @@ def _read(stream: IO[bytes], deadline: float | None) -> Any:
     return pickle.loads(_read_exact(fd, size, deadline))
 
 
-def check_in_sandbox(path: Path, pack: Any, stage_id: str, given: Any, options: Any, *,
+def check_in_sandbox(path: Path, pack: Pack, stage_id: str, given: Mapping[str, Any], options: CheckOptions, *,
                      timeout_s: float = DEFAULT_FILE_TIMEOUT_S, memory_mb: int = DEFAULT_FILE_MEMORY_MB,
-                     budget_s: float = DEFAULT_BUDGET_S) -> dict[str, Any]:
+                     budget_s: float = DEFAULT_BUDGET_S) -> Report:
     """`dossier check`: the engine's check of a file, folder or zip, with every file parsed in
     the sandbox under the same limits as a scan (time and memory per file, a budget per dossier)."""
     import tempfile
@@ -183,7 +187,8 @@ def check_in_sandbox(path: Path, pack: Any, stage_id: str, given: Any, options: 
         budget = Budget(budget_s)
         sandbox = ParseSandbox(timeout_s, memory_mb)
         try:
-            parsed = [sandbox.parse(f.display, f.path, f.kind, ocr=options.ocr, budget=budget) for f in ingested.files]
+            parsed = [sandbox.parse(f.display, f.path, f.kind.value, ocr=options.ocr, budget=budget)
+                      for f in ingested.files]
         finally:
             sandbox.close()
         return check_parsed(parsed, gaps, path.name, pack, stage_id, given, options)
