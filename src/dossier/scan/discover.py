@@ -181,7 +181,7 @@ class Digests:
         # ctime next time, so a stale digest is never trusted twice.
         key = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
         self.seen.add(path)
-        hit = self.known.get(path)
+        hit = self.new.get(path) or self.known.get(path)  # new: hashed earlier in this run
         if hit is not None and hit[0] == key:
             return hit[1]
         digest = _sha256_file(path)
