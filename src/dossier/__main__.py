@@ -7,6 +7,7 @@ the program quietly, like one later on, not with a traceback.
 from __future__ import annotations
 
 import signal
+import sys
 
 
 class Terminated(KeyboardInterrupt):
@@ -18,6 +19,13 @@ def _on_sigterm(signum: int, frame: object) -> None:
 
 
 def run() -> None:
+    if sys.argv[1:] == ["--version"]:
+        # Answered before the command line app is imported: building it imports typer and
+        # every command's option types, ten times what Python's own start costs.
+        from dossier import __version__
+
+        sys.stdout.write(f"dossier {__version__}\n")
+        return
     signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         from dossier.cli import main

@@ -12,11 +12,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from dossier import __version__
 from dossier.cliopts import FailOn, check_selectors, parse_as_of, require_stage, split_list
+from dossier.console import Console
 from dossier.errors import DossierError
 
 if TYPE_CHECKING:
@@ -77,6 +76,8 @@ def _root(
 @packs_app.command("list")
 def packs_list() -> None:
     """List the packaged rule packs and their stages."""
+    from rich.table import Table
+
     from dossier.packs import load_pack, pack_ids
 
     table = Table("id", "version", "jurisdiction", "regulation", "stages")
@@ -140,6 +141,8 @@ def packs_validate(
 @codes_app.command("list")
 def codes_list() -> None:
     """List every finding code with its default severity."""
+    from rich.table import Table
+
     from dossier.codes import CODES
 
     table = Table("code", "slug", "severity", "message")
