@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -8,15 +8,13 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 
 
-def seeds_dir() -> Path:
-    """The regulations as plain text: ../shared/seeds beside the checkout (present in CI)."""
-    env = os.environ.get("DOSSIER_SEEDS")
-    return Path(env) if env else REPO.parent / "shared" / "seeds"
+def regulation_text(pack_id: str) -> str:
+    """An installed pack's regulation text (outlines/<id>/source.txt, read as the package reads it)."""
+    from dossier.packs import load_pack, source_text
+
+    return source_text(pack_id, load_pack(pack_id).sources[0].id)
 
 
 @pytest.fixture(scope="session")
-def seeds() -> Path:
-    d = seeds_dir()
-    if not d.is_dir():
-        pytest.fail(f"seed texts not found at {d} (set DOSSIER_SEEDS)")
-    return d
+def regulation() -> Callable[[str], str]:
+    return regulation_text

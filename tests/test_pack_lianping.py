@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -293,8 +293,8 @@ def test_change_form(pack: Pack) -> None:
 
 
 @pytest.mark.parametrize("doc_id", ["project-approval-form", "data-resource-checklist", "change-form"])
-def test_form_titles_are_the_seeds_words(pack: Pack, seeds: Path, doc_id: str) -> None:
-    text = _squash((seeds / "lianping.txt").read_text(encoding="utf-8"))
+def test_form_titles_are_the_seeds_words(pack: Pack, regulation: Callable[[str], str], doc_id: str) -> None:
+    text = _squash(regulation("lianping"))
     doc = pack.document(doc_id)
     assert _squash(doc.title) in text
     missing = [s.title for _, s in doc.walk() if _squash(s.title) not in text]

@@ -1,6 +1,6 @@
 """The 永川 pack encodes the seed's outlines, materials and windows to the last item.
 
-Counts below are read off shared/seeds/yongchuan.txt by hand (附件1–5, 第六、十一、十三、
+Counts below are read off outlines/yongchuan/source.txt by hand (附件1–5, 第六、十一、十三、
 十五、十六条); a pack edit that drops or adds an item fails here.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -208,7 +208,7 @@ def test_unconditional_final_materials_are_always_required(pack: Pack) -> None:
     assert conditional == {"supervision-report"}
 
 
-def test_bracketed_conditions_become_when(pack: Pack, seeds: Path) -> None:
+def test_bracketed_conditions_become_when(pack: Pack, regulation: Callable[[str], str]) -> None:
     doc = pack.document("final-acceptance-application")
     by_text: dict[str, list[Section]] = {}
     for _, s in doc.walk():
@@ -226,7 +226,7 @@ def test_bracketed_conditions_become_when(pack: Pack, seeds: Path) -> None:
     assert {s.title for s in by_text["成熟软件"]} == {"著作权证书", "产品授权书序列号"}
     assert "需求说明书" in {s.title for s in by_text["定制软件"]}
     # Every item the seed brackets with a condition carries one; the seed's line is its quote.
-    seed = (seeds / "yongchuan.txt").read_text(encoding="utf-8")
+    seed = regulation("yongchuan")
     annex = seed[seed.index("二、永川区政务信息化项目终验投用申请书") : seed.index("附件5")]
     bracketed = BRACKETED_CONDITION.findall(annex)
     quoted = [s for _, s in doc.walk() if BRACKETED_CONDITION.search(s.citations[0].quote)]

@@ -6,12 +6,11 @@ escape them."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
 from dossier.model import Citation, Pack
-from dossier.packs import JURISDICTIONS, load_pack, pack_ids
+from dossier.packs import JURISDICTIONS, load_pack, pack_ids, source_text
 
 
 def _squash(text: str) -> str:
@@ -73,12 +72,12 @@ def test_pack_loads_and_everything_cites(pack_id: str) -> None:
 
 
 @pytest.mark.parametrize("pack_id", PACKS)
-def test_every_quote_is_verbatim_in_the_seed(pack_id: str, seeds: Path) -> None:
+def test_every_quote_is_verbatim_in_the_seed(pack_id: str) -> None:
     pack = load_pack(pack_id)
     texts = {}
     for src in pack.sources:
-        assert src.seed, f"source {src.id} names no seed file"
-        texts[src.id] = _squash((seeds / src.seed).read_text(encoding="utf-8"))
+        assert src.text_file == "source.txt" and src.published, f"source {src.id} ships no text"
+        texts[src.id] = _squash(source_text(pack_id, src.id))
     bad = [
         f"{where}: {c.render()} «{c.quote}»"
         for where, c in all_citations(pack)
@@ -88,9 +87,9 @@ def test_every_quote_is_verbatim_in_the_seed(pack_id: str, seeds: Path) -> None:
 
 
 @pytest.mark.parametrize("pack_id", PACKS)
-def test_articles_named_in_citations_exist_in_the_seed(pack_id: str, seeds: Path) -> None:
+def test_articles_named_in_citations_exist_in_the_seed(pack_id: str) -> None:
     pack = load_pack(pack_id)
-    texts = {s.id: _squash((seeds / s.seed).read_text(encoding="utf-8")) for s in pack.sources}
+    texts = {s.id: _squash(source_text(pack_id, s.id)) for s in pack.sources}
     missing = sorted(
         {c.render() for _, c in all_citations(pack) if _squash(c.article) not in texts[c.source]}
     )

@@ -1,7 +1,7 @@
 """Generate the DOCX parsing corpus: realistic documents in the manners real submissions
 use, with their expected heading trees.
 
-    python corpus/parse/make_docx.py [--seeds DIR]
+    python corpus/parse/make_docx.py [--seeds DIR]  (DIR holds source.txt; default outlines/yongchuan)
 
 Outline titles come from the 永川 regulation (附件2 基本情况报告, 附件4 初验报告,
 附件5 绩效自评价报告) in the seed texts. Each document is written from a list of intended
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import zipfile
 from collections.abc import Callable
@@ -54,7 +53,7 @@ class H:
 
 def read_outline(seeds: Path, start: str, stop: str | None) -> list[H]:
     """第X章 / N. / （N） lines of one 附件 outline (from its own "附件N" line to the next)."""
-    text = (seeds / "yongchuan.txt").read_text(encoding="utf-8")
+    text = (seeds / "source.txt").read_text(encoding="utf-8")
     a = text.index(f"\n{start}\n")
     b = text.index(f"\n{stop}\n", a + 1) if stop else len(text)
     roots: list[H] = []
@@ -260,7 +259,7 @@ def a2_styled_autonum(seeds: Path) -> None:
 def a4_handtyped(seeds: Path) -> None:
     """附件4 初验报告 typed by hand: cover, dot-leader 目录, bold 黑体 chapters (some letter-spaced),
     楷体 sections, full-width digits, numbers exactly as the regulation writes them."""
-    text = (seeds / "yongchuan.txt").read_text(encoding="utf-8")
+    text = (seeds / "source.txt").read_text(encoding="utf-8")
     a = text.index("一、永川区政务信息化项目初验报告")
     b = text.index("二、永川区政务信息化项目终验投用申请书")
     chapters: list[tuple[str, str, list[tuple[str, str]]]] = []
@@ -431,7 +430,7 @@ def a4_skeleton(seeds: Path) -> None:
     """An untouched-then-partly-filled skeleton: 标题 1/标题 2 named styles with Chinese ids,
     guidance in 'Dossier Guidance' style and 【填写说明】 lines, everything set in 标题 1 for a
     few typed 一、 lines (style levels that do not discriminate are overruled)."""
-    text = (seeds / "yongchuan.txt").read_text(encoding="utf-8")
+    text = (seeds / "source.txt").read_text(encoding="utf-8")
     a = text.index("二、永川区政务信息化项目终验投用申请书")
     chapters: list[tuple[str, list[str]]] = []
     for line in text[a:].splitlines():
@@ -570,8 +569,8 @@ MAKERS: tuple[Callable[[Path], None], ...] = (
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    default = os.environ.get("DOSSIER_SEEDS") or str(HERE.parents[1].parent / "shared" / "seeds")
-    ap.add_argument("--seeds", default=default)
+    # The 永川 text ships in the repo beside its pack: outlines/yongchuan/source.txt.
+    ap.add_argument("--seeds", default=str(HERE.parents[1] / "outlines" / "yongchuan"), help="folder holding source.txt")
     args = ap.parse_args()
     for make in MAKERS:
         make(Path(args.seeds))

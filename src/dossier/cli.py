@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from dossier import __version__
-from dossier.cliopts import FailOn, parse_as_of, require_stage, split_list
+from dossier.cliopts import FailOn, check_selectors, parse_as_of, require_stage, split_list
 from dossier.console import Console
 from dossier.errors import DossierError
 
@@ -116,10 +117,10 @@ def packs_validate(
     path: Annotated[Path | None, typer.Argument(help="A pack folder (with pack.yaml). Default: all packaged packs.")] = None,
 ) -> None:
     """Validate a rule pack: schema, references, conditions. Exit 2 with file, place and reason when broken."""
-    from dossier.packs import PackInvalid, load_pack, load_pack_path, pack_ids
+    from dossier.packs import PackInvalid, load_pack_path, pack_ids, validate_installed
 
     try:
-        packs = [load_pack_path(path)] if path else [load_pack(i) for i in pack_ids()]
+        packs = [load_pack_path(path)] if path else [validate_installed(i) for i in pack_ids()]
     except PackInvalid as exc:
         for problem in exc.problems:
             err.print(f"{problem}", markup=False)
@@ -130,8 +131,10 @@ def packs_validate(
     for p in packs:
         n_sections = sum(d.count() for d in p.documents)
         n_materials = sum(len(s.materials) for s in p.stages)
+        texts = "citations checked against the regulation's text" if any(s.text_file for s in p.sources) \
+            else "no source.yaml: citations NOT checked against a text"
         _print(f"ok {p.id} {p.version}: {len(p.stages)} stages, {len(p.documents)} documents, "
-               f"{n_sections} sections, {n_materials} materials, {len(p.rules)} rules")
+               f"{n_sections} sections, {n_materials} materials, {len(p.rules)} rules; {texts}")
 
 
 # -- codes ---------------------------------------------------------------------------
@@ -217,62 +220,101 @@ def tree(
         t = parse_file(file, ocr=ocr)
     except DossierError as exc:
         raise _fail(exc) from None
+    from dossier.render.common import terminal_safe
+
     if fmt is TreeFormat.json:
-        _print(json.dumps(t.as_dict(), ensure_ascii=False, indent=2))
+        # JSON escapes C0 controls itself; C1 (\x9b is a CSI on some terminals) and the
+        # invisible controls are written as \u escapes: the same strings, safe on a screen.
+        text = json.dumps(t.as_dict(), ensure_ascii=False, indent=2)
+        _print(re.sub("[\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]",
+                      lambda m: f"\\u{ord(m.group()):04x}", text))
     else:
-        _print(render_text(t))
+        _print(terminal_safe(render_text(t)))
 
 
-def _load(jurisdiction: str, stage: str | None, facts: Path | None) -> tuple[Pack, dict[str, Any]]:
+def _load(jurisdiction: str | None, stage: str | None, facts: Path | None,
+          pack_path: Path | None = None) -> tuple[Pack, dict[str, Any]]:
+    """The pack (an installed id, or a custom folder given explicitly with --pack) and the facts."""
     from dossier.facts import load_facts
-    from dossier.packs import load_pack
+    from dossier.packs import load_pack, load_pack_path
 
-    pack = load_pack(jurisdiction)
+    if pack_path is not None and jurisdiction is not None:
+        raise DossierError("give --jurisdiction (an installed pack) or --pack PATH (your own), not both")
+    if pack_path is not None:
+        pack = load_pack_path(pack_path)
+    elif jurisdiction is not None:
+        pack = load_pack(jurisdiction)
+    else:
+        raise DossierError("--jurisdiction is required (guangzhou, wuhan, lianping, qingpu, yongchuan) "
+                           "or --pack PATH for a pack of your own")
     if stage is not None:
         require_stage(pack, stage)
     given = load_facts(facts, pack) if facts else {}
     return pack, given
 
 
+def _announce_pack(pack: Pack) -> None:
+    if pack.origin:
+        err.print(f"note: custom rule pack {pack.id} {pack.version} from {pack.origin} (sha256 {pack.digest})",
+                  markup=False)
+
+
 @app.command("check")
 def check(
     path: Annotated[Path, typer.Argument(help="A file, a folder or a .zip holding the dossier.")],
-    jurisdiction: Annotated[str, typer.Option("--jurisdiction", "-j", help="guangzhou, wuhan, lianping, qingpu, yongchuan")],
-    stage: Annotated[str, typer.Option("--stage", "-s", help="application, change, preliminary-acceptance, final-acceptance, …")],
+    jurisdiction: Annotated[str | None, typer.Option("--jurisdiction", "-j", help="An installed pack: guangzhou, wuhan, lianping, qingpu, yongchuan")] = None,
+    stage: Annotated[str | None, typer.Option("--stage", "-s", help="application, change, preliminary-acceptance, final-acceptance, …")] = None,
     facts: Annotated[Path | None, typer.Option("--facts", help="facts.yaml with what the files cannot show.")] = None,
     formats: Annotated[list[str] | None, typer.Option("--format", "-f", help="json, md, html, docx, xlsx (repeat or comma-separate).")] = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Output file (one format) or folder (several).")] = None,
+    output: Annotated[str | None, typer.Option("--output", "-o", help="A file for one format; a folder (report.<ext>) for several, or when it ends with / or is a folder.")] = None,
     fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 when a finding is at or above this severity.")] = FailOn.error,
     select: Annotated[list[str] | None, typer.Option("--select", help="Only these codes or slugs (prefixes allowed: DOS-S).")] = None,
     ignore: Annotated[list[str] | None, typer.Option("--ignore", help="Drop these codes or slugs.")] = None,
     ocr: Annotated[bool, typer.Option("--ocr/--no-ocr", help="OCR scanned pages.")] = True,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Report date (YYYY-MM-DD); default today.")] = None,
+    pack_path: Annotated[Path | None, typer.Option("--pack", help="A rule pack folder of your own instead of -j (named, with its sha256, in the report).")] = None,
+    file_timeout: Annotated[float, typer.Option("--file-timeout", help="Seconds one file may take to parse (then DOS-P003).", min=0.1)] = 120.0,
+    file_memory: Annotated[int, typer.Option("--file-memory", help="MB of address space one file's parse may use (then DOS-P003); 0: no limit.", min=0)] = 4096,
+    time_budget: Annotated[float, typer.Option("--time-budget", help="Seconds all files together may take to parse; the rest are reported as not parsed (DOS-P003).", min=1)] = 900.0,
 ) -> None:
     """Check a dossier against a jurisdiction and stage; print or write the gap report."""
-    from dossier.api import check as check_dossier
-    from dossier.render import FORMATS, render, write_reports
+    from dossier.check.engine import CheckOptions
+    from dossier.outputs import atomic_write, plan_report_outputs
+    from dossier.render import EXTENSIONS, FORMATS, render
+    from dossier.scan.sandbox import check_in_sandbox
 
-    fmts = split_list(formats) or ("md",)
+    fmts = tuple(dict.fromkeys(split_list(formats) or ("md",)))
     bad = [f for f in fmts if f not in FORMATS]
     if bad:
         err.print(f"error: unknown format {bad[0]!r}; choose from {', '.join(FORMATS)}", markup=False)
+        raise typer.Exit(2)
+    if stage is None:
+        err.print("error: --stage is required (application, change, preliminary-acceptance, final-acceptance, …)",
+                  markup=False)
+        raise typer.Exit(2)
+    if output is None and (len(fmts) > 1 or fmts[0] in ("docx", "xlsx")):
+        err.print("error: binary or several formats need -o OUT", markup=False)
         raise typer.Exit(2)
     if not path.exists():
         err.print(f"error: {path}: no such file or folder", markup=False)
         raise typer.Exit(2)
     try:
-        report = check_dossier(path, jurisdiction=jurisdiction, stage=stage, facts=facts, as_of=parse_as_of(as_of),
-                               ocr=ocr, select=split_list(select), ignore=split_list(ignore))
+        selected, ignored = check_selectors(split_list(select), "--select"), check_selectors(split_list(ignore), "--ignore")
+        targets = plan_report_outputs(output, list(fmts), EXTENSIONS, [path, *([facts] if facts else [])]) \
+            if output is not None else None
+        pack, given = _load(jurisdiction, stage, facts, pack_path)
+        _announce_pack(pack)
+        options = CheckOptions(ocr=ocr, as_of=parse_as_of(as_of), select=selected, ignore=ignored)
+        report = check_in_sandbox(path, pack, stage, given, options, timeout_s=file_timeout,
+                                  memory_mb=file_memory, budget_s=time_budget)
+        if targets is None:
+            sys.stdout.write(render(report, fmts[0]).decode("utf-8"))
+        else:
+            rendered = [(t, render(report, t.fmt)) for t in targets]  # all rendered before the first write
+            for t, data in rendered:
+                err.print(f"wrote {atomic_write(t.path, data)}", markup=False)
     except DossierError as exc:
         raise _fail(exc) from None
-    if output is None:
-        if len(fmts) > 1 or fmts[0] in ("docx", "xlsx"):
-            err.print("error: binary or several formats need -o OUT", markup=False)
-            raise typer.Exit(2)
-        sys.stdout.write(render(report, fmts[0]).decode("utf-8"))
-    else:
-        for written in write_reports(report, list(fmts), output):
-            err.print(f"wrote {written}", markup=False)
     s = report.summary
     err.print(f"{s.errors} error(s), {s.warnings} warning(s), {s.info} info", markup=False)
     raise typer.Exit(report.exit_code(fail_on.value))
@@ -284,12 +326,27 @@ def generate(
     doc: Annotated[str, typer.Option("--doc", "-d", help="Document type id, e.g. basic-report.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="The .docx to write.")],
     facts: Annotated[Path | None, typer.Option("--facts", help="facts.yaml to fill the cover and 项目概述.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Generate a skeleton DOCX for one outlined document."""
     from dossier.api import generate as generate_skeleton
+    from dossier.outputs import OutputError, refuse_inside_inputs, replace_from, temp_beside
 
     try:
-        written = generate_skeleton(jurisdiction, doc, facts=facts, out=output)
+        if output.is_dir():
+            raise OutputError("is a folder; give a .docx file path", path=str(output))
+        if os.path.lexists(output) and not force:
+            raise OutputError("exists; it may be your work: choose another name or use --force", path=str(output))
+        if output.suffix.lower() != ".docx":
+            raise OutputError("the skeleton is a Word file; give an output path ending in .docx", path=str(output))
+        if facts is not None:
+            refuse_inside_inputs(output, [facts])
+        tmp = temp_beside(output)  # written beside it and renamed: never a half-written .docx
+        try:
+            generate_skeleton(jurisdiction, doc, facts=facts, out=tmp)
+            written = replace_from(tmp, output)
+        finally:
+            tmp.unlink(missing_ok=True)
     except DossierError as exc:
         raise _fail(exc) from None
     _print(f"wrote {written}")
@@ -301,9 +358,11 @@ def scaffold(
     jurisdiction: Annotated[str, typer.Option("--jurisdiction", "-j")],
     stage: Annotated[str, typer.Option("--stage", "-s")],
     facts: Annotated[Path | None, typer.Option("--facts", help="facts.yaml: conditions decide which materials are needed.")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Write into a non-empty folder not made by scaffold.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Write into a folder not made by scaffold, and overwrite files you changed.")] = False,
 ) -> None:
-    """Create a dossier folder: a numbered placeholder per required material, the stage's reports and a 材料清单."""
+    """Create a dossier folder: a numbered placeholder per required material, the stage's reports and a 材料清单.
+
+    Run again on the same folder, it adds what is missing and never overwrites a file you changed."""
     from dossier.generate import scaffold as make_scaffold
 
     try:
@@ -312,6 +371,13 @@ def scaffold(
     except DossierError as exc:
         raise _fail(exc) from None
     _print(f"wrote {len(result.files)} files under {result.out_dir}")
+    for p in result.removed:
+        _print(f"removed {p.relative_to(result.out_dir)} (no longer needed, unchanged since scaffold wrote it)")
+    if result.kept:
+        _print(f"left alone {len(result.kept)} file(s) that differ from what scaffold last wrote (your work; "
+               "--force overwrites them):")
+        for p in result.kept:
+            _print(f"  {p.relative_to(result.out_dir)}")
 
 
 def _register_scan() -> None:
@@ -325,12 +391,15 @@ _register_scan()
 
 def main() -> None:
     try:
+        # standalone_mode=False would change how typer reports usage errors; instead Ctrl-C is
+        # caught here and in `scan`, which stops its workers and says how to resume.
         app()
     except DossierError as exc:
         err.print(f"error: {exc}", markup=False)
         raise SystemExit(2) from None
-    except KeyboardInterrupt:
-        raise SystemExit(130) from None
+    except KeyboardInterrupt as exc:
+        err.print("interrupted", markup=False)
+        raise SystemExit(143 if type(exc).__name__ == "Terminated" else 130) from None
     except Exception as exc:  # a bug must still not print a traceback at a user
         if os.environ.get("DOSSIER_DEBUG"):
             raise

@@ -33,7 +33,7 @@ def main(out: str = "demo-out") -> int:
         ("packs", "list"),
         ("facts", "validate", str(facts), "--jurisdiction", "yongchuan"),
         ("generate", "-j", "yongchuan", "--doc", "final-acceptance-application", "--facts", str(facts),
-         "-o", str(root / "终验投用申请书（骨架）.docx")),
+         "-o", str(root / "终验投用申请书（骨架）.docx"), "--force"),  # the demo's own folder: re-runnable
         ("scaffold", str(root / "scaffold"), "-j", "yongchuan", "-s", "final-acceptance", "--facts", str(facts)),
     ]
     for step in steps:

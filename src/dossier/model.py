@@ -20,6 +20,11 @@ class Source:
     issued: str = ""
     effective: str = ""
     seed: str = ""
+    """The file name the text was first collected under (informational)."""
+    text_file: str = ""
+    """The regulation's text inside the pack folder (source.yaml names it): source.txt."""
+    published: str = ""
+    """Who published the text, where and when, as the text itself shows (source.yaml)."""
 
 
 @dataclass(frozen=True)
@@ -192,6 +197,10 @@ class Pack:
     facts: tuple[FactSpec, ...]
     status: str = "in-force"
     notes: str = ""
+    origin: str = ""
+    """Empty for an installed pack; the folder of a custom one (`--pack PATH`)."""
+    digest: str = ""
+    """sha256 of a custom pack's files (packs.pack_digest); empty for an installed pack."""
 
     def stage(self, stage_id: str) -> Stage:
         for s in self.stages:

@@ -7,16 +7,18 @@ all of them at once; a broken pack is exit 2, never a clean report.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dossier import resources
+from dossier import resources, saferegex
 from dossier.conditions import facts_in
 from dossier.errors import PackError
 from dossier.model import Citation, Document, FactSpec, Material, Pack, Part, Rule, Section, Source, Stage
@@ -145,25 +147,53 @@ def pack_ids() -> tuple[str, ...]:
 
 
 def pack_root(pack_id: str) -> Traversable:
-    root = resources.outlines_root() / pack_id
-    if not (root / "pack.yaml").is_file():
+    """The folder of an installed pack. Only an installed id is accepted: a jurisdiction named
+    by a facts file, a scan manifest or -j never reaches the file system as a path (`../x`)."""
+    if not isinstance(pack_id, str) or pack_id not in pack_ids():
+        shown = pack_id if isinstance(pack_id, str) else type(pack_id).__name__
         raise PackError(
-            f"no rule pack {pack_id!r}; known packs: {', '.join(pack_ids())}", path=f"outlines/{pack_id}"
+            f"no installed rule pack {shown[:80]!r}; known packs: {', '.join(pack_ids())} "
+            "(a pack of your own: --pack PATH)",
+            path="jurisdiction",
         )
-    return root
+    return resources.outlines_root() / pack_id
 
 
 @cache
 def load_pack(pack_id: str) -> Pack:
     """A packaged pack by id (cached: packs are immutable data)."""
-    return load_pack_dir(pack_root(pack_id), label=f"outlines/{pack_id}")
+    return load_pack_dir(pack_root(pack_id), label=f"outlines/{pack_id}", verify_texts=False)
+
+
+def validate_installed(pack_id: str) -> Pack:
+    """An installed pack, loaded with every check `packs validate` makes (its text included)."""
+    return load_pack_dir(pack_root(pack_id), label=f"outlines/{pack_id}", verify_texts=True)
 
 
 def load_pack_path(path: Path) -> Pack:
-    """A pack from a folder on disk (a pack author's own)."""
+    """A pack from a folder on disk (a pack author's own), marked as such: its origin is the
+    folder and the sha256 of its files, which the report header shows."""
     if not (path / "pack.yaml").is_file():
         raise PackError("no pack.yaml in this folder", path=str(path))
-    return load_pack_dir(path, label=str(path))
+    pack = load_pack_dir(path, label=str(path))
+    return replace(pack, origin=str(path.resolve()), digest=pack_digest(path))
+
+
+def pack_digest(path: Path) -> str:
+    """sha256 over the pack folder's YAML and text files (names and contents, in name order)."""
+    h = hashlib.sha256()
+    for f in sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".txt") and p.is_file()):
+        h.update(f.relative_to(path).as_posix().encode("utf-8") + b"\0")
+        h.update(hashlib.sha256(f.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def pack_header(pack: Pack) -> dict[str, str]:
+    """How a report's header names the pack; a custom pack (--pack PATH) says so."""
+    out = {"id": pack.id, "version": pack.version, "title": pack.title}
+    if pack.origin:
+        out |= {"origin": "custom", "path": pack.origin, "sha256": pack.digest}
+    return out
 
 
 def _read(root: Traversable, rel: str, label: str, problems: list[Problem]) -> Any:
@@ -189,7 +219,10 @@ def _read(root: Traversable, rel: str, label: str, problems: list[Problem]) -> A
     return data
 
 
-def load_pack_dir(root: Traversable, label: str) -> Pack:
+def load_pack_dir(root: Traversable, label: str, *, verify_texts: bool = True) -> Pack:
+    """A pack from its folder, every problem collected. `verify_texts`: check each citation
+    against the regulation's text (an installed pack skips it when loaded for a check: its
+    tests and `packs validate` verify it, and every worker would pay for it again)."""
     problems: list[Problem] = []
     head = _read(root, "pack.yaml", label, problems)
     if head is None:
@@ -223,7 +256,7 @@ def load_pack_dir(root: Traversable, label: str) -> Pack:
     if problems:
         raise PackInvalid(problems)
 
-    sources = tuple(Source(**s) for s in head["sources"])
+    sources = _with_texts(tuple(Source(**s) for s in head["sources"]), root, label, problems)
     shorts = {s.id: s.short for s in sources}
     base_facts = resources.schema("facts")["properties"]
     facts = tuple(
@@ -252,6 +285,8 @@ def load_pack_dir(root: Traversable, label: str) -> Pack:
                 problems.append(Problem(file, "/id", f"id {stage_data[sid]['id']!r} differs from file name"))
             stages.append(ctx.stage(stage_data[sid], file, doc_ids))
     rules = ctx.rules(rules_data["rules"] if rules_data else [], f"{label}/rules.yaml", set(head["stages"]))
+    if verify_texts:
+        problems += text_problems(sources, root, label, documents, stages, rules)
     if problems:
         raise PackInvalid(problems)
     return Pack(
@@ -405,12 +440,14 @@ class _Ctx:
             for j, p in enumerate(params.get("patterns", ())):
                 self.cond(p.get("when"), file, f"{where}/patterns/{j}/when")
                 try:
-                    if not re.fullmatch(p["pattern"], p["example"]):
+                    if not saferegex.fullmatch(p["pattern"], p["example"]):
                         self.problems.append(
                             Problem(file, f"{where}/patterns/{j}", f"example {p['example']!r} does not match its pattern")
                         )
-                except re.error as exc:
-                    self.problems.append(Problem(file, f"{where}/patterns/{j}/pattern", f"bad regular expression: {exc}"))
+                    for probe in _probes(p["example"]):
+                        saferegex.fullmatch(p["pattern"], probe)
+                except PackError as exc:
+                    self.problems.append(Problem(file, f"{where}/patterns/{j}/pattern", exc.reason))
             out.append(
                 Rule(
                     id=r["id"],
@@ -426,3 +463,132 @@ class _Ctx:
             )
         self.unique([r.id for r in out], file, "/rules")
         return tuple(out)
+
+
+# -- the regulation texts (source.yaml + source.txt) ------------------------------------------
+
+SOURCE_YAML = "source.yaml"
+MAX_TEXT_BYTES = 4 * 1024 * 1024
+
+_ARTICLE = re.compile(r"第[一二三四五六七八九十百零〇两]+条|附件\d+|附表\d+")
+# Where a heading starts: the first characters of a line, after any indentation (the texts
+# indent with spaces, ideographic spaces or no-break spaces).
+_HEADING = re.compile(r"^[\s\u3000\xa0]*(第[一二三四五六七八九十百零〇两]+条|附件\s*\d+|附表\s*\d+)", re.M)
+_QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "「": '"', "」": '"'})
+
+
+def normalise_text(text: str) -> str:
+    """How quotes are compared with the text: NFKC (full-width punctuation and digits become
+    their ASCII forms), curly quotes straightened, and no whitespace at all (the texts wrap and
+    space words arbitrarily: 第一章  总  则)."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text).translate(_QUOTES))
+
+
+def _with_texts(sources: tuple[Source, ...], root: Traversable, label: str, problems: list[Problem]) -> tuple[Source, ...]:
+    """The pack's sources with source.yaml's text file and publication attached."""
+    if not (root / SOURCE_YAML).is_file():
+        return sources  # a pack author's draft: citations cannot be verified (packs validate says so)
+    data = _read(root, SOURCE_YAML, label, problems)
+    if data is None:
+        return sources
+    file = f"{label}/{SOURCE_YAML}"
+    found = schema_problems(data, "source", file)
+    if found:
+        problems += found
+        return sources
+    by_id = {s.id: s for s in sources}
+    out = dict(by_id)
+    for i, t in enumerate(data["texts"]):
+        src = by_id.get(t["source"])
+        where = f"/texts/{i}"
+        if src is None:
+            problems.append(Problem(file, f"{where}/source", f"pack.yaml has no source {t['source']!r}"))
+            continue
+        if t["title"] != src.title:
+            problems.append(Problem(file, f"{where}/title", f"title {t['title']!r} differs from pack.yaml's {src.title!r}"))
+        if src.number and t.get("number", "") != src.number:
+            problems.append(Problem(file, f"{where}/number", f"文号 {t.get('number', '')!r} differs from pack.yaml's {src.number!r}"))
+        if not (root / t["file"]).is_file():
+            problems.append(Problem(file, f"{where}/file", f"no file {t['file']!r} beside source.yaml"))
+            continue
+        out[src.id] = replace(src, text_file=t["file"], published=t["published"])
+    return tuple(out[s.id] for s in sources)
+
+
+def read_source_text(root: Traversable, src: Source) -> str:
+    """The regulation's text as shipped in the pack folder ("" when the pack ships none)."""
+    if not src.text_file:
+        return ""
+    raw = (root / src.text_file).read_bytes()
+    if len(raw) > MAX_TEXT_BYTES:
+        raise PackError(f"larger than {MAX_TEXT_BYTES // 1024 // 1024} MiB", path=src.text_file)
+    return raw.decode("utf-8-sig")
+
+
+@cache
+def source_text(pack_id: str, source_id: str) -> str:
+    """An installed pack's regulation text (source.txt, read with importlib.resources)."""
+    pack = load_pack(pack_id)
+    return read_source_text(pack_root(pack_id), pack.source(source_id))
+
+
+def article_headings(text: str) -> frozenset[str]:
+    """The articles (第十五条) and annexes (附件2, 附表1) that start a line of the text."""
+    return frozenset(re.sub(r"\s+", "", m.group(1)) for m in _HEADING.finditer(text))
+
+
+def _all_citations(documents: Iterable[Document], stages: Iterable[Stage], rules: Iterable[Rule]) -> Iterable[tuple[str, str, Citation]]:
+    """(file, place, citation) for every citation of the pack."""
+    for d in documents:
+        file = f"documents/{d.id}.yaml"
+        for c in d.citations:
+            yield file, "/citations", c
+        for path, s in d.walk():
+            for c in s.citations:
+                yield file, f"section {s.id} ({'/'.join(path)})", c
+    for st in stages:
+        file = f"stages/{st.id}.yaml"
+        for c in st.citations:
+            yield file, "/citations", c
+        for m in st.materials:
+            for c in m.citations:
+                yield file, f"material {m.id}", c
+    for r in rules:
+        for c in r.citations:
+            yield "rules.yaml", f"rule {r.id}", c
+
+
+def text_problems(sources: tuple[Source, ...], root: Traversable, label: str, documents: Iterable[Document],
+                  stages: Iterable[Stage], rules: Iterable[Rule]) -> list[Problem]:
+    """Citations to an article the text does not have (第九十九条), quotes not found in it."""
+    texts: dict[str, tuple[str, frozenset[str]]] = {}
+    problems: list[Problem] = []
+    for src in sources:
+        if not src.text_file:
+            continue
+        try:
+            raw = read_source_text(root, src)
+        except (OSError, UnicodeDecodeError, PackError) as exc:
+            problems.append(Problem(f"{label}/{src.text_file}", "", f"unreadable regulation text: {exc}"))
+            continue
+        texts[src.id] = (normalise_text(raw), article_headings(raw))
+    if not texts:
+        return problems
+    for file, where, c in _all_citations(documents, stages, rules):
+        if c.source not in texts:
+            continue
+        text, heads = texts[c.source]
+        article = re.sub(r"\s+", "", c.article)
+        known = article in heads if _ARTICLE.fullmatch(article) else normalise_text(article) in text
+        if not known:
+            problems.append(Problem(f"{label}/{file}", where, f"cites {c.render()}, which the regulation's text does not have"))
+        elif normalise_text(c.quote) not in text:
+            problems.append(Problem(f"{label}/{file}", where, f"quote not found in the regulation's text: «{c.quote[:60]}»"))
+    return problems
+
+
+def _probes(example: str) -> list[str]:
+    """Long near-misses of an example: where a backtracking pattern shows itself at validation
+    (each run is still time-limited when a check meets a real name)."""
+    body = example * 8 or "a"
+    return [body + "!", body[:1] * 64 + "!"]

@@ -122,9 +122,9 @@ def header(pack: Pack | None, *, jurisdiction: str, stage: str, stage_title: str
            input_name: str) -> Header:
     """The one place a report header is made (the engine's reports and a failed dossier's)."""
     from dossier import __version__
+    from dossier.packs import pack_header  # a custom pack (--pack) is named with its path and sha256
 
-    pack_json: dict[str, str] = ({"id": pack.id, "version": pack.version, "title": pack.title} if pack is not None
-                                 else {"id": jurisdiction, "version": ""})
+    pack_json: dict[str, str] = pack_header(pack) if pack is not None else {"id": jurisdiction, "version": ""}
     return Header(pack_json, jurisdiction, stage, (as_of or dt.date.today()).isoformat(), input_name,
                   stage_title, __version__)
 

@@ -1,4 +1,5 @@
-"""Safe YAML reading for packs and facts: size-capped, no anchors/aliases, no tags.
+"""Safe YAML reading for packs and facts: size-capped, no anchors/aliases, no tags, no
+duplicate keys, regular files only (a FIFO or /dev/zero is refused before it is opened).
 
 Aliases are refused outright: neither packs nor facts need them, and refusing them
 closes the "billion laughs" expansion that safe_load alone does not prevent.
@@ -12,6 +13,7 @@ loader raises is re-read by the reference, so bad input gets exactly the old mes
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import stat
 from pathlib import Path
@@ -49,6 +51,30 @@ class _NoAliasLoader(yaml.SafeLoader):
     def construct_object(self, node: Any, deep: bool = False) -> Any:
         return super().construct_object(node, deep)
 
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        if isinstance(node, yaml.MappingNode):
+            _refuse_duplicate_keys(self, node)
+        return super().construct_mapping(node, deep)
+
+
+def _refuse_duplicate_keys(loader: Any, node: yaml.MappingNode) -> None:
+    """A key given twice is an error: PyYAML keeps the last one silently, so a facts file or
+    pack could say one thing where a reader sees another."""
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            continue
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            duplicate = key in seen
+            seen.add(key)
+        except TypeError:
+            continue  # an unhashable key: the constructor words that error
+        if duplicate:
+            raise yaml.constructor.ConstructorError(
+                "while constructing a mapping", node.start_mark, f"duplicate key {key!r}", key_node.start_mark
+            )
+
 
 def _no_timestamps(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
     # Dates stay strings so that schemas see exactly what the user wrote.
@@ -61,7 +87,10 @@ _FastLoader: type[yaml.CSafeLoader] | None = None
 if yaml.__with_libyaml__:
 
     class _CLoader(yaml.CSafeLoader):
-        pass
+        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+            if isinstance(node, yaml.MappingNode):
+                _refuse_duplicate_keys(self, node)
+            return super().construct_mapping(node, deep)
 
     _CLoader.add_constructor("tag:yaml.org,2002:timestamp", _no_timestamps)
     _FastLoader = _CLoader
@@ -231,23 +260,53 @@ def load_yaml_text(text: str, path: str, error: type[DossierError] = DossierErro
         raise error(f"not valid YAML: {problem}", path=path, where=where) from None
 
 
+def read_regular(path: Path, limit: int, error: type[DossierError] = DossierError) -> bytes:
+    """At most `limit` bytes of a regular file, or a clear error naming it.
+
+    Opened non-blocking and checked on the open descriptor (no race with a swap after a
+    stat): a FIFO, a device (/dev/zero), a socket or a folder is refused, never read, so
+    nothing waits forever on a pipe with no writer or reads an endless device.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0))
+    except IsADirectoryError:
+        raise error("is a folder, not a file", path=str(path)) from None
+    except OSError as exc:
+        raise error(f"cannot read: {exc.strerror or exc}", path=str(path)) from None
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise error("is a folder, not a file", path=str(path))
+        if not stat.S_ISREG(st.st_mode):
+            raise error(f"is not a regular file ({_file_kind(st.st_mode)})", path=str(path))
+        if st.st_size > limit:
+            raise error(f"file larger than {limit // 1024} KiB", path=str(path))
+        os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb") as fh:
+            fd = -1
+            raw = fh.read(limit + 1)  # one byte past the cap: the file may have grown since fstat
+    except OSError as exc:
+        raise error(f"cannot read: {exc.strerror or exc}", path=str(path)) from None
+    finally:
+        if fd >= 0:
+            os.close(fd)
+    if len(raw) > limit:
+        raise error(f"file larger than {limit // 1024} KiB", path=str(path))
+    return raw
+
+
+def _file_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a plain file"
+
+
 def load_yaml_file(path: Path, error: type[DossierError] = DossierError) -> Any:
-    try:
-        st = path.stat()
-    except OSError as exc:
-        raise error(f"cannot read: {exc.strerror or exc}", path=str(path)) from None
-    if stat.S_ISDIR(st.st_mode):
-        raise error("is a folder, not a YAML file", path=str(path))
-    if st.st_size > MAX_YAML_BYTES:
-        raise error(f"file larger than {MAX_YAML_BYTES // 1024} KiB", path=str(path))
-    try:
-        # Read one byte past the cap: devices and pipes report size 0 (/dev/zero never ends).
-        with path.open("rb") as fh:
-            raw = fh.read(MAX_YAML_BYTES + 1)
-    except OSError as exc:
-        raise error(f"cannot read: {exc.strerror or exc}", path=str(path)) from None
-    if len(raw) > MAX_YAML_BYTES:
-        raise error(f"file larger than {MAX_YAML_BYTES // 1024} KiB", path=str(path))
+    raw = read_regular(path, MAX_YAML_BYTES, error)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:

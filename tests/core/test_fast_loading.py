@@ -57,6 +57,8 @@ def _schema_name(path: Path) -> str:
         return "pack"
     if path.name == "rules.yaml":
         return "requirements"
+    if path.name == "source.yaml":
+        return "source"
     if path.name == "extract.yaml":
         return "extract"
     return {"stages": "materials", "documents": "outline"}[path.parent.name]

@@ -210,10 +210,24 @@ def run_cli(argv: Sequence[str], box: Box, *, address_cap: int = MEM_LIMIT, time
     seconds = time.monotonic() - started
     after = snapshot(box.root, exclude=[box.out])
     changed = tuple(sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k)))
+    _log_measurement(argv, seconds, peak, proc.returncode)
     report_path = box.out / "report.json"
     text = report_path.read_text(encoding="utf-8") if report_path.is_file() else ""
     return Run(proc.returncode, out.decode("utf-8", "replace"), err.decode("utf-8", "replace"),
                json.loads(text) if text else None, text, seconds, peak, changed)
+
+
+def _log_measurement(argv: Sequence[str], seconds: float, peak_rss: int, rc: int) -> None:
+    """With HOSTILE_MEASURE=FILE, one JSON line per CLI run (test, command, seconds, peak RSS of
+    the CLI and its children): the numbers behind the hostile-input report, never asserted on."""
+    target = os.environ.get("HOSTILE_MEASURE")
+    if not target:
+        return
+    test = os.environ.get("PYTEST_CURRENT_TEST", "").split(" ")[0]
+    line = {"test": test, "argv": [a if "/" not in a else Path(a).name for a in argv][:6], "rc": rc,
+            "seconds": round(seconds, 2), "peak_rss_mib": round(peak_rss / 2**20, 1)}
+    with open(target, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps(line, ensure_ascii=False) + "\n")
 
 
 def check(box: Box, target: Path | None = None, *extra: str, address_cap: int = MEM_LIMIT, prelude: str = "") -> Run:

@@ -47,16 +47,17 @@ def test_wrong_extensions_are_read_by_content(box: Box) -> None:
         assert (_file(run, n)["format"], _file(run, n)["status"]) == ("docx", "parsed"), n
 
 
-# The CLI's own process, patched before main(): parse_one first deletes the file it is given.
+# The CLI's own process, patched before main(): the file is deleted just before it goes to the
+# parse sandbox.
 VANISH = """
 import os
-import dossier.check.engine as engine
-_real = engine.parse_one
-def parse_one(display, path, kind, **kw):
+import dossier.scan.sandbox as sandbox
+_real = sandbox.ParseSandbox.parse
+def parse(self, display, path, kind, **kw):
     if display.startswith("vanish"):
         os.unlink(path)
-    return _real(display, path, kind, **kw)
-engine.parse_one = parse_one
+    return _real(self, display, path, kind, **kw)
+sandbox.ParseSandbox.parse = parse
 """
 
 

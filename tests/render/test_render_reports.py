@@ -234,7 +234,7 @@ def test_md_tables_survive_pipes_and_newlines() -> None:
     assert "\\|A\\|B" in md
     # Markdown passes raw HTML through: submitted text must not become tags.
     assert "<script" not in md and "<img" not in md and "<b>" not in md
-    assert "&lt;script>alert('x')&lt;/script>\\|标题" in md
+    assert "&lt;script\\>alert('x')&lt;/script\\>\\|标题" in md  # render.common.md_escape
     assert "\n# 不是标题" not in md
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import chinese_calendar
 
+from dossier import saferegex
 from dossier.conditions import describe, evaluate, facts_in
 from dossier.facts import cn_date
 from dossier.model import Rule
@@ -138,10 +138,10 @@ def check_naming(rule: Rule, facts: Mapping[str, Any], titles: Mapping[str, str]
     applicable = [p for p in rule.params["patterns"] if evaluate(p.get("when"), facts) is True]
     if not applicable:
         undecided = [p for p in rule.params["patterns"] if evaluate(p.get("when"), facts) is None]
-        if undecided and not any(re.fullmatch(p["pattern"], name) for p in undecided):
+        if undecided and not any(saferegex.fullmatch(p["pattern"], name) for p in undecided):
             yield Gap("DOS-R006", rule.id, {"title": rule.title, "reason": _give("项目类别、建设方式")})
         return
-    if not any(re.fullmatch(p["pattern"], name) for p in applicable):
+    if not any(saferegex.fullmatch(p["pattern"], name) for p in applicable):
         examples = "、".join(f"“{p['example']}”" for p in applicable)
         yield Gap("DOS-R003", rule.id, {"title": rule.title, "reason": f"“{name}” 应形如 {examples}"})
 

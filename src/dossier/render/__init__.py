@@ -65,7 +65,12 @@ def render(report: AnyReport, fmt: str) -> bytes:
         renderer = _RENDERERS[fmt]
     except KeyError:
         raise ValueError(f"unknown report format {fmt!r}; choose from {', '.join(FORMATS)}") from None
-    return renderer(as_json(report))
+    data = as_json(report)
+    if fmt != "json":  # for people: bidi and zero-width controls shown as ⟨U+202E⟩
+        from dossier.render.common import visible
+
+        data = visible(data)
+    return renderer(data)
 
 
 def write_reports(report: AnyReport, formats: Sequence[str], out: Path) -> list[Path]:

@@ -281,3 +281,71 @@ def finding_table(report: Mapping[str, Any]) -> list[list[Any]]:
             row["paragraph"] = r["paragraph"] + 1
         rows.append([row[k] for k, _ in FINDING_COLUMNS])
     return rows
+
+
+# -- text from submitted files, made safe for its reader ----------------------------------------
+
+# Invisible characters that change how text reads: bidi overrides and isolates (报告\u202etxt.exe
+# shows as 报告exe.txt), zero-width spaces and joiners, the BOM, soft hyphen, Hangul fillers.
+_INVISIBLE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u206f\u3164\ufeff\uffa0\ufff9-\ufffb]"
+)
+# Terminal escape sequences (CSI, OSC, other ESC sequences) and C0/C1 controls but tab/newline.
+_TERMINAL = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-Z\\-_]|\x9b[0-?]*[ -/]*[@-~]"
+    r"|[\x00-\x08\x0b-\x1f\x7f-\x9f]"
+)
+
+
+def show_invisible(text: str) -> str:
+    """Bidi and zero-width controls written out as ⟨U+202E⟩, so a reader sees what is there."""
+    return _INVISIBLE.sub(lambda m: f"⟨U+{ord(m.group()):04X}⟩", text)
+
+
+def visible(value: Any) -> Any:
+    """The report with every string passed through show_invisible (keys and numbers untouched)."""
+    if isinstance(value, str):
+        return show_invisible(value) if _INVISIBLE.search(value) else value
+    if isinstance(value, Mapping):
+        return {k: visible(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [visible(v) for v in value]
+    return value
+
+
+def terminal_safe(text: str) -> str:
+    """Text for a terminal: escape sequences and control characters removed, invisible
+    characters shown (a document's text must not move the cursor or retitle the window)."""
+    return show_invisible(_TERMINAL.sub("", text))
+
+
+_MD_PUNCT = re.compile(r"([\\`*\[\]!>~|#{}])")
+_MD_UNDERSCORE = re.compile(r"(?<!\w)_|_(?!\w)")  # intraword _ is no emphasis (01_申请书)
+# What a Markdown viewer (GFM) would turn into a link by itself: URLs, www., e-mail addresses.
+_MD_LINKISH = re.compile(r"\S*(?:://|www\.|@)\S*", re.IGNORECASE)
+
+
+def _md_plain(text: str) -> str:
+    text = text.replace("&", "&amp;").replace("<", "&lt;")
+    return _MD_UNDERSCORE.sub(r"\\_", _MD_PUNCT.sub(r"\\\1", text))
+
+
+def _md_code(text: str) -> str:
+    # A code span is never a link, an image or HTML; its fence outruns any backticks inside.
+    fence = "`" * (max((len(r) for r in re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text.replace('|', chr(92) + '|')}{pad}{fence}"
+
+
+def md_escape(value: Any) -> str:
+    """Text from a report for Markdown, on one line: no markup, link, image, raw HTML or
+    autolink can come out of it (a zip entry named ![x](http://…) stays text; anything a
+    viewer would auto-link is shown as code)."""
+    text = show_invisible(" ".join(("" if value is None else str(value)).split()))
+    out, at = [], 0
+    for m in _MD_LINKISH.finditer(text):
+        out += [_md_plain(text[at:m.start()]), _md_code(m.group())]
+        at = m.end()
+    out.append(_md_plain(text[at:]))
+    return "".join(out)

@@ -20,6 +20,7 @@ from dossier.render.common import (
     label,
     location_text,
     material_counts,
+    md_escape,
     project_name,
     section_counts,
     section_path,
@@ -29,17 +30,14 @@ from dossier.render.common import (
 
 
 def inline(value: Any) -> str:
-    """Text from the report on one line (a title cannot start a heading or a list), with
-    `<` as an entity: Markdown passes raw HTML through, and submitted text is not markup."""
-    text = "" if value is None else str(value)
-    return " ".join(text.replace("<", "&lt;").split())
+    """Text from the report on one line (a title cannot start a heading or a list), escaped
+    (render.common.md_escape): submitted text is never markup, a link or an image."""
+    return md_escape(value)
 
 
 def cell(value: Any) -> str:
-    """A table cell: like inline, with backslashes and pipes escaped so text from
-    submitted files cannot break the table."""
-    text = "" if value is None else str(value)
-    return inline(text.replace("\\", "\\\\").replace("|", "\\|")) or " "
+    """A table cell: like inline (pipes and backslashes are escaped there too)."""
+    return md_escape(value) or " "
 
 
 def table(head: Sequence[str], rows: Iterable[Sequence[Any]]) -> list[str]:

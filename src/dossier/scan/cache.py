@@ -1,6 +1,8 @@
 """The scan cache: SQLite in WAL mode, written only by the scanning (client) process.
 
-- `parsed`: one pickled ParsedFile per (file content sha256, parser version, ocr);
+- `parsed`: one ParsedFile per (file content sha256, parser version, ocr), as compressed JSON
+  of plain values (never a pickle: whoever can write the cache must not run code in the
+  workers that read it; only known dataclasses are rebuilt, anything else is a cache miss);
 - `dossiers`: one row per dossier id (an upsert, so a rerun after kill -9 replaces, never
   duplicates), holding the fingerprint it was checked at, its report, a small summary and its
   rows of the portfolio's 问题 sheet (`sheet`); `rendered` says for which fingerprint and
@@ -14,16 +16,20 @@ scan loses at most the dossiers in flight.
 
 from __future__ import annotations
 
+import dataclasses
 import json
-import pickle
+import os
 import sqlite3
+import time
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from dossier.codes import SEVERITY_RANK
+from dossier.errors import DossierError
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS parsed (
@@ -73,13 +79,63 @@ def summary_of(dossier_id: str, report: Mapping[str, Any], status: str) -> dict[
     }
 
 
+BLOB_FORMAT = "json1"
+"""Part of the `parser` key of cached parses: rows of an older (pickled) format are never read."""
+CACHE_MARK = "dossier-scan-cache"
+
+
+def _encode(obj: Any) -> Any:
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {"@": type(obj).__name__, **{f.name: _encode(getattr(obj, f.name)) for f in dataclasses.fields(obj)}}
+    if isinstance(obj, tuple | list):
+        return [_encode(x) for x in obj]
+    if obj is None or isinstance(obj, str | int | float | bool):
+        return obj
+    raise TypeError(f"cannot cache a {type(obj).__name__}")
+
+
+@cache
+def _classes() -> dict[str, type]:
+    """The only types a cached parse may rebuild: the parse result and the tree's dataclasses."""
+    from dossier import tree
+    from dossier.check.engine import ParsedFile
+
+    found: dict[str, type] = {"ParsedFile": ParsedFile}
+    for name in dir(tree):
+        obj = getattr(tree, name)
+        if isinstance(obj, type) and dataclasses.is_dataclass(obj) and obj.__module__ == tree.__name__:
+            found[name] = obj
+    return found
+
+
+def _decode(obj: Any) -> Any:
+    if isinstance(obj, list):
+        return tuple(_decode(x) for x in obj)
+    if isinstance(obj, dict):
+        cls = _classes().get(obj.get("@", ""))
+        if cls is None:
+            raise ValueError(f"unknown type {obj.get('@')!r} in a cached parse")
+        return cls(**{k: _decode(v) for k, v in obj.items() if k != "@"})
+    return obj
+
+
 def pack_parse(parsed: object) -> bytes:
-    """A ParsedFile as the cache stores it (done in the worker that parsed it)."""
-    return zlib.compress(pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL), 1)
+    """A ParsedFile as the cache stores it (done in the worker that parsed it); b"" when it
+    holds something the cache cannot store as plain values (it is then parsed again next time)."""
+    try:
+        data = json.dumps(_encode(parsed), ensure_ascii=False, separators=(",", ":"))
+    except (TypeError, ValueError):
+        return b""
+    return zlib.compress(data.encode("utf-8"), 1)
 
 
 def unpack_parse(blob: bytes) -> Any:
-    return pickle.loads(zlib.decompress(blob))
+    """The ParsedFile of a cache blob; ValueError when the blob is not one (a corrupted or
+    doctored cache: the file is parsed again)."""
+    try:
+        return _decode(json.loads(zlib.decompress(blob)))
+    except (zlib.error, UnicodeDecodeError, TypeError, RecursionError) as exc:
+        raise ValueError(f"unreadable cached parse: {exc}") from None
 
 
 def encode_report(report: Mapping[str, Any]) -> bytes:
@@ -87,19 +143,82 @@ def encode_report(report: Mapping[str, Any]) -> bytes:
     return zlib.compress(json.dumps(report, ensure_ascii=False, sort_keys=True).encode("utf-8"), 6)
 
 
+class CacheError(DossierError):
+    """The cache cannot be used (read-only, disk full …): exit 2 naming it and the reason."""
+
+
+_TABLES = {"dossiers"}
+
+
+class _NotOurs(Exception):
+    """The file at the cache's path is not a usable scan cache."""
+
+
 class ScanCache:
-    def __init__(self, path: Path, parser_version: str) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+    def __init__(self, path: Path, parser_version: str, notice: Any = None) -> None:
+        """Open (or create) the cache. One that is not a scan cache (corrupted, another
+        program's database, a text file) is moved aside under a name that says so, `notice`
+        is told, and a new one is built: nothing of it is trusted or lost."""
         self.path = path
-        self.parser = parser_version
-        self.db = sqlite3.connect(path, isolation_level=None, timeout=30)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        # NORMAL in WAL: a commit survives a killed process (only an OS crash can lose the last ones).
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.executescript(_SCHEMA)
-        columns = {row[1] for row in self.db.execute("PRAGMA table_info(dossiers)")}
-        if "sheet" not in columns:  # a cache written before the 问题 rows were stored
-            self.db.execute("ALTER TABLE dossiers ADD COLUMN sheet BLOB NOT NULL DEFAULT x''")
+        self.parser = f"{parser_version}+{BLOB_FORMAT}"
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise CacheError(f"cannot create the cache's folder: {exc.strerror or exc}", path=str(path.parent)) from None
+        try:
+            self.db = self._open(path)
+        except _NotOurs as exc:
+            aside = path.with_name(f"{path.name}.unusable-{time.strftime('%Y%m%d%H%M%S')}")
+            try:
+                os.replace(path, aside)
+                for suffix in ("-wal", "-shm"):
+                    if os.path.exists(f"{path}{suffix}"):
+                        os.replace(f"{path}{suffix}", f"{aside}{suffix}")
+            except OSError as err:
+                raise CacheError(f"is not a usable scan cache ({exc}) and cannot be moved aside: "
+                                 f"{err.strerror or err}", path=str(path)) from None
+            if notice is not None:
+                notice(f"warning: {path} is not a usable scan cache ({exc}); moved to {aside.name}, "
+                       "building a new one")
+            self.db = self._open(path)
+        except sqlite3.Error as exc:
+            raise CacheError(f"cannot use the cache: {exc}", path=str(path)) from None
+
+    @staticmethod
+    def _open(path: Path) -> sqlite3.Connection:
+        if os.path.lexists(path) and not os.path.isfile(path):
+            raise CacheError("is not a regular file", path=str(path))
+        db = sqlite3.connect(path, isolation_level=None, timeout=30)
+        try:
+            try:
+                tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            except sqlite3.DatabaseError as exc:  # "file is not a database", a truncated file
+                raise _NotOurs(str(exc)) from None
+            if tables and not tables >= _TABLES:
+                raise _NotOurs(f"another program's database (tables: {', '.join(sorted(tables)[:5])})")
+            if "meta" in tables:
+                mark = db.execute("SELECT value FROM meta WHERE key='format'").fetchone()
+                if mark is not None and mark[0] != CACHE_MARK:
+                    raise _NotOurs(f"format {mark[0]!r}")
+            if tables:
+                try:
+                    (check,) = db.execute("PRAGMA quick_check").fetchone()
+                except sqlite3.DatabaseError as exc:
+                    raise _NotOurs(str(exc)) from None
+                if check != "ok":
+                    raise _NotOurs(f"damaged: {check}")
+            db.execute("PRAGMA journal_mode=WAL")
+            # NORMAL in WAL: a commit survives a killed process (only an OS crash can lose the last ones).
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.executescript(_SCHEMA)
+            columns = {row[1] for row in db.execute("PRAGMA table_info(dossiers)")}
+            if "sheet" not in columns:  # a cache written before the 问题 rows were stored
+                db.execute("ALTER TABLE dossiers ADD COLUMN sheet BLOB NOT NULL DEFAULT x''")
+            db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('format', ?)", (CACHE_MARK,))
+        except BaseException:
+            db.close()
+            raise
+        return db
 
     def close(self) -> None:
         self.db.close()

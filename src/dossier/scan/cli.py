@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from dossier.cliopts import FailOn, parse_as_of, require_stage, split_list
+from dossier.cliopts import FailOn, check_selectors, parse_as_of, require_stage, split_list
 from dossier.console import Console
 from dossier.errors import DossierError
 
@@ -47,6 +47,7 @@ def scan(
     as_of: Annotated[str | None, typer.Option("--as-of", help="Report date (YYYY-MM-DD); default today.")] = None,
     file_timeout: Annotated[float, typer.Option("--file-timeout", help="Seconds one file may take to parse (then DOS-P003).", min=0.1)] = 120.0,
     file_memory: Annotated[int, typer.Option("--file-memory", help="MB of address space one file's parse may use (then DOS-P003); 0: no limit.", min=0)] = 4096,
+    time_budget: Annotated[float, typer.Option("--time-budget", help="Seconds one dossier's files together may take to parse; the rest are reported as not parsed (DOS-P003).", min=1)] = 900.0,
 ) -> None:
     """Check every dossier under ROOT (in parallel, cached, resumable) and write a portfolio report."""
     from dossier.codes import SEVERITY_RANK
@@ -77,14 +78,20 @@ def scan(
             raise DossierError(f"no pack has a stage {s!r}")
         settings = Settings(jurisdiction=j, stage=s, ocr=ocr, as_of=parse_as_of(as_of), select=split_list(select),
                             ignore=split_list(ignore),
-                            file_timeout=file_timeout, file_memory_mb=file_memory)
+                            file_timeout=file_timeout, file_memory_mb=file_memory, budget_s=time_budget)
         opts = ScanOptions(out=out, settings=settings, jobs=jobs or _default_jobs(), executor=executor.value,
                            scheduler=scheduler, cache=cache, use_cache=not no_cache, manifest=manifest,
                            facts_dir=facts_dir)
+        check_selectors(settings.select, "--select")
+        check_selectors(settings.ignore, "--ignore")
         result = scan_archive(root, opts, err.real)  # progress bars need rich itself
     except DossierError as exc:
         err.print(f"error: {exc}", markup=False)
         raise typer.Exit(2) from None
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM raised as one (dossier.__main__)
+        err.print(f"interrupted: the dossiers checked so far are saved in {out}; "
+                  "run the same command again to resume", markup=False)
+        raise typer.Exit(143 if type(exc).__name__ == "Terminated" else 130) from None
     err.print(f"{result.dossiers} dossier(s): {result.checked} checked, {result.dossiers - result.checked} from cache, "
               f"{result.failed} failed; {result.parses} file(s) parsed in {result.seconds:.1f}s", markup=False)
     err.print(f"{result.errors} error(s), {result.warnings} warning(s), {result.info} info", markup=False)

@@ -25,7 +25,8 @@ AUTO = "auto"
 FACTS_NAMES = ("facts.yaml", "facts.yml")
 _JUNK = {"__macosx", "$recycle.bin", "system volume information", "thumbs.db", "desktop.ini"}
 _CHUNK = 1024 * 1024
-_MEMBER_LIMIT = 256 * 1024**2  # members larger than this are left to ingest's own limits
+_MEMBER_LIMIT = 256 * 1024**2
+MAX_MANIFEST_BYTES = 64 * 1024**2  # members larger than this are left to ingest's own limits
 
 
 class ManifestError(DossierError):
@@ -53,10 +54,27 @@ def _auto(value: str | None) -> str | None:
     return None if not v or v.lower() == AUTO else v
 
 
+MAX_ID_BYTES = 150
+"""An id names files (reports/<id>.html, temporary names around it): far below the 255-byte
+limit of a file name, so a legal 83-character CJK folder name (249 bytes) still fits."""
+
+
 def _safe_id(text: str) -> str:
-    # Ids name report files (reports/<id>.html): no separators, no control characters.
-    text = re.sub(r"[\\/]+", "__", text.strip().strip("/\\"))
-    return re.sub(r'[\x00-\x1f\x7f:*?"<>|]', "_", text) or "_"
+    """A unique, file-name-safe id. Ids name report files (reports/<id>.html): no separators,
+    no control characters. A name that had to be changed, or shortened, gets a short hash of
+    the original, so `a:b`, `a?b` and `a_b` stay three dossiers."""
+    original = text.strip().strip("/\\")
+    text = re.sub(r"[\\/]+", "__", original)
+    text = re.sub(r'[\x00-\x1f\x7f:*?"<>|]', "_", text) or "_"
+    if text.startswith("."):
+        text = "_" + text[1:]
+    tag = hashlib.sha256(original.encode("utf-8", "surrogateescape")).hexdigest()[:10]
+    encoded = text.encode("utf-8", "surrogateescape")
+    if len(encoded) > MAX_ID_BYTES:
+        text = encoded[:MAX_ID_BYTES].decode("utf-8", "ignore") + "~" + tag
+    elif text != original:
+        text = f"{text}~{tag}"
+    return text
 
 
 def discover(root: Path, *, manifest: Path | None = None, facts_dir: Path | None = None,
@@ -76,7 +94,8 @@ def discover(root: Path, *, manifest: Path | None = None, facts_dir: Path | None
                 # inode() costs no system call: realpath only for a likely match (the output dir)
                 if _junk(e.name) or (e.inode() in skip_inodes and os.path.realpath(e.path) in skip):
                     continue
-                if e.is_dir(follow_symlinks=False) or (e.name.lower().endswith(".zip") and e.is_file()):
+                # Links are never followed: a link at the root may point anywhere on the machine.
+                if e.is_dir(follow_symlinks=False) or (e.name.lower().endswith(".zip") and e.is_file(follow_symlinks=False)):
                     entries.append(e)
         folders = {e.name for e in entries if e.is_dir(follow_symlinks=False)}
         zips = Counter(e.name.lower() for e in entries if not e.is_dir(follow_symlinks=False))
@@ -104,10 +123,13 @@ def _facts_in(facts_dir: Path, dossier_id: str) -> Path | None:
 
 def _from_manifest(root: Path, manifest: Path) -> list[DossierSpec]:
     """Rows path,jurisdiction,stage,facts; relative paths are resolved against ROOT."""
+    from dossier.yamlio import read_regular
+
+    data = read_regular(Path(manifest), MAX_MANIFEST_BYTES, ManifestError)  # a FIFO is refused, not read
     try:
-        text = Path(manifest).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ManifestError(f"cannot be read: {exc}", path=str(manifest)) from None
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ManifestError("not UTF-8 text", path=str(manifest)) from None
     reader = csv.DictReader(text.splitlines())
     cols = {c.strip().lower() for c in reader.fieldnames or []}
     if "path" not in cols:
@@ -159,7 +181,7 @@ class Digests:
         # ctime next time, so a stale digest is never trusted twice.
         key = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
         self.seen.add(path)
-        hit = self.known.get(path)
+        hit = self.new.get(path) or self.known.get(path)  # new: hashed earlier in this run
         if hit is not None and hit[0] == key:
             return hit[1]
         digest = _sha256_file(path)
@@ -209,7 +231,7 @@ def contents(path: Path, digests: Digests | None = None) -> Contents:
                     hashes.append(digest)
                     if name.lower().endswith(".zip"):
                         zips.append(Path(full))
-        elif path.is_file():
+        elif path.is_file():  # stat follows a manifest's link; only a regular file is read
             digest = digests.sha256(str(path), path.stat())
             h.update(f"{path.name}\0{digest}\n".encode())
             hashes.append(digest)
@@ -242,9 +264,12 @@ def member_hashes(archive: Path) -> list[str]:
 
 
 def file_digest(path: Path | None) -> str:
+    """sha256 of a facts file; never reads what is not a regular file (/dev/zero, a FIFO)."""
     if path is None:
         return ""
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return "<not a regular file>"
         return _sha256_file(path)
     except OSError:
         return "<unreadable>"

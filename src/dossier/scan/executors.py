@@ -7,8 +7,10 @@ function is the same everywhere (`run_dossier`), and all cache writes happen in 
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import multiprocessing
+import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -35,7 +37,17 @@ def run_inline(tasks: Iterator[Task], work: Work = run_dossier) -> Iterator[Resu
 def _pool(jobs: int, settings: Settings) -> ProcessPoolExecutor:
     # spawn: workers start clean (no inherited locks or open DB), and max_tasks_per_child needs it.
     return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
-                               max_tasks_per_child=TASKS_PER_CHILD, initializer=warm_up, initargs=(settings,))
+                               max_tasks_per_child=TASKS_PER_CHILD, initializer=warm_up,
+                               initargs=(settings, os.getpid()))
+
+
+def _stop_now(pool: ProcessPoolExecutor) -> None:
+    """Interrupted (Ctrl-C, SIGTERM): end the workers now rather than wait for their dossiers;
+    each one's sandbox dies with it. What was committed stays; a re-run resumes."""
+    for proc in list(getattr(pool, "_processes", {}).values()):
+        with contextlib.suppress(Exception):
+            proc.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 def run_pool(tasks: Iterator[Task], jobs: int, work: Work = run_dossier) -> Iterator[Result]:
@@ -87,6 +99,9 @@ def run_pool(tasks: Iterator[Task], jobs: int, work: Work = run_dossier) -> Iter
                 pool = _pool(jobs, settings)
         if suspects:
             yield from _isolated(suspects, work, settings)
+    except BaseException:  # KeyboardInterrupt, SIGTERM (raised as one), the caller closing us
+        _stop_now(pool)
+        raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 

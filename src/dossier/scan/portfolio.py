@@ -26,6 +26,7 @@ from dossier.render.common import (
     SEVERITY_LABEL,
     finding_table,
     label,
+    visible,
 )
 from dossier.scan import xlsx
 from dossier.scan.cache import ScanCache
@@ -201,6 +202,6 @@ def write_dashboard(summaries: Sequence[Mapping[str, Any]], out: Path, when: dat
 
 
 def write_portfolio(cache: ScanCache, ids: Sequence[str], out: Path) -> list[Path]:
-    summaries = cache.summaries(ids)
+    summaries = visible(cache.summaries(ids))  # for people: bidi/zero-width controls shown as ⟨U+202E⟩
     when = _stamp(summaries)
     return [write_jsonl(cache, ids, out), write_xlsx(cache, summaries, out, when), write_dashboard(summaries, out, when)]

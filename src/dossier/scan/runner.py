@@ -3,9 +3,13 @@ write the portfolio from the cache."""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
+import os
 import shutil
+import sqlite3
 import tempfile
 import time
 from collections.abc import Iterator
@@ -14,6 +18,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from dossier.errors import DossierError
 from dossier.packs import pack_ids
 from dossier.scan import portfolio
 from dossier.scan.cache import ScanCache
@@ -86,15 +91,64 @@ def fingerprint(spec: DossierSpec, c: Contents, settings: Settings, packs: tuple
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 
+def _changed_since(spec: DossierSpec, fp: str, settings: Settings, every: tuple[str, ...], digests: Digests) -> bool:
+    """Whether the dossier's bytes (or facts) differ now from when it was fingerprinted (a stat
+    of each file: only a file whose stat changed is read again)."""
+    now = fingerprint(spec, contents(spec.path, digests), settings, _candidate_packs(spec, settings, every))
+    return now != fp
+
+
 def _candidate_packs(spec: DossierSpec, settings: Settings, every: tuple[str, ...]) -> tuple[str, ...]:
     j = spec.jurisdiction or settings.jurisdiction
     return (j,) if j and j in every else every
 
 
+LOCK = ".scan.lock"
+
+
+def _refuse_out_inside_root(root: Path, out: Path) -> None:
+    real_root, real_out = Path(os.path.realpath(root)), Path(os.path.realpath(out))
+    if real_out == real_root or real_out.is_relative_to(real_root):
+        raise DossierError(f"--out is inside the scanned folder {root}: its reports would be read as dossiers "
+                           "next time; write outside it", path=str(out))
+
+
+@contextlib.contextmanager
+def _exclusive(out: Path) -> Iterator[None]:
+    """One scan at a time per output folder: a second one is exit 2, not a mangled cache."""
+    lock = out / LOCK
+    try:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    except OSError as exc:
+        raise DossierError(f"cannot write to the output folder: {exc.strerror or exc}", path=str(out)) from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+            raise DossierError(f"another scan (pid {holder or '?'}) is writing to this folder; "
+                               "wait for it or choose another --out", path=str(out)) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # releases the lock; the file stays (removing it would race a waiting scan)
+
+
 def scan_archive(root: Path, opts: ScanOptions, console: Console | None = None) -> ScanOutcome:
     start = time.monotonic()
     out = Path(opts.out)
-    out.mkdir(parents=True, exist_ok=True)
+    if opts.manifest is None:
+        _refuse_out_inside_root(root, out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DossierError(f"cannot create the output folder: {exc.strerror or exc}", path=str(out)) from None
+    with _exclusive(out):
+        return _scan_locked(root, opts, console, out, start)
+
+
+def _scan_locked(root: Path, opts: ScanOptions, console: Console | None, out: Path, start: float) -> ScanOutcome:
     specs = discover(root, manifest=opts.manifest, facts_dir=opts.facts_dir, exclude=[out])
     tmpdir = None
     if opts.use_cache:
@@ -102,9 +156,15 @@ def scan_archive(root: Path, opts: ScanOptions, console: Console | None = None) 
     else:
         tmpdir = tempfile.mkdtemp(prefix="dossier-scan-")
         db_path = Path(tmpdir) / "cache.sqlite"
-    cache = ScanCache(db_path, parser_version())
+    notice = (lambda text: console.print(text, markup=False)) if console is not None else None
+    cache = ScanCache(db_path, parser_version(), notice=notice)
     try:
         return _scan(specs, opts, cache, out, start, console)
+    except sqlite3.Error as exc:  # disk full, read-only, locked by another program
+        raise DossierError(f"cannot write the scan cache: {exc}", path=str(db_path)) from None
+    except OSError as exc:
+        where = exc.filename or out
+        raise DossierError(f"cannot write: {exc.strerror or exc}", path=str(where)) from None
     finally:
         cache.close()
         if tmpdir:
@@ -120,6 +180,7 @@ def _scan(specs: list[DossierSpec], opts: ScanOptions, cache: ScanCache, out: Pa
     # Workers on this machine write reports/<id>.html themselves; a cluster's send them back.
     pages = None if opts.executor == "dask" else out / portfolio.REPORTS
     checked = parses = 0
+    by_id = {s.id: s for s in specs}
 
     with _Progress(len(specs), opts.progress, console) as progress:
 
@@ -144,8 +205,14 @@ def _scan(specs: list[DossierSpec], opts: ScanOptions, cache: ScanCache, out: Pa
         for r in _execute(tasks(), opts):
             if r.html:  # before the commit below: a kill in between re-checks the dossier anyway
                 portfolio.write_report_page(out / portfolio.REPORTS, r.id, r.html)
-            cache.store(r.id, r.fingerprint, r.status, r.summary, r.body, r.parsed, st.ocr,
-                        rendered=r.rendered, sheet=r.sheet)
+            fp, status = r.fingerprint, r.status
+            spec = by_id.get(r.id)
+            if spec is not None and _changed_since(spec, fp, st, every, digests):
+                # Edited while it was being checked: the report may be of either content, so it is
+                # never filed under the fingerprint it was queued with; the next run checks again.
+                fp, status = f"changed-during-scan:{fp}", "incomplete"
+            cache.store(r.id, fp, status, r.summary, r.body, r.parsed, st.ocr,
+                        rendered=r.rendered if fp == r.fingerprint else "", sheet=r.sheet)
             checked += 1
             parses += r.parses
             progress.advance(files=r.files)

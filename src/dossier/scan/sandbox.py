@@ -19,11 +19,15 @@ import struct
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from dossier.check.engine import ParsedFile
+from dossier.check.engine import CheckOptions, ParsedFile
+
+if TYPE_CHECKING:
+    from dossier.model import Pack
+    from dossier.report import Report
 
 DEFAULT_PARSER = "dossier.check.engine:parse_one"
 LIMIT_CODE = "DOS-P003"
@@ -40,6 +44,27 @@ def limited(display: str, kind: str, reason: str) -> ParsedFile:
     return ParsedFile(display, kind, "unreadable", reason=reason, code=LIMIT_CODE)
 
 
+DEFAULT_FILE_TIMEOUT_S = 120.0
+DEFAULT_FILE_MEMORY_MB = 4096
+DEFAULT_BUDGET_S = 900.0
+"""A whole dossier's parsing time (conversions and OCR included): 5,000 .doc files would
+otherwise take hours; past it the remaining files are reported as not parsed (DOS-P003)."""
+
+
+class Budget:
+    """What is left of a dossier's parsing time."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._end = time.monotonic() + seconds
+
+    def left(self) -> float:
+        return self._end - time.monotonic()
+
+    def skipped(self, display: str, kind: str) -> ParsedFile:
+        return limited(display, kind, f"整份材料的解析时间预算（{self.seconds:g} 秒）已用完，本文件未解析")
+
+
 class ParseSandbox:
     def __init__(self, timeout_s: float, memory_mb: int, parser: str = DEFAULT_PARSER) -> None:
         self.timeout_s = timeout_s
@@ -53,7 +78,7 @@ class ParseSandbox:
         env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
         debug = bool(os.environ.get("DOSSIER_DEBUG"))
         return subprocess.Popen(
-            [sys.executable, "-m", "dossier.scan.sandbox", str(self.memory_mb), self.parser],
+            [sys.executable, "-m", "dossier.scan.sandbox", str(self.memory_mb), self.parser, str(os.getpid())],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=None if debug else subprocess.DEVNULL,
             env=env, close_fds=True,
         )
@@ -65,14 +90,21 @@ class ParseSandbox:
             proc = self._proc = self._start()
         return proc
 
-    def parse(self, display: str, path: Path, kind: str, *, ocr: bool) -> ParsedFile:
+    def parse(self, display: str, path: Path, kind: str, *, ocr: bool, budget: Budget | None = None) -> ParsedFile:
+        timeout = self.timeout_s
+        if budget is not None:
+            if budget.left() <= 0:
+                return budget.skipped(display, kind)
+            timeout = min(timeout, budget.left())
         proc = self.start()
         assert proc.stdin is not None and proc.stdout is not None
         try:
             _write(proc.stdin, (display, str(path), kind, ocr))
-            reply = _read(proc.stdout, time.monotonic() + self.timeout_s)
+            reply = _read(proc.stdout, time.monotonic() + timeout)
         except TimeoutError:
             self._kill()
+            if timeout < self.timeout_s:
+                return budget.skipped(display, kind) if budget is not None else limited(display, kind, "")
             return limited(display, kind, f"超过 {self.timeout_s:g} 秒，解析已停止")
         except (EOFError, OSError, pickle.UnpicklingError):
             code = self._kill()
@@ -139,10 +171,37 @@ def _read(stream: IO[bytes], deadline: float | None) -> Any:
     return pickle.loads(_read_exact(fd, size, deadline))
 
 
+def check_in_sandbox(path: Path, pack: Pack, stage_id: str, given: Mapping[str, Any], options: CheckOptions, *,
+                     timeout_s: float = DEFAULT_FILE_TIMEOUT_S, memory_mb: int = DEFAULT_FILE_MEMORY_MB,
+                     budget_s: float = DEFAULT_BUDGET_S) -> Report:
+    """`dossier check`: the engine's check of a file, folder or zip, with every file parsed in
+    the sandbox under the same limits as a scan (time and memory per file, a budget per dossier)."""
+    import tempfile
+
+    from dossier.check.engine import check_parsed, file_gap
+    from dossier.ingest import ingest
+
+    with tempfile.TemporaryDirectory(prefix="dossier-") as tmp:
+        ingested = ingest(path, Path(tmp))
+        gaps = [file_gap(p.code, p.display, p.reason) for p in ingested.problems]
+        budget = Budget(budget_s)
+        sandbox = ParseSandbox(timeout_s, memory_mb)
+        try:
+            parsed = [sandbox.parse(f.display, f.path, f.kind.value, ocr=options.ocr, budget=budget)
+                      for f in ingested.files]
+        finally:
+            sandbox.close()
+        return check_parsed(parsed, gaps, path.name, pack, stage_id, given, options)
+
+
 # -- the child --------------------------------------------------------------------------------
 
 
-def _child(memory_mb: int, parser: str) -> None:
+def _child(memory_mb: int, parser: str, parent_pid: int) -> None:
+    from dossier.scan.lifetime import die_with_parent, leave_interrupts_to_parent
+
+    die_with_parent(parent_pid)  # a killed scan or check leaves no sandbox running
+    leave_interrupts_to_parent()
     proto_out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # stray prints go to stderr, not into the protocol
     proto_in = os.fdopen(os.dup(0), "rb")
@@ -151,6 +210,9 @@ def _child(memory_mb: int, parser: str) -> None:
         import resource
 
         limit = memory_mb * 1024 * 1024
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)  # never above what this process was given
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     while True:
         try:
@@ -177,4 +239,4 @@ def _child(memory_mb: int, parser: str) -> None:
 
 
 if __name__ == "__main__":
-    _child(int(sys.argv[1]), sys.argv[2])
+    _child(int(sys.argv[1]), sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else os.getppid())

@@ -25,7 +25,7 @@ from dossier.model import Pack
 from dossier.report import Report, header
 from dossier.scan.cache import encode_report, pack_parse, summary_of, unpack_parse
 from dossier.scan.discover import FACTS_NAMES, DossierSpec
-from dossier.scan.sandbox import DEFAULT_PARSER, LIMIT_CODE, ParseSandbox
+from dossier.scan.sandbox import DEFAULT_BUDGET_S, DEFAULT_PARSER, LIMIT_CODE, Budget, ParseSandbox
 
 SCAN_KEYS = ("jurisdiction", "stage")
 """Keys a dossier's facts.yaml may carry for the scan only; removed before facts validation."""
@@ -44,6 +44,8 @@ class Settings:
     file_timeout: float = 120.0
     file_memory_mb: int = 4096
     parser: str = DEFAULT_PARSER
+    budget_s: float = DEFAULT_BUDGET_S
+    """All of one dossier's parsing (sandbox.Budget): past it, files are reported as not parsed."""
 
 
 @dataclass(frozen=True)
@@ -119,9 +121,15 @@ def _sandbox(settings: Settings) -> ParseSandbox:
     return sb
 
 
-def warm_up(settings: Settings) -> None:
-    """A pool worker's initializer: start its parse sandbox at once, so that the child's start
-    (a Python and the parsers, about 0.1 s) overlaps the worker's own first dossier."""
+def warm_up(settings: Settings, parent_pid: int | None = None) -> None:
+    """A pool worker's initializer: die with the scan (kill -9 included), leave Ctrl-C to it,
+    and start the parse sandbox at once, so that the child's start (a Python and the parsers,
+    about 0.1 s) overlaps the worker's own first dossier."""
+    from dossier.scan.lifetime import die_with_parent, leave_interrupts_to_parent
+
+    if parent_pid is not None:
+        die_with_parent(parent_pid)
+    leave_interrupts_to_parent()
     with contextlib.suppress(Exception):  # a failed start is retried, and reported, by the first parse
         _sandbox(settings).start()
 
@@ -206,18 +214,22 @@ def _check(task: Task, tmp: Path, jurisdiction: str | None, stage: str | None) -
     parsed: list[ParsedFile] = []
     new: dict[str, bytes] = {}
     sandbox: ParseSandbox | None = None
+    budget = Budget(st.budget_s)
     for f in files:
         blob = task.cached.get(f.sha256) or new.get(f.sha256)
-        if blob is not None:
-            p = unpack_parse(blob)
-            tree = replace(p.tree, path=f.display) if p.tree is not None else None
-            parsed.append(replace(p, display=f.display, tree=tree))
-            continue
+        if blob:
+            with contextlib.suppress(ValueError, TypeError):  # a damaged cached parse: parse again
+                p = unpack_parse(blob)
+                tree = replace(p.tree, path=f.display) if p.tree is not None else None
+                parsed.append(replace(p, display=f.display, tree=tree))
+                continue
         sandbox = sandbox or _sandbox(st)
-        p = sandbox.parse(f.display, f.path, f.kind, ocr=st.ocr)
+        p = sandbox.parse(f.display, f.path, f.kind, ocr=st.ocr, budget=budget)
         parsed.append(p)
         if p.code != LIMIT_CODE:  # a limit may be the machine's load: try again next run
-            new[f.sha256] = pack_parse(p)
+            blob = pack_parse(p)
+            if blob:
+                new[f.sha256] = blob
 
     sources = {"jurisdiction": "given" if jurisdiction else "", "stage": "given" if stage else ""}
     evidence = [evidence_for(p.display, p.tree) for p in parsed]
