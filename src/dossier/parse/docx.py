@@ -334,22 +334,21 @@ class _Walker:
             toc_chars = len(text) if fields and any(f.toc for f in fields) else 0
         raw = text.strip()
         return _Para(
-            idx,
-            text,
-            raw,
-            auto,
-            rendered_id,
-            ilvl or 0,
-            style,
-            outline,
-            toc or prof.toc or (toc_chars > 0 and toc_chars * 2 >= len(raw or "x")),
-            False,
-            prof.size,
-            prof.font,
-            prof.centred if centred is None else centred,
-            placeholder or prof.guidance or raw.startswith(_GUIDANCE_MARK),
-            p,
-            base,
+            idx=idx,
+            text=text,
+            raw=raw,
+            auto_label=auto,
+            num_id=rendered_id,
+            ilvl=ilvl or 0,
+            style=style,
+            outline=outline,
+            toc=toc or prof.toc or (toc_chars > 0 and toc_chars * 2 >= len(raw or "x")),
+            size=prof.size,
+            font=prof.font,
+            centred=prof.centred if centred is None else centred,
+            placeholder=placeholder or prof.guidance or raw.startswith(_GUIDANCE_MARK),
+            el=p,
+            base=base,
         )
 
     def profile(self, sid: str) -> _Profile:
@@ -643,141 +642,301 @@ def parse_docx(path: Path) -> DocumentTree:
     return _decide(path, walker.items, walker)
 
 
-def _decide(path: Path, items: list[_Para | _Table], walker: _Walker) -> DocumentTree:
-    defaults = walker.defaults
-    paras = [it for it in items if isinstance(it, _Para)]
-    # The body's usual size and font: the most common, by characters, among plain
-    # non-TOC text; a sample of the prose is enough.
-    size_c: Counter[float] = Counter()
-    font_c: Counter[str] = Counter()
+@dataclass(frozen=True, slots=True)
+class _Body:
+    """The document's own body text: the dominant run format by characters among plain
+    (non-heading-styled, non-目录) paragraphs. Heading signals are measured against this,
+    never against the style sheet's Normal (a 编制说明 whose Normal is 10.5 pt but whose every
+    run is 12 pt has 12 pt body text)."""
+
+    size: float
+    font: str
+    bold: bool
+    known: bool = True
+    """Measured on prose: without two paragraphs of it (an outline, a toy) looks cannot tell
+    a list item from a heading, and only the numbering speaks."""
+
+    def stands_out(self, p: _Para) -> bool:
+        """Set apart from the body: bold where the body is not, larger, or a heading font."""
+        return (
+            (p.bold and not self.bold)
+            or p.size > self.size + 0.5
+            or _is_heading_font(p.font, self.font)
+        )
+
+
+def _body_look(paras: list[_Para], walker: _Walker) -> _Body:
+    """Sample the prose first (lines longer than a heading), then anything, up to
+    _BODY_SAMPLE paragraphs; weight each look by its characters."""
+    looks: Counter[tuple[float, str, bool]] = Counter()
     sampled = 0
+    prose_n = 0
     for prose in (True, False):
         for p in paras:
             if sampled >= _BODY_SAMPLE:
                 break
-            if p.toc or (p.style is not None and p.style.level is not None):
+            if p.toc or (p.style is not None and (p.style.level is not None or p.style.title)):
                 continue
             n = len(p.raw)
             if n and (n > _MAX_EMPHASIS_TITLE) == prose:
-                if not p.looked:
-                    _ensure_look(p, walker)
-                size_c[p.size] += n
-                font_c[p.font] += n
+                _ensure_look(p, walker)
+                looks[(p.size, p.font, p.bold)] += n
                 sampled += 1
+                prose_n += prose
         if sampled:
             break
-    body_size = size_c.most_common(1)[0][0] if size_c else (defaults.size or 10.5)
-    body_font = font_c.most_common(1)[0][0] if font_c else ""
+    if not looks:
+        return _Body(walker.defaults.size or 10.5, "", False, known=False)
+    size_c: Counter[float] = Counter()
+    font_c: Counter[str] = Counter()
+    bold_n = 0
+    for (size, font, bold), n in looks.items():
+        size_c[size] += n
+        font_c[font] += n
+        bold_n += n if bold else 0
+    total = sum(looks.values())
+    known = prose_n >= 2
+    bold = known and prose_n >= 3 and bold_n * 2 > total
+    return _Body(size_c.most_common(1)[0][0], font_c.most_common(1)[0][0], bold, known)
 
-    # One pass in document order settles each paragraph: the 目录 first (a hand-typed
-    # one without a TOC field is a 目录 line, then entries whose text recurs later or
-    # carries a page number, up to the first line that is neither), then whether it
-    # could be a heading. Later lines never change an earlier line's verdict.
-    last_seen: dict[str, int] | None = None
-    toc_mode = False
-    live: list[_Cand] = []
-    fam_hints: dict[int, set[str]] = {}
+
+@dataclass
+class _Scan:
+    """What the first pass in document order settles: the 目录, the styled title, and the
+    paragraphs that could be headings."""
+
+    live: list[_Cand] = field(default_factory=list)
+    fam_hints: dict[int, set[str]] = field(default_factory=dict)
     first_struct: int | None = None
-    last_toc = -1
-    title_text = ""
+    last_toc: int = -1
     title_idx: int | None = None
+    title_text: str = ""
+
+
+def _decide(path: Path, items: list[_Para | _Table], walker: _Walker) -> DocumentTree:
+    """Which paragraphs are headings, in phases: the body's look, one pass for the 目录 and
+    candidates, list items out, the title, cover lines out, look-alike siblings in."""
+    paras = [it for it in items if isinstance(it, _Para)]
+    body = _body_look(paras, walker)
+    scan = _scan(paras, body, walker)
+    _distrust_shared_hints(scan)
+    live = [c for c in scan.live if not _is_list_item(c, paras, body, walker)]
+    title_idxs = _title_paras(paras, scan, body, walker)
+    title_text = scan.title_text or " ".join(clean_title(paras[i].text) for i in title_idxs)
+    kept = _drop_cover(live, set(title_idxs), scan)
+    _adopt_look_siblings(kept, body)
+    for c in kept:
+        c.item.cand = c
+    return _assemble(path, items, title_text, {id(paras[i]) for i in title_idxs})
+
+
+def _scan(paras: list[_Para], body: _Body, walker: _Walker) -> _Scan:
+    """One pass in document order: the 目录 first (a hand-typed one without a TOC field is
+    a 目录 line, then entries whose text recurs later or carries a page number, up to the
+    first line that is neither), then whether each line could be a heading. Later lines
+    never change an earlier line's verdict."""
+    scan = _Scan()
+    toc = _TypedToc(paras)
     for i, p in enumerate(paras):
-        t = p.raw
         if p.toc:
-            toc_mode = False
-            last_toc = i
+            toc.mode = False
+            scan.last_toc = i
             continue
-        if not t:
+        if not p.raw:
             continue  # no text, no heading (an auto-number alone names nothing)
-        if is_toc_line(t):
-            p.toc = True
-            toc_mode = True
-            last_toc = i
+        if toc.entry(i, p):
+            scan.last_toc = i
             continue
-        if toc_mode:
-            if last_seen is None:  # built once, only for documents with a typed 目录
-                last_seen = {}
-                for j, q in enumerate(paras):
-                    if len(q.text) <= _MAX_STYLED_TITLE:
-                        last_seen[_toc_key(q.text)] = j
-            key = _toc_key(t)
-            if last_seen.get(key, i) > i and len(key) <= _MAX_NUMBERED_TITLE:
-                p.toc = True
-                last_toc = i
-                continue
-            toc_mode = False
-        if title_idx is None and p.style is not None and p.style.title:
-            title_text, title_idx = clean_title(p.text), i
+        if p.style is not None and p.style.title:
+            if scan.title_idx is None:
+                scan.title_text, scan.title_idx = clean_title(p.text), i
+            continue  # Title-styled lines (a subtitle, a repeated title) are never sections
         if p.placeholder:
             continue
-        c = _candidate(p, body_size, body_font, walker)
-        if c is None:
-            continue
-        c.pos = i
-        live.append(c)
-        if not c.family.startswith("outline"):
-            if c.hint is not None:
-                fam_hints.setdefault(c.hint, set()).add(c.family)
-            if first_struct is None and "emphasis" not in c.family:
-                first_struct = i
-        elif first_struct is None:
-            first_struct = i
-    # Style hints are trusted for levels only where they discriminate: when two typed
-    # families share one style level (everything set in 标题 1), the numbering decides.
-    if any(len(f) > 1 for f in fam_hints.values()):
-        for c in live:
+        c = _candidate(p, body, walker)
+        if c is not None:
+            c.pos = i
+            _note(scan, c, i)
+    return scan
+
+
+def _note(scan: _Scan, c: _Cand, i: int) -> None:
+    scan.live.append(c)
+    if not c.family.startswith("outline"):
+        if c.hint is not None:
+            scan.fam_hints.setdefault(c.hint, set()).add(c.family)
+        if scan.first_struct is None and "emphasis" not in c.family:
+            scan.first_struct = i
+    elif scan.first_struct is None:
+        scan.first_struct = i
+
+
+class _TypedToc:
+    """A hand-typed 目录: after a 目录 line, entries whose text (with the auto-number Word
+    renders) recurs later in the document are 目录 entries, up to the first that is not."""
+
+    def __init__(self, paras: list[_Para]) -> None:
+        self.paras = paras
+        self.mode = False
+        self._last_seen: dict[str, int] | None = None
+
+    def entry(self, i: int, p: _Para) -> bool:
+        if is_toc_line(p.raw):
+            p.toc = True
+            self.mode = True
+            return True
+        if not self.mode:
+            return False
+        last_seen = self._seen()
+        key = _toc_key(p.raw)
+        if last_seen.get(key, i) > i and len(key) <= _MAX_NUMBERED_TITLE:
+            p.toc = True
+            return True
+        self.mode = False
+        return False
+
+    def _seen(self) -> dict[str, int]:
+        """Built once, only for documents with a typed 目录: each line's last position under
+        its text and under its rendered auto-number plus text."""
+        if self._last_seen is None:
+            self._last_seen = {}
+            for j, q in enumerate(self.paras):
+                if len(q.text) <= _MAX_STYLED_TITLE:
+                    self._last_seen[_toc_key(q.text)] = j
+                    if q.auto_label:
+                        self._last_seen[_toc_key(q.auto_label + q.text)] = j
+        return self._last_seen
+
+
+def _distrust_shared_hints(scan: _Scan) -> None:
+    """Style hints are trusted for levels only where they discriminate: when two typed
+    families share one style level (everything set in 标题 1), the numbering decides."""
+    if any(len(f) > 1 for f in scan.fam_hints.values()):
+        for c in scan.live:
             if not c.family.startswith("outline"):
                 c.hint = None
 
-    # Emphasis-only lines before the first structural heading are the cover, not sections.
-    if title_idx is None:
-        limit = first_struct if first_struct is not None else len(paras)
-        best: tuple[float, int] | None = None
-        for i in range(limit):
-            p = paras[i]
-            t = p.raw
-            if p.toc or not t or not p.centred or len(t) > 60 or is_toc_line(t):
-                continue
-            _ensure_look(p, walker)
-            if (p.size > body_size + 0.5 or p.bold) and (best is None or p.size > best[0]):
-                best = (p.size, i)
-        if best is not None:
-            title_idx = best[1]
-            title_text = clean_title(paras[title_idx].text)
-    # Without any numbered or styled heading, the look alone carries the structure: then
-    # only the cover (up to the 目录, and dates or "单位：…" lines) is left out.
+
+# Families that number items in a list as often as sections; a run of them set like the
+# body is a list. 第一章/一、/（一）/1.1 number sections.
+_SECTION_FAMILIES = frozenset(("chapter", "section", "cn", "cn-paren", "dec2", "dec3", "dec4"))
+
+
+def _is_list_item(c: _Cand, paras: list[_Para], body: _Body, walker: _Walker) -> bool:
+    """A numbered line that is a list item, not a section: Word list paragraphs and typed
+    items that look like the body and sit in a run of items of their family (or follow a
+    line introducing a list with "："). Heading styles and outline levels are trusted."""
+    p = c.item
+    if not body.known or c.hint is not None or c.family.startswith("outline") or not c.label:
+        return False
+    if body.stands_out(p):
+        return False
+    if p.num_id:
+        return True  # a Word list item set like the body
+    if c.family in _SECTION_FAMILIES:
+        return False
+    prev = _neighbour(paras, c.pos, -1)
+    if prev is not None and prev.raw.endswith(("：", ":")) and not body.stands_out(prev):
+        return True
+    nxt = _neighbour(paras, c.pos, 1)
+    return any(q is not None and _label_family(q, walker) == c.family for q in (prev, nxt))
+
+
+def _neighbour(paras: list[_Para], i: int, step: int) -> _Para | None:
+    """The nearest paragraph with text before (-1) or after (1) paragraph i."""
+    j = i + step
+    while 0 <= j < len(paras):
+        if paras[j].raw:
+            return paras[j]
+        j += step
+    return None
+
+
+def _label_family(p: _Para, walker: _Walker) -> str | None:
+    label = p.auto_label.strip()
+    if label:
+        fam = _family_of_label(label)
+        return fam[0] if fam is not None else _num_key(p, walker)
+    if p.raw[:1] in _LABEL_START:
+        got = split_label(p.raw)
+        return got[2] if got is not None else None
+    return None
+
+
+def _title_paras(paras: list[_Para], scan: _Scan, body: _Body, walker: _Walker) -> list[int]:
+    """The document title's paragraphs: the Title-styled one, else the cover's most
+    prominent centred line before the first structural heading (a 公文's 关于…的通知 over its
+    版头 and 发文字号), with a centred continuation line set the same way."""
+    if scan.title_idx is not None:
+        return [scan.title_idx]
+    limit = scan.first_struct if scan.first_struct is not None else len(paras)
+    best: tuple[float, int] | None = None
+    for i in range(limit):
+        p = paras[i]
+        t = p.raw
+        if p.toc or not t or not p.centred or len(t) > 60 or is_toc_line(t) or _is_frame_line(t):
+            continue
+        _ensure_look(p, walker)
+        if p.size > body.size + 0.5 or (p.bold and not body.bold):
+            rank = (p.size, -i)
+            if best is None or rank > best:
+                best = rank
+    if best is None:
+        return []
+    first = -best[1]
+    return [first, *_title_continuation(paras, first, limit, walker)]
+
+
+def _title_continuation(paras: list[_Para], first: int, limit: int, walker: _Walker) -> list[int]:
+    """A 公文 title broken over lines ("关于印发《…办法》" / "的通知"): centred lines set like
+    the first, up to the one that ends with the 文种."""
+    if not paras[first].raw.startswith("关于") or _DOC_KIND_END.search(paras[first].raw):
+        return []
+    out: list[int] = []
+    for j in range(first + 1, min(limit, first + 3)):
+        q = paras[j]
+        if not q.raw or not q.centred or _look(_ensure_look(q, walker)) != _look(paras[first]):
+            break
+        out.append(j)
+        if _DOC_KIND_END.search(q.raw):
+            return out
+    return []
+
+
+def _drop_cover(live: list[_Cand], title_idxs: set[int], scan: _Scan) -> list[_Cand]:
+    """Emphasis-only lines before the first structural heading are the cover, not
+    sections. Without any numbered or styled heading the look alone carries the
+    structure: then only the cover (up to the 目录, and dates or "单位：…" lines) is left out."""
     kept: list[_Cand] = []
     for c in live:
         i = c.pos
-        if i == title_idx:
+        if i in title_idxs:
             continue
         if c.family.startswith("emphasis"):
-            if first_struct is not None:
-                if i < first_struct:
+            if scan.first_struct is not None:
+                if i < scan.first_struct:
                     continue
-            elif i < last_toc or _COVER_LINE.search(c.item.text):
+            elif i < scan.last_toc or _COVER_LINE.search(c.item.text):
                 continue
         kept.append(c)
+    return kept
 
-    # An unnumbered line set exactly like numbered headings of one family (same weight,
-    # size and font) is a sibling of those headings.
+
+def _adopt_look_siblings(kept: list[_Cand], body: _Body) -> None:
+    """An unnumbered line set exactly like numbered headings of one family (same weight,
+    size and font, set apart from the body) is a sibling of those headings."""
     look: dict[tuple[bool, float, str], str] = {}
     emph: list[_Cand] = []
     for c in kept:
         if c.family.startswith("emphasis"):
             emph.append(c)
-        elif c.label and "emphasis" not in c.family and (c.item.bold or c.item.size > body_size + 0.5):
+        elif c.label and "emphasis" not in c.family and body.stands_out(c.item):
             look.setdefault(_look(c.item), c.family)
     if look:
         for c in emph:
             fam = look.get(_look(c.item))
             if fam is not None:
                 c.family = fam
-
-    for c in kept:
-        c.item.cand = c
-    title_para = paras[title_idx] if title_idx is not None else None
-    return _assemble(path, items, title_text, title_para)
 
 
 def _ensure_look(p: _Para, walker: _Walker) -> _Para:
@@ -803,41 +962,51 @@ def _toc_key(text: str) -> str:
 
 _KEY_DROP = re.compile(r"[\s\u3000.·…‥_—–\-．、]+")
 
+# Lines that are never headings whatever their style or look: dates, version lines,
+# captions (表 1, 图 1-2, 表格 1, 图表 1), GB/T 1.1 cover dates and 前言 list items (——第1部分),
+# and the GB/T 9704 公文 frame (发文字号, 签发人, 抄送, 印发, 附件 lines).
+_NEVER = re.compile(
+    r"^(?:[〇一二三四五六七八九零\d]{4}\s*年\s*[〇一二三四五六七八九十\d]{1,2}\s*月(?:\s*[〇一二三四五六七八九十\d]{1,3}\s*日)?"
+    r"(?:\s*(?:发布|实施|印发))?$"
+    r"|\d{4}\s*[-./]\s*\d{1,2}(?:\s*[-./]\s*\d{1,2})?\s*(?:发布|实施)?$"
+    r"|(?:版\s*本|version|ver\.?|v)\s*[:：]?\s*[<《(（]?\s*\d"
+    r"|(?:图|表|表格|图表|图片|figure|fig\.|table)\s*[\d一二三四五六七八九十]+(?:\s*[-–.．]\s*\d+)*(?![\d.．、])"
+    r"|[—–]{1,2}\s*\S"
+    r"|(?:签\s*发\s*人|抄\s*送|主\s*送|附\s*件\s*[\d：:]|联\s*系\s*人|联系电话)\s*[:：]?"
+    r"|.{0,30}[〔\[［]\s*\d{4}\s*[〕\]］]\s*\d+\s*号$"
+    r"|.{2,40}\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*印发$)",
+    re.IGNORECASE,
+)
+# The 公文 版头 (发文机关标志: "中共XX市委员会文件", "XX市人民政府办公厅文件") and its siblings.
+_FRAME_HEAD = re.compile(r"^\S{2,30}(?:文件|简报|通报|函|纪要)$")
+# What a 公文 or report title ends with (its 文种): preferred as the title over a larger 版头.
+_DOC_KIND_END = re.compile(
+    r"(?:通知|通报|意见|报告|请示|批复|决定|决议|公告|通告|函|纪要|方案|办法|规定|细则|规划|计划|"
+    r"说明书|说明|建议书|任务书|总结|标准|规范|指南|要求)$"
+)
 
-def _candidate(p: _Para, body_size: float, body_font: str, walker: _Walker) -> _Cand | None:
+
+def _is_frame_line(text: str) -> bool:
+    t = text.strip()
+    return bool(_NEVER.match(t)) or (bool(_FRAME_HEAD.match(t)) and not _DOC_KIND_END.search(t))
+
+
+def _candidate(p: _Para, body: _Body, walker: _Walker) -> _Cand | None:
+    """Whether a paragraph could be a heading, and as what: Word's own level (outline
+    level, heading style), a numbering label (auto or typed), or a look that stands out
+    from the body."""
     raw = p.raw
-    if not raw and not p.auto_label:
-        return None
     label = p.auto_label.strip()
-    if p.outline is None and (p.style is None or p.style.level is None) and not label:
-        # Fast exits for body text, the bulk of every document, before measuring its look.
-        if len(raw) > _MAX_NUMBERED_TITLE + 12 or "。" in raw:
-            return None
-        if raw[0] not in _LABEL_START and len(raw) > _MAX_EMPHASIS_TITLE + 4:
-            return None
-    if not p.looked:
-        _ensure_look(p, walker)
-    style = p.style
-    level: int | None = None
-    signals: list[str] = []
-    if p.outline is not None:
-        if p.outline > 0:
-            level = p.outline
-            signals.append("outline-level")
-    elif style is not None and style.level is not None:
-        level = style.level
-        signals.append(style.level_source or "style")
-    big = p.size > body_size + 0.5
-    hfont = _is_heading_font(p.font, body_font)
-    if level is None and not label and raw[0] not in _LABEL_START and not (p.bold or big or hfont):
+    styled = p.outline is not None or (p.style is not None and p.style.level is not None)
+    if not styled and not label and _fast_body(raw):
+        return None  # body text, the bulk of every document, before measuring its look
+    if _NEVER.match(raw):
         return None
-    emphasis: list[str] = []
-    if p.bold:
-        emphasis.append("bold")
-    if big:
-        emphasis.append("font-size")
-    if hfont:
-        emphasis.append("font")
+    _ensure_look(p, walker)
+    level, signals = _word_level(p)
+    emphasis = _emphasis(p, body)
+    if level is None and not label and raw[0] not in _LABEL_START and not emphasis:
+        return None
     title, family, value = raw, "", None
     if label:
         fam = _family_of_label(label)
@@ -853,22 +1022,57 @@ def _candidate(p: _Para, body_size: float, body_font: str, walker: _Walker) -> _
     title = clean_title(title)
     if not title or len(title) > _MAX_STYLED_TITLE:
         return None
+    sig = tuple(signals + emphasis)
     if level is not None:
-        conf = 0.95 if not sentence else 0.7
-        return _Cand(
-            p, label, title, family or f"outline{level}", value, level, tuple(signals + emphasis), conf
-        )
+        return _Cand(p, label, title, family or f"outline{level}", value, level, sig, 0.95 if not sentence else 0.7)
     if family:
         if len(title) > _MAX_NUMBERED_TITLE or sentence or (p.centred and not emphasis):
             return None
         conf = 0.9 if emphasis or "numbering" in signals else 0.75
-        return _Cand(p, label, title, family, value, None, tuple(signals + emphasis), conf)
-    if emphasis and len(title) <= _MAX_EMPHASIS_TITLE and not sentence and not raw.endswith(("：", ":")):
-        if p.centred:
-            return None  # centred emphasis is a title or caption, not a section
-        key = f"emphasis:{p.bold}:{round(p.size)}:{p.font if 'font' in emphasis else ''}"
-        return _Cand(p, "", title, key, None, None, tuple(emphasis), 0.6)
-    return None
+        return _Cand(p, label, title, family, value, None, sig, conf)
+    return _emphasis_cand(p, title, sentence, emphasis)
+
+
+def _fast_body(raw: str) -> bool:
+    if len(raw) > _MAX_NUMBERED_TITLE + 12 or "。" in raw:
+        return True
+    return raw[0] not in _LABEL_START and len(raw) > _MAX_EMPHASIS_TITLE + 4
+
+
+def _word_level(p: _Para) -> tuple[int | None, list[str]]:
+    """The level Word records: the paragraph's outline level, else its style's."""
+    if p.outline is not None:
+        return (p.outline, ["outline-level"]) if p.outline > 0 else (None, [])
+    style = p.style
+    if style is not None and style.level is not None:
+        return style.level, [style.level_source or "style"]
+    return None, []
+
+
+def _emphasis(p: _Para, body: _Body) -> list[str]:
+    out: list[str] = []
+    if p.bold and not body.bold:
+        out.append("bold")
+    if p.size > body.size + 0.5:
+        out.append("font-size")
+    if _is_heading_font(p.font, body.font):
+        out.append("font")
+    return out
+
+
+def _emphasis_cand(p: _Para, title: str, sentence: bool, emphasis: list[str]) -> _Cand | None:
+    """A line whose look alone sets it apart: short, no sentence, not a "key：value" or
+    list-introducing line, not centred (centred emphasis is a title or caption)."""
+    raw = p.raw
+    if not emphasis or len(title) > _MAX_EMPHASIS_TITLE or sentence or p.centred:
+        return None
+    if raw.endswith(("：", ":")) or _KEY_VALUE.match(raw) or _FRAME_HEAD.match(raw):
+        return None
+    key = f"emphasis:{p.bold}:{round(p.size)}:{p.font if 'font' in emphasis else ''}"
+    return _Cand(p, "", title, key, None, None, tuple(emphasis), 0.6)
+
+
+_KEY_VALUE = re.compile(r"^[^:：]{1,12}[:：]\s*\S")
 
 
 # First characters a typed label can start with (digits, full-width digits, CJK numerals,
@@ -906,7 +1110,7 @@ class _Node:
         )
 
 
-def _assemble(path: Path, items: list[_Para | _Table], title: str, title_para: _Para | None) -> DocumentTree:
+def _assemble(path: Path, items: list[_Para | _Table], title: str, title_ids: set[int]) -> DocumentTree:
     """The tree, in one pass over the items: each heading takes its level from the
     document's ladder as it comes, and body content goes under the open heading."""
     level_for = Ladder().level_for
@@ -928,7 +1132,7 @@ def _assemble(path: Path, items: list[_Para | _Table], title: str, title_para: _
                 stack.append(node)
                 sink = node.blocks
                 continue
-            if it is title_para:
+            if id(it) in title_ids:
                 continue
             text = f"{it.auto_label}{it.text}".strip() if it.auto_label else it.raw
             if not text:

@@ -420,6 +420,12 @@ class StyleSheet:
                     if parent not in self._elements and parent not in seen:
                         want.add(parent)
 
+    def _digit_ids_are_levels(self, key: str) -> bool:
+        """Whether styleId "N" may mean Heading N. Chinese Word names Heading N's id "N";
+        WPS numbers every style in order ("1" is Normal, "2" heading 1, "3" footer…), and
+        there a digit id means nothing. A built-in name that is not a heading wins too."""
+        return self.default_id not in _DIGIT_IDS and key not in _NOT_HEADING_NAMES
+
     def _resolve(self, sid: str, seen: frozenset[str]) -> Style | None:
         if sid in self._resolved:
             return self._resolved[sid]
@@ -457,7 +463,7 @@ class StyleSheet:
         if not toc:
             if key in _NAME_LEVEL:
                 level, source = _NAME_LEVEL[key], "style"
-            elif sid in _DIGIT_IDS and kind == "paragraph":
+            elif sid in _DIGIT_IDS and kind == "paragraph" and self._digit_ids_are_levels(key):
                 # Chinese Word writes Heading N with styleId "N" and may localise the name.
                 level, source = int(sid), "style"
             if level is None and outline is not None:
@@ -507,6 +513,11 @@ _TAG_OUTLINE, _TAG_NUMPR, _TAG_JC, _TAG_NUMID, _TAG_ILVL = (
 _ATTR_TYPE, _ATTR_STYLEID = w("type"), w("styleId")
 _TAG_DOCDEFAULTS = w("docDefaults")
 _DIGIT_IDS = frozenset(str(i) for i in range(1, 10))
+_NOT_HEADING_NAMES = frozenset(
+    ("normal", "header", "footer", "caption", "title", "subtitle", "bodytext", "listparagraph",
+     "normal(web)", "plaintext", "footnotetext", "endnotetext", "nospacing", "正文", "页眉", "页脚",
+     "题注", "标题", "副标题", "正文文本", "列表段落", "无间隔")
+)  # fmt: skip
 
 
 # -------------------------------------------------------------------------- numbering
