@@ -788,10 +788,10 @@ class _TypedToc:
         if not self.mode:
             return False
         last_seen = self._seen()
-        key = _toc_key(p.raw)
-        if last_seen.get(key, i) > i and len(key) <= _MAX_NUMBERED_TITLE:
-            p.toc = True
-            return True
+        for key in _toc_keys(p.raw):
+            if last_seen.get(key, i) > i and len(key) <= _MAX_NUMBERED_TITLE:
+                p.toc = True
+                return True
         self.mode = False
         return False
 
@@ -802,7 +802,8 @@ class _TypedToc:
             self._last_seen = {}
             for j, q in enumerate(self.paras):
                 if len(q.text) <= _MAX_STYLED_TITLE:
-                    self._last_seen[_toc_key(q.text)] = j
+                    for key in _toc_keys(q.text):
+                        self._last_seen[key] = j
                     if q.auto_label:
                         self._last_seen[_toc_key(q.auto_label + q.text)] = j
         return self._last_seen
@@ -820,6 +821,8 @@ def _distrust_shared_hints(scan: _Scan) -> None:
 # Families that number items in a list as often as sections; a run of them set like the
 # body is a list. 第一章/一、/（一）/1.1 number sections.
 _SECTION_FAMILIES = frozenset(("chapter", "section", "cn", "cn-paren", "dec2", "dec3", "dec4"))
+# A numbered line that introduces a list ("2.2.2 基于用户交互相关的功能有：").
+_LIST_INTRO = re.compile(r"(?:有|包括|如下|以下|分为|包含|主要是|具体是)\s*[:：]$")
 
 
 def _is_list_item(c: _Cand, paras: list[_Para], body: _Body, walker: _Walker) -> bool:
@@ -830,11 +833,13 @@ def _is_list_item(c: _Cand, paras: list[_Para], body: _Body, walker: _Walker) ->
     if not body.known or c.hint is not None or c.family.startswith("outline") or not c.label:
         return False
     if body.stands_out(p):
-        return False
+        return c.family not in _SECTION_FAMILIES and p.raw.endswith(("：", ":"))
     if p.num_id:
         return True  # a Word list item set like the body
     if c.family in _SECTION_FAMILIES:
-        return False
+        return bool(_LIST_INTRO.search(p.raw))
+    if p.raw.endswith(("：", ":")):
+        return True  # "1. 用户登录：" introduces its items
     prev = _neighbour(paras, c.pos, -1)
     if prev is not None and prev.raw.endswith(("：", ":")) and not body.stands_out(prev):
         return True
@@ -962,6 +967,14 @@ def _toc_key(text: str) -> str:
 
 _KEY_DROP = re.compile(r"[\s\u3000.·…‥_—–\-．、]+")
 
+
+def _toc_keys(text: str) -> tuple[str, ...]:
+    """The key of a line, and of its title without a typed label: a 目录 typed as
+    "1.1目的4" names the heading "目的" that Word numbers itself."""
+    got = split_label(text) if text[:1] in _LABEL_START else None
+    full = _toc_key(text)
+    return (full, _toc_key(got[1])) if got is not None else (full,)
+
 # Lines that are never headings whatever their style or look: dates, version lines,
 # captions (表 1, 图 1-2, 表格 1, 图表 1), GB/T 1.1 cover dates and 前言 list items (——第1部分),
 # and the GB/T 9704 公文 frame (发文字号, 签发人, 抄送, 印发, 附件 lines).
@@ -974,7 +987,9 @@ _NEVER = re.compile(
     r"|[—–]{1,2}\s*\S"
     r"|(?:签\s*发\s*人|抄\s*送|主\s*送|附\s*件\s*[\d：:]|联\s*系\s*人|联系电话)\s*[:：]?"
     r"|.{0,30}[〔\[［]\s*\d{4}\s*[〕\]］]\s*\d+\s*号$"
-    r"|.{2,40}\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*印发$)",
+    r"|.{2,40}\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*印发$"
+    r"|(?:[\u4e00-\u9fff]\s*){0,6}(?:名\s*称|名\s*单|单\s*位|教\s*师|导\s*师|时\s*间|日\s*期|地\s*址|电\s*话|"
+    r"负\s*责\s*人|编\s*号|作\s*者|学\s*号|姓\s*名|组\s*号|专\s*业|班\s*级|领\s*域|方\s*向)\s*(?:[:：]\s*\S|\s+\d))",
     re.IGNORECASE,
 )
 # The 公文 版头 (发文机关标志: "中共XX市委员会文件", "XX市人民政府办公厅文件") and its siblings.
