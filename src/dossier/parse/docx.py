@@ -787,6 +787,9 @@ class _TypedToc:
             return True
         if not self.mode:
             return False
+        if _TOC_ENTRY.match(p.raw) and split_label(p.raw) is not None:
+            p.toc = True  # "1.3 定义、缩略语4": a numbered entry with its page number glued on
+            return True
         last_seen = self._seen()
         for key in _toc_keys(p.raw):
             if last_seen.get(key, i) > i and len(key) <= _MAX_NUMBERED_TITLE:
@@ -841,20 +844,28 @@ def _is_list_item(c: _Cand, paras: list[_Para], body: _Body, walker: _Walker) ->
     if p.raw.endswith(("：", ":")):
         return True  # "1. 用户登录：" introduces its items
     prev = _neighbour(paras, c.pos, -1)
-    if prev is not None and prev.raw.endswith(("：", ":")) and not body.stands_out(prev):
+    if prev is not None and prev.raw.endswith(("：", ":")):
         return True
     nxt = _neighbour(paras, c.pos, 1)
     return any(q is not None and _label_family(q, walker) == c.family for q in (prev, nxt))
 
 
 def _neighbour(paras: list[_Para], i: int, step: int) -> _Para | None:
-    """The nearest paragraph with text before (-1) or after (1) paragraph i."""
+    """The nearest paragraph with text before (-1) or after (1) paragraph i, looking
+    through captions (a list of figures alternates items and 图 n lines)."""
     j = i + step
     while 0 <= j < len(paras):
-        if paras[j].raw:
+        t = paras[j].raw
+        if t and not _CAPTION.match(t):
             return paras[j]
         j += step
     return None
+
+
+_CAPTION = re.compile(r"^(?:图|表|表格|图表|图片|figure|fig\.|table)\s*[\d一二三四五六七八九十]", re.IGNORECASE)
+# Source code pasted into a report ("create table t(", "}", "int f(char* s)"): never a heading
+# by its look alone.
+_CODE = re.compile(r"[{};=]|[A-Za-z_]\w*\s*\(|^\W*$")
 
 
 def _label_family(p: _Para, walker: _Walker) -> str | None:
@@ -966,6 +977,9 @@ def _toc_key(text: str) -> str:
 
 
 _KEY_DROP = re.compile(r"[\s\u3000.·…‥_—–\-．、]+")
+
+
+_TOC_ENTRY = re.compile(r"^\S.{0,60}[\u4e00-\u9fff)）]\s*\d{1,3}$")
 
 
 def _toc_keys(text: str) -> tuple[str, ...]:
@@ -1081,7 +1095,7 @@ def _emphasis_cand(p: _Para, title: str, sentence: bool, emphasis: list[str]) ->
     raw = p.raw
     if not emphasis or len(title) > _MAX_EMPHASIS_TITLE or sentence or p.centred:
         return None
-    if raw.endswith(("：", ":")) or _KEY_VALUE.match(raw) or _FRAME_HEAD.match(raw):
+    if raw.endswith(("：", ":")) or _KEY_VALUE.match(raw) or _FRAME_HEAD.match(raw) or _CODE.search(raw):
         return None
     key = f"emphasis:{p.bold}:{round(p.size)}:{p.font if 'font' in emphasis else ''}"
     return _Cand(p, "", title, key, None, None, tuple(emphasis), 0.6)
