@@ -721,6 +721,7 @@ def _decide(path: Path, items: list[_Para | _Table], walker: _Walker) -> Documen
     scan = _scan(paras, body, walker)
     _distrust_shared_hints(scan)
     live = [c for c in scan.live if not _is_list_item(c, paras, body, walker)]
+    _name_above_typed_ladder(scan)
     title_idxs = _title_paras(paras, scan, body, walker)
     title_text = scan.title_text or " ".join(clean_title(paras[i].text) for i in title_idxs)
     kept = _drop_cover(live, set(title_idxs), scan)
@@ -877,6 +878,23 @@ def _label_family(p: _Para, walker: _Walker) -> str | None:
         got = split_label(p.raw)
         return got[2] if got is not None else None
     return None
+
+
+def _name_above_typed_ladder(scan: _Scan) -> None:
+    """A template that opens with one styled line naming the document ("集成测试计划" in
+    标题 3) above chapters numbered by hand (1. 引言, 2. 计划) has a title, not a section:
+    the only candidate Word gave a level, unnumbered, first, with a typed ladder below."""
+    live = scan.live
+    if scan.title_idx is not None or len(live) < 3:
+        return
+    first = live[0]
+    if first.label or first.hint is None or any(c.hint is not None for c in live[1:]):
+        return
+    if sum(1 for c in live[1:] if c.label) < 2:
+        return
+    scan.title_idx, scan.title_text = first.pos, first.title
+    del live[0]
+    scan.first_struct = live[0].pos
 
 
 def _title_paras(paras: list[_Para], scan: _Scan, body: _Body, walker: _Walker) -> list[int]:

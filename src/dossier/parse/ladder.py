@@ -350,7 +350,8 @@ class Ladder:
         if hint is not None:
             keep = 0
             for i, rung in enumerate(stack):
-                if rung.hint is not None and rung.hint < hint:
+                # A rung Word gave no level (a typed 第二章 in body style) counts at its depth.
+                if (rung.hint if rung.hint is not None else i + 1) < hint:
                     keep = i + 1
             del stack[keep:]
             self._place(family)
