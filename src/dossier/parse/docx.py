@@ -723,7 +723,7 @@ def _decide(path: Path, items: list[_Para | _Table], walker: _Walker) -> Documen
     live = [c for c in scan.live if not _is_list_item(c, paras, body, walker)]
     _name_above_typed_ladder(scan)
     title_idxs = _title_paras(paras, scan, body, walker)
-    title_text = scan.title_text or " ".join(clean_title(paras[i].text) for i in title_idxs)
+    title_text = scan.title_text or clean_title("".join(paras[i].raw for i in title_idxs))
     kept = _drop_cover(live, set(title_idxs), scan)
     _adopt_look_siblings(kept, body)
     for c in kept:
@@ -1111,6 +1111,8 @@ def _emphasis_cand(p: _Para, title: str, sentence: bool, emphasis: list[str]) ->
     """A line whose look alone sets it apart: short, no sentence, not a "key：value" or
     list-introducing line, not centred (centred emphasis is a title or caption)."""
     raw = p.raw
+    if emphasis and _NAMED_SECTION.match(raw):
+        return _Cand(p, "", title, _NAMED, None, None, tuple(emphasis), 0.8)
     if not emphasis or len(title) > _MAX_EMPHASIS_TITLE or sentence or p.centred:
         return None
     if raw.endswith(("：", ":")) or _KEY_VALUE.match(raw) or _FRAME_HEAD.match(raw) or _CODE.search(raw):
@@ -1119,6 +1121,13 @@ def _emphasis_cand(p: _Para, title: str, sentence: bool, emphasis: list[str]) ->
     return _Cand(p, "", title, key, None, None, tuple(emphasis), 0.6)
 
 
+# Unnumbered sections every reader knows by name (GB/T 1.1 前言/引言, back matter), often
+# centred: set apart from the body they are top-level sections, not a cover line.
+_NAMED_SECTION = re.compile(
+    r"^\s*(?:前\s*言|引\s*言|序\s*言|参考文献|索\s*引|后\s*记|致\s*谢|附\s*录\s*[A-Z\d一二三四五六七八九十]?"
+    r"(?:\s*[（(](?:规范性|资料性)?(?:附录)?[)）])?(?:\s+\S.{0,28})?)\s*$"
+)
+_NAMED = "named"
 _KEY_VALUE = re.compile(r"^[^:：]{1,12}[:：]\s*\S")
 
 
@@ -1160,7 +1169,7 @@ class _Node:
 def _assemble(path: Path, items: list[_Para | _Table], title: str, title_ids: set[int]) -> DocumentTree:
     """The tree, in one pass over the items: each heading takes its level from the
     document's ladder as it comes, and body content goes under the open heading."""
-    level_for = Ladder().level_for
+    ladder = Ladder()
     roots: list[_Node] = []
     stack: list[_Node] = []
     preamble: list[Block] = []
@@ -1172,7 +1181,11 @@ def _assemble(path: Path, items: list[_Para | _Table], title: str, title_ids: se
             c = it.cand
             if c is not None:
                 node = _Node(c)
-                c.level = level = level_for(c.family, c.hint, c.value)
+                if c.family == _NAMED:
+                    ladder.reset()  # 前言, 参考文献, 附录: top-level, and the ladder starts again
+                    c.level = level = 1
+                else:
+                    c.level = level = ladder.level_for(c.family, c.hint, c.value)
                 while stack and stack[-1].cand.level >= level:
                     stack.pop()
                 (stack[-1].children if stack else roots).append(node)
