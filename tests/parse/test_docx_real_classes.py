@@ -4,15 +4,22 @@ and asserts what a reader sees as headings."""
 
 from __future__ import annotations
 
+import struct
+import zipfile
 from collections.abc import Callable
+from pathlib import Path
 
 import docx
+import pytest
 from docx.document import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Pt
 
+from dossier.errors import InputError
+from dossier.parse import parse_file
+from dossier.parse.ooxml import is_encrypted_ooxml
 from dossier.tree import DocumentTree
 
 Parse = Callable[..., DocumentTree]
@@ -230,3 +237,85 @@ def test_styled_heading_below_a_typed_chapter_keeps_its_depth(parse: Parse) -> N
     d.add_heading("2.2测试环境", 2)
     prose(d)
     assert [lv for lv, _, _ in outline(parse(d))] == [1, 1, 2, 2]
+
+
+# ------------------------------------------------------------------------ packages
+
+
+def _rezip(src: Path, dst: Path, edit: Callable[[str, bytes], tuple[str, bytes] | None]) -> Path:
+    """Copy a .docx part by part through `edit` (new name and bytes, or None to keep)."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            got = edit(info.filename, data)
+            name, data = got if got is not None else (info.filename, data)
+            zout.writestr(name, data)
+    return dst
+
+
+def _sample(build: Callable[..., Path]) -> Path:
+    d = docx.Document()
+    d.add_heading("项目概述", 1)
+    prose(d)
+    d.add_heading("建设内容", 2)
+    prose(d)
+    return build(d)
+
+
+def test_office365_main_part_document2(build: Callable[..., Path], tmp_path: Path) -> None:
+    """Office 365 may store the main part as word/document2.xml: _rels/.rels names it."""
+
+    def edit(name: str, data: bytes) -> tuple[str, bytes] | None:
+        if name == "word/document.xml":
+            return "word/document2.xml", data
+        if name == "word/_rels/document.xml.rels":
+            return "word/_rels/document2.xml.rels", data
+        if name in ("_rels/.rels", "[Content_Types].xml"):
+            return name, data.replace(b"word/document.xml", b"word/document2.xml")
+        return None
+
+    tree = parse_file(_rezip(_sample(build), tmp_path / "o365.docx", edit))
+    assert outline(tree) == [(1, "", "项目概述"), (2, "", "建设内容")]
+
+
+def test_strict_ooxml_is_read(build: Callable[..., Path], tmp_path: Path) -> None:
+    """ISO 29500 Strict: the same elements in the purl.oclc.org namespaces."""
+    pairs = (
+        (b"http://schemas.openxmlformats.org/wordprocessingml/2006/main", b"http://purl.oclc.org/ooxml/wordprocessingml/main"),
+        (b"http://schemas.openxmlformats.org/officeDocument/2006/relationships", b"http://purl.oclc.org/ooxml/officeDocument/relationships"),
+    )  # fmt: skip
+
+    def edit(name: str, data: bytes) -> tuple[str, bytes] | None:
+        if name.endswith((".xml", ".rels")):
+            for a, b in pairs:
+                data = data.replace(a, b)
+            return name, data
+        return None
+
+    tree = parse_file(_rezip(_sample(build), tmp_path / "strict.docx", edit))
+    assert outline(tree) == [(1, "", "项目概述"), (2, "", "建设内容")]
+
+
+def _cfb_with(*streams: str) -> bytes:
+    """A compound-file header and one directory sector naming `streams` (what Office writes
+    around an encrypted package; the detector reads only the directory names)."""
+    head = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)
+    entries = b""
+    for name in ("Root Entry", *streams):
+        raw = name.encode("utf-16-le") + b"\x00\x00"
+        entries += raw + bytes(64 - len(raw)) + struct.pack("<H", len(raw)) + bytes(62)
+    return head + entries.ljust(512, b"\x00")
+
+
+def test_password_protected_docx_is_one_clear_refusal(tmp_path: Path) -> None:
+    path = tmp_path / "加密.docx"
+    path.write_bytes(_cfb_with("EncryptionInfo", "EncryptedPackage", "\x06DataSpaces"))
+    with pytest.raises(InputError, match="加密文件，无法读取") as e:
+        parse_file(path)
+    assert e.value.path == str(path)
+    assert not is_encrypted_ooxml(_write(tmp_path / "plain.doc", _cfb_with("WordDocument", "1Table")))
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path

@@ -184,7 +184,7 @@ def test_encrypted_pdf(tmp_path: Path) -> None:
         capture_output=True,
         timeout=120,
     )
-    with pytest.raises(InputError, match="encrypted PDF: needs a password"):
+    with pytest.raises(InputError, match="加密文件，无法读取"):
         parse_pdf(tmp_path / "secret.pdf")
 
 

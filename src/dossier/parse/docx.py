@@ -35,7 +35,7 @@ from dossier.parse.ooxml import (
     StyleSheet,
     on,
     parse_xml,
-    read_bytes,
+    read_package,
     w,
 )
 from dossier.tree import Block, DocumentTree, Heading, Location
@@ -585,18 +585,8 @@ def _is_heading_font(font: str, body_font: str) -> bool:
     return bool(font) and font != body_font and any(k in font for k in _HEADING_FONTS)
 
 
-def _not_word(names: set[str]) -> str:
-    if "content.xml" in names and "mimetype" in names:
-        return "an OpenDocument file (.odt), not a Word document: save it as .docx"
-    if "xl/workbook.xml" in names:
-        return "a spreadsheet (.xlsx), not a Word document"
-    if "ppt/presentation.xml" in names:
-        return "a presentation (.pptx), not a Word document"
-    return "a zip archive without word/document.xml: not a Word document"
-
-
 def parse_docx(path: Path) -> DocumentTree:
-    """Parse a .docx (any zip with word/document.xml) into a DocumentTree."""
+    """Parse a .docx (a zip whose _rels/.rels names a WordprocessingML main part) into a DocumentTree."""
     path = Path(path)
     try:
         zf = zipfile.ZipFile(path)
@@ -605,14 +595,9 @@ def parse_docx(path: Path) -> DocumentTree:
     except OSError as e:
         raise InputError(f"cannot be read ({e.strerror or e})", path=str(path)) from None
     with zf:
-        names = set(zf.namelist())
-        if "word/document.xml" not in names:
-            raise InputError(_not_word(names), path=str(path))
-        doc_bytes = read_bytes(zf, "word/document.xml", path, required=True)
-        styles_bytes = read_bytes(zf, "word/styles.xml", path)
-        numbering_bytes = read_bytes(zf, "word/numbering.xml", path)
-    assert doc_bytes is not None
-    doc = parse_xml(doc_bytes, "word/document.xml", path)
+        parts = read_package(zf, path)
+    doc_bytes, styles_bytes, numbering_bytes = parts.document, parts.styles, parts.numbering
+    doc = parse_xml(doc_bytes, parts.name, path)
     try:
         styles = StyleSheet(styles_bytes, lambda b: parse_xml(b, "word/styles.xml", path))
     except ValueError as e:
@@ -625,11 +610,7 @@ def parse_docx(path: Path) -> DocumentTree:
     styles.preload(used)
     body = _child(doc, w("body"))
     if body is None:
-        if "purl.oclc.org/ooxml" in str(doc.tag):
-            raise InputError(
-                "a Strict Open XML document: save it as a standard Word document (.docx)", path=str(path)
-            )
-        raise InputError("not a Word document: word/document.xml has no body", path=str(path))
+        raise InputError(f"not a Word document: {parts.name} has no body", path=str(path))
     # Alternate content is stored twice (mc:Choice and mc:Fallback) and text boxes float
     # outside the reading order: drop both from the in-memory tree before walking.
     for el in list(body.iter(_FALLBACK, _TXBX)):

@@ -121,6 +121,128 @@ def read_part(zf: zipfile.ZipFile, name: str, path: Path, *, required: bool = Fa
     return None if data is None else parse_xml(data, name, path)
 
 
+# ----------------------------------------------------------------------------- package
+
+_STRICT = (
+    (b"http://purl.oclc.org/ooxml/wordprocessingml/main", W.encode()),
+    (b"http://purl.oclc.org/ooxml/officeDocument/relationships",
+     b"http://schemas.openxmlformats.org/officeDocument/2006/relationships"),
+)  # fmt: skip
+_REL_TYPE_END = (b"/officeDocument", b"/styles", b"/numbering")
+_REL = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
+_ATTR = re.compile(rb'\b(Type|Target|TargetMode)\s*=\s*"([^"]*)"')
+ENCRYPTED = "加密文件，无法读取（受密码保护，请提供未加密的文件）"
+"""The one reason given for a password-protected Word or PDF file, whatever the route."""
+
+
+@dataclass(frozen=True)
+class Parts:
+    """The main document part and the parts it names, as bytes (Strict namespaces mapped)."""
+
+    name: str
+    document: bytes
+    styles: bytes | None
+    numbering: bytes | None
+
+
+def read_package(zf: zipfile.ZipFile, path: Path) -> Parts:
+    """The main document part named by _rels/.rels (Office 365 saves word/document2.xml),
+    with the styles and numbering its own relationships name; Strict OOXML namespaces are
+    mapped to transitional ones, which is all that differs for what the parser reads."""
+    names = set(zf.namelist())
+    main = _rel_target(zf, "_rels/.rels", "", b"/officeDocument", path) or "word/document.xml"
+    if main not in names:
+        raise InputError(not_word(names), path=str(path))
+    folder, _, base = main.rpartition("/")
+    rels = f"{folder}/_rels/{base}.rels" if folder else f"_rels/{base}.rels"
+    styles = _rel_target(zf, rels, folder, b"/styles", path) or f"{folder}/styles.xml".lstrip("/")
+    numbering = _rel_target(zf, rels, folder, b"/numbering", path) or f"{folder}/numbering.xml".lstrip("/")
+    doc = read_bytes(zf, main, path, required=True)
+    assert doc is not None
+    return Parts(
+        main,
+        strict_to_transitional(doc),
+        _optional(zf, styles, names, path),
+        _optional(zf, numbering, names, path),
+    )
+
+
+def _optional(zf: zipfile.ZipFile, name: str, names: set[str], path: Path) -> bytes | None:
+    data = read_bytes(zf, name, path) if name in names else None
+    return strict_to_transitional(data) if data is not None else None
+
+
+def strict_to_transitional(data: bytes) -> bytes:
+    """ISO 29500 Strict names the same elements in other namespaces: rename them."""
+    if b"purl.oclc.org/ooxml" not in data[:4096] and b"purl.oclc.org/ooxml" not in data:
+        return data
+    for strict, transitional in _STRICT:
+        data = data.replace(strict, transitional)
+    return data
+
+
+def _rel_target(zf: zipfile.ZipFile, rels: str, folder: str, type_end: bytes, path: Path) -> str | None:
+    """The part a relationships part names for a relationship type (by the end of its
+    Type URI, the same in transitional and Strict), resolved against `folder`."""
+    try:
+        data = read_bytes(zf, rels, path)
+    except InputError:
+        return None
+    if data is None:
+        return None
+    for m in _REL.finditer(data):
+        attrs = dict(_ATTR.findall(m.group(0)))
+        if attrs.get(b"TargetMode") == b"External" or not attrs.get(b"Type", b"").endswith(type_end):
+            continue
+        target = attrs.get(b"Target", b"").decode("utf-8", "replace")
+        return _resolve(folder, target)
+    return None
+
+
+def _resolve(folder: str, target: str) -> str:
+    if target.startswith("/"):
+        parts: list[str] = []
+        target = target[1:]
+    else:
+        parts = folder.split("/") if folder else []
+    for piece in target.split("/"):
+        if piece == "..":
+            if parts:
+                parts.pop()
+        elif piece and piece != ".":
+            parts.append(piece)
+    return "/".join(parts)
+
+
+def not_word(names: set[str]) -> str:
+    if "content.xml" in names and "mimetype" in names:
+        return "an OpenDocument file (.odt), not a Word document: save it as .docx"
+    if "xl/workbook.xml" in names:
+        return "a spreadsheet (.xlsx), not a Word document"
+    if "ppt/presentation.xml" in names:
+        return "a presentation (.pptx), not a Word document"
+    return "a zip archive without word/document.xml (nor another main part named in _rels/.rels): not a Word document"
+
+
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTION_STREAMS = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le"))
+_SCAN_LIMIT = 64 * 1024 * 1024
+
+
+def is_encrypted_ooxml(path: Path) -> bool:
+    """A password-protected Office file: an OLE2 compound file whose directory holds the
+    EncryptionInfo and EncryptedPackage streams (names are UTF-16 in directory entries)."""
+    try:
+        with open(path, "rb") as fh:
+            if fh.read(8) != _OLE2_MAGIC:
+                return False
+            fh.seek(0)
+            data = fh.read(_SCAN_LIMIT)
+    except OSError:
+        return False
+    return all(name in data for name in _ENCRYPTION_STREAMS)
+
+
 def on(el: etree._Element | None) -> bool | None:
     """A w:b-style toggle: present without val means on; None when absent."""
     if el is None:

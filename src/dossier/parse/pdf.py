@@ -28,6 +28,7 @@ import pypdfium2.raw as pdfium_c
 from dossier.errors import InputError
 from dossier.parse import ladder
 from dossier.parse.ladder import Ladder, is_toc_line, normalise_title
+from dossier.parse.ooxml import ENCRYPTED
 from dossier.tree import Block, DocumentTree, Heading, Location
 
 __all__ = ["NO_TEXT_LAYER", "Line", "Page", "is_page_number", "lines_to_tree", "parse_pdf"]
@@ -922,7 +923,7 @@ def _open(path: Path) -> pdfium.PdfDocument:
     except pdfium.PdfiumError as e:
         msg = str(e)
         if "password" in msg.lower():
-            raise InputError("encrypted PDF: needs a password", path=str(path)) from e
+            raise InputError(ENCRYPTED, path=str(path)) from e
         m = re.search(r"PDFium: ([^)]*)", msg)
         raise InputError(f"broken or truncated PDF ({m.group(1) if m else msg})", path=str(path)) from e
 
