@@ -210,22 +210,28 @@ def total(per_kind: dict[str, Score]) -> Score:
 
 
 def robust(limit: float = 60.0) -> list[str]:
-    """Parse every cached file in a child process with a time limit: crashes and timeouts."""
+    """Parse every cached file in a worker process with a time limit: crashes and timeouts.
+    One worker serves file after file; a timeout replaces it."""
     import multiprocessing as mp
 
     problems: list[str] = []
     ctx = mp.get_context("spawn")
-    for path in sorted(CACHE.glob("*")):
-        if path.suffix not in (".docx", ".pdf"):
-            continue
-        with ctx.Pool(1) as pool:
+    pool = ctx.Pool(1, maxtasksperchild=50)
+    try:
+        for path in sorted(CACHE.glob("*")):
+            if path.suffix not in (".docx", ".pdf"):
+                continue
             res = pool.apply_async(_parse_outcome, (str(path),))
             try:
                 outcome = res.get(limit)
             except mp.TimeoutError:
                 outcome = "timeout"
-        if outcome not in ("ok", "refused"):
-            problems.append(f"{path.name}: {outcome}")
+                pool.terminate()
+                pool = ctx.Pool(1, maxtasksperchild=50)
+            if outcome not in ("ok", "refused"):
+                problems.append(f"{path.name}: {outcome}")
+    finally:
+        pool.terminate()
     return problems
 
 

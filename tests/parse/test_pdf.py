@@ -395,3 +395,26 @@ def test_pdf_export_of_docx_fixture(exp_path: Path, exported: dict[str, Path]) -
     tree = parse_pdf(exported[stem])
     s = SCORES(_found(tree), exp["children"])
     assert s["recall"] >= 0.98 and s["precision"] >= 0.98 and s["levels"] >= 0.98, s
+
+
+def test_characters_outside_the_bmp_never_reach_the_tree_as_halves() -> None:
+    """pdfium gives a math letter (U+1D44E) as two UTF-16 halves, one per char index: the
+    text keeps its length (indices stay valid) and encodes cleanly."""
+    from dossier.parse.pdf import no_lone_surrogates
+
+    raw = "定理\ud835\udc4e成立"
+    fixed = no_lone_surrogates(raw)
+    assert len(fixed) == len(raw)
+    fixed.encode("utf-8")  # no UnicodeEncodeError
+    assert fixed.startswith("定理") and fixed.endswith("成立")
+    assert no_lone_surrogates("项目概述") == "项目概述"
+
+
+def test_scanned_pages_are_rendered_within_a_pixel_budget() -> None:
+    """A4 renders at the OCR scale; a scan stored as 2480 × 3508 points is scaled down so the
+    bitmap stays within OCR_MAX_PIXELS."""
+    from dossier.parse.pdf import OCR_MAX_PIXELS, OCR_SCALE, ocr_scale
+
+    assert ocr_scale(595, 842) == OCR_SCALE
+    s = ocr_scale(2480, 3508)
+    assert s < 1 and (2480 * s) * (3508 * s) <= OCR_MAX_PIXELS * 1.001

@@ -192,6 +192,7 @@ class _TextReader:
             # Rare: pdfium inserted or dropped characters (or a surrogate pair); fall back to
             # the 1:1 char view so that text positions stay char indices.
             text = "".join(chr(pdfium_c.FPDFText_GetUnicode(raw, i) or 32) for i in range(n))
+        text = no_lone_surrogates(text)
         tp: int = ctypes.cast(raw, _V).value or 0
         segs: list[Line] = []
         rect, at, box = self.rect, self.rect_at, _loose_box  # the hot loop: no method calls
@@ -376,20 +377,48 @@ def _cluster(segs: Iterable[Line]) -> list[Line]:
     return out
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def no_lone_surrogates(text: str) -> str:
+    """pdfium hands characters outside the BMP (XeLaTeX math letters, rare CJK) over as
+    UTF-16 halves, one per character index. Halves cannot be encoded anywhere downstream
+    (UnicodeEncodeError at the first write), so each becomes U+FFFD; the length, and with it
+    every character index into the page's text, stays the same."""
+    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
+
+
+def _clean(text: str) -> str:
+    """A string from the PDF (title, bookmark) with surrogate pairs joined, halves replaced."""
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace") if _SURROGATE.search(text) else text
+
+
 # ---------------------------------------------------------------- OCR pages
+OCR_MAX_PIXELS = 4_500_000
+"""A scanned page is rendered for OCR at OCR_SCALE, or smaller when that would pass this many
+pixels: a scan stored at 300 dpi as 2480 × 3508 "points" must not become a 35-megapixel
+bitmap (memory and OCR time grow with the pixels; A4 at OCR_SCALE is 2 MP)."""
+
+
+def ocr_scale(width: float, height: float) -> float:
+    area = max(width * height, 1.0)
+    return min(OCR_SCALE, (OCR_MAX_PIXELS / area) ** 0.5)
+
+
 def _ocr_lines(page: pdfium.PdfPage, page_no: int) -> list[Line]:
     from dossier.parse.ocr import ocr_image
 
-    image = page.render(scale=OCR_SCALE, grayscale=True).to_pil()
+    scale = ocr_scale(*page.get_size())
+    image = page.render(scale=scale, grayscale=True).to_pil()
     out = []
     for o in ocr_image(image):
-        top, bottom = o.top / OCR_SCALE, o.bottom / OCR_SCALE
+        top, bottom = o.top / scale, o.bottom / scale
         out.append(
             Line(
                 page=page_no,
-                text=o.text,
-                x0=o.x0 / OCR_SCALE,
-                x1=o.x1 / OCR_SCALE,
+                text=no_lone_surrogates(o.text),
+                x0=o.x0 / scale,
+                x1=o.x1 / scale,
                 top=top,
                 bottom=bottom,
                 size=round(bottom - top, 1),
@@ -534,7 +563,7 @@ def _bookmarks(pdf: pdfium.PdfDocument) -> list[_Mark]:
     marks = []
     try:
         for bm in pdf.get_toc(max_depth=8):
-            title = bm.get_title() or ""
+            title = _clean(bm.get_title() or "")
             dest = bm.get_dest()
             page = dest.get_index() if dest is not None else None
             if title.strip():
@@ -941,7 +970,7 @@ def _ranges(nums: Sequence[int]) -> str:
 
 
 def parse_pdf(
-    path: Path, *, ocr: bool = True, max_pages: int = 2000, time_limit: float = 600.0
+    path: Path, *, ocr: bool = True, max_pages: int = 2000, time_limit: float = 600.0, ocr_time_limit: float = 40.0
 ) -> DocumentTree:
     """Parse a PDF into a heading tree.
 
@@ -949,7 +978,8 @@ def parse_pdf(
     rapidocr is available; otherwise the tree carries a warning starting with
     NO_TEXT_LAYER ("no-text-layer: …") and no headings from those pages. At most
     `max_pages` pages are read and reading stops after `time_limit` seconds, each with a
-    warning, so a huge file is bounded.
+    warning, so a huge file is bounded; OCR stops after `ocr_time_limit` seconds (a scanned
+    file must not hold a dossier check for minutes), the pages left named in a warning.
     """
     path = Path(path)
     pdf = _open(path)
@@ -998,8 +1028,9 @@ def parse_pdf(
             if reason is None:
                 by_no = {p.number: k for k, p in enumerate(pages)}
                 done: list[int] = []
+                ocr_deadline = min(deadline, time.monotonic() + ocr_time_limit)
                 for no in blank:
-                    if time.monotonic() > deadline:
+                    if time.monotonic() > ocr_deadline:
                         break
                     lines = _cluster(_ocr_lines(pdf[no - 1], no))
                     done.append(no)
@@ -1021,7 +1052,7 @@ def parse_pdf(
             else:
                 warnings.append(f"{NO_TEXT_LAYER} pages {_ranges(blank)} have no text layer and {reason}")
         marks = _bookmarks(pdf)
-        meta_title = pdf.get_metadata_value("Title") or ""
+        meta_title = _clean(pdf.get_metadata_value("Title") or "")
     finally:
         pdf.close()
 
