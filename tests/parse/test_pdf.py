@@ -409,12 +409,3 @@ def test_characters_outside_the_bmp_never_reach_the_tree_as_halves() -> None:
     assert fixed.startswith("定理") and fixed.endswith("成立")
     assert no_lone_surrogates("项目概述") == "项目概述"
 
-
-def test_scanned_pages_are_rendered_within_a_pixel_budget() -> None:
-    """A4 renders at the OCR scale; a scan stored as 2480 × 3508 points is scaled down so the
-    bitmap stays within OCR_MAX_PIXELS."""
-    from dossier.parse.pdf import OCR_MAX_PIXELS, OCR_SCALE, ocr_scale
-
-    assert ocr_scale(595, 842) == OCR_SCALE
-    s = ocr_scale(2480, 3508)
-    assert s < 1 and (2480 * s) * (3508 * s) <= OCR_MAX_PIXELS * 1.001

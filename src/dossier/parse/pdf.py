@@ -394,31 +394,19 @@ def _clean(text: str) -> str:
 
 
 # ---------------------------------------------------------------- OCR pages
-OCR_MAX_PIXELS = 4_500_000
-"""A scanned page is rendered for OCR at OCR_SCALE, or smaller when that would pass this many
-pixels: a scan stored at 300 dpi as 2480 × 3508 "points" must not become a 35-megapixel
-bitmap (memory and OCR time grow with the pixels; A4 at OCR_SCALE is 2 MP)."""
-
-
-def ocr_scale(width: float, height: float) -> float:
-    area = max(width * height, 1.0)
-    return min(OCR_SCALE, (OCR_MAX_PIXELS / area) ** 0.5)
-
-
 def _ocr_lines(page: pdfium.PdfPage, page_no: int) -> list[Line]:
     from dossier.parse.ocr import ocr_image
 
-    scale = ocr_scale(*page.get_size())
-    image = page.render(scale=scale, grayscale=True).to_pil()
+    image = page.render(scale=OCR_SCALE, grayscale=True).to_pil()
     out = []
     for o in ocr_image(image):
-        top, bottom = o.top / scale, o.bottom / scale
+        top, bottom = o.top / OCR_SCALE, o.bottom / OCR_SCALE
         out.append(
             Line(
                 page=page_no,
-                text=no_lone_surrogates(o.text),
-                x0=o.x0 / scale,
-                x1=o.x1 / scale,
+                text=o.text,
+                x0=o.x0 / OCR_SCALE,
+                x1=o.x1 / OCR_SCALE,
                 top=top,
                 bottom=bottom,
                 size=round(bottom - top, 1),
@@ -970,7 +958,7 @@ def _ranges(nums: Sequence[int]) -> str:
 
 
 def parse_pdf(
-    path: Path, *, ocr: bool = True, max_pages: int = 2000, time_limit: float = 600.0, ocr_time_limit: float = 40.0
+    path: Path, *, ocr: bool = True, max_pages: int = 2000, time_limit: float = 600.0
 ) -> DocumentTree:
     """Parse a PDF into a heading tree.
 
@@ -978,8 +966,7 @@ def parse_pdf(
     rapidocr is available; otherwise the tree carries a warning starting with
     NO_TEXT_LAYER ("no-text-layer: …") and no headings from those pages. At most
     `max_pages` pages are read and reading stops after `time_limit` seconds, each with a
-    warning, so a huge file is bounded; OCR stops after `ocr_time_limit` seconds (a scanned
-    file must not hold a dossier check for minutes), the pages left named in a warning.
+    warning, so a huge file is bounded.
     """
     path = Path(path)
     pdf = _open(path)
@@ -1028,9 +1015,8 @@ def parse_pdf(
             if reason is None:
                 by_no = {p.number: k for k, p in enumerate(pages)}
                 done: list[int] = []
-                ocr_deadline = min(deadline, time.monotonic() + ocr_time_limit)
                 for no in blank:
-                    if time.monotonic() > ocr_deadline:
+                    if time.monotonic() > deadline:
                         break
                     lines = _cluster(_ocr_lines(pdf[no - 1], no))
                     done.append(no)
