@@ -508,14 +508,40 @@ def _extent(page: Page) -> tuple[float, float]:
 def lines_to_tree(
     path: Path, pages: list[Page], marks: list[Mark], *, ocr: bool, meta_title: str = ""
 ) -> tuple[str, tuple[Block, ...], tuple[Heading, ...]]:
-    """Title, preamble and heading tree from the cleaned lines of all pages."""
+    """Title, preamble and heading tree from the lines of all pages, in phases: clean the
+    pages (running lines, 目录), measure the body, take the cover title, merge wrapped
+    heading lines, then read the lines in order into headings, paragraphs and table rows."""
     pages = _drop_toc(_drop_running(pages))
+    extent = {p.number: _extent(p) for p in pages}
+    st = _body_state(pages, extent, marks, ocr)
+    first = pages[0] if pages else None
+    title, pages = _title(pages, st)
+    if pages and pages[0] is not first:
+        extent[pages[0].number] = _extent(pages[0])  # the cover title's lines were taken out
+    cover = pages[0].number if title and pages else None
+    meta = meta_title.strip()
+    # Producers fill Title with the file name or "Microsoft Word - x.doc": not a title.
+    if not title and meta and meta != path.stem and not meta.lower().startswith("microsoft word"):
+        title = meta
+    flow = _Flow(
+        st,
+        rights={p.number: extent[p.number][1] if p.lines else p.width for p in pages},
+        lefts={p.number: extent[p.number][0] if p.lines else 0.0 for p in pages},
+        cover=cover,
+    )
+    for ln, cand in _merge_wrapped([ln for p in pages for ln in p.lines], st, flow.rights):
+        flow.add(ln, cand)
+    flow.flush()
+    flow.flush_rows()
+    return title, tuple(flow.preamble), _nest(flow.flat)
+
+
+def _body_state(pages: list[Page], extent: dict[int, tuple[float, float]], marks: list[Mark], ocr: bool) -> _State:
+    """Body size and face from paragraph lines (wider than 60% of the text column), so that
+    many small table cells or footnotes cannot pass for the body."""
     all_lines = [ln for p in pages for ln in p.lines]
     sizes: Counter[float] = Counter()
     fams: Counter[str] = Counter()
-    # Body size and face from paragraph lines (wider than 60% of the text column), so that
-    # many small table cells or footnotes cannot pass for the body.
-    extent = {p.number: _extent(p) for p in pages}
     width = {n: x1 - x0 for n, (x0, x1) in extent.items()}
     wide = [ln for ln in all_lines if ln.x1 - ln.x0 >= 0.6 * width[ln.page] and not ln.cells]
     by_font: Counter[str] = Counter()
@@ -529,24 +555,14 @@ def lines_to_tree(
     if ocr and all_lines:
         hs = sorted(ln.size for ln in wide or all_lines)
         body_size = hs[len(hs) // 2]
-    st = _State(
+    return _State(
         body_size=body_size, body_family=fams.most_common(1)[0][0] if fams else "", marks=list(marks), ocr=ocr
     )
-    first = pages[0] if pages else None
-    title, pages = _title(pages, st)
-    if pages and pages[0] is not first:
-        extent[pages[0].number] = _extent(pages[0])  # the cover title's lines were taken out
-    cover = pages[0].number if title and pages else None
-    meta = meta_title.strip()
-    # Producers fill Title with the file name or "Microsoft Word - x.doc": not a title.
-    if not title and meta and meta != path.stem and not meta.lower().startswith("microsoft word"):
-        title = meta
-    rights = {p.number: extent[p.number][1] if p.lines else p.width for p in pages}
-    lefts = {p.number: extent[p.number][0] if p.lines else 0.0 for p in pages}
 
-    # Merge wrapped heading lines, then classify each line.
-    lines = [ln for p in pages for ln in p.lines]
-    merged: list[tuple[Line, bool]] = []  # with: is it a heading candidate
+
+def _merge_wrapped(lines: list[Line], st: _State, rights: dict[int, float]) -> list[tuple[Line, bool]]:
+    """Each line with whether it could be a heading; a candidate's wrapped rest joined on."""
+    merged: list[tuple[Line, bool]] = []
     i = 0
     while i < len(lines):
         cur = lines[i]
@@ -554,72 +570,84 @@ def lines_to_tree(
         if cand:
             while i + 1 < len(lines) and _continues(cur, lines[i + 1], rights[cur.page], st):
                 nxt = lines[i + 1]
-                cur = replace(
-                    cur, text=_join(cur.text.rstrip(), nxt.text.strip()), x1=nxt.x1, bottom=nxt.bottom
-                )
+                cur = replace(cur, text=_join(cur.text.rstrip(), nxt.text.strip()), x1=nxt.x1, bottom=nxt.bottom)
                 i += 1
         merged.append((cur, cand))
         i += 1
+    return merged
 
-    preamble: list[Block] = []
-    flat: list[tuple[_Found, list[Block]]] = []
-    para: list[Line] = []
 
-    rows: list[Line] = []
+@dataclass
+class _Flow:
+    """Lines in reading order becoming headings, paragraphs (lines joined until one ends
+    short of the margin, the next is indented or set apart) and tables (rows of cells)."""
 
-    def flush_rows() -> None:
-        if not rows:
-            return
-        block = Block(kind="table", rows=tuple(r.cells for r in rows), location=Location(page=rows[0].page))
-        (flat[-1][1] if flat else preamble).append(block)
-        rows.clear()
+    st: _State
+    rights: dict[int, float]
+    lefts: dict[int, float]
+    cover: int | None
+    preamble: list[Block] = field(default_factory=list)
+    flat: list[tuple[_Found, list[Block]]] = field(default_factory=list)
+    para: list[Line] = field(default_factory=list)
+    rows: list[Line] = field(default_factory=list)
 
-    def flush() -> None:
+    def add(self, ln: Line, cand: bool) -> None:
+        st = self.st
+        # On the cover (the title's page), unnumbered lines before the first heading are the
+        # unit, the date, a subtitle, however bold: preamble, and kept out of the ladder.
+        on_cover = (
+            self.cover is not None and ln.page == self.cover and not self.flat
+            and split_numbering(ln.text.strip()) is None and st.find_mark(ln, ln.text) is None
+        )  # fmt: skip
+        # A line that is no candidate (plain, unnumbered) is a heading only by its bookmark.
+        skip = on_cover or (not cand and st.find_mark(ln, ln.text) is None)
+        found = None if skip else _classify(ln, st, self.rights[ln.page])
+        if found is not None:
+            self.flush()
+            self.flush_rows()
+            self.flat.append((found, []))
+        elif _row_like(ln):
+            self.flush()
+            self.rows.append(ln)
+        else:
+            self.flush_rows()
+            if self.para and self._breaks(self.para[-1], ln):
+                self.flush()
+            self.para.append(ln)
+
+    def _breaks(self, prev: Line, ln: Line) -> bool:
+        full = prev.x1 >= self.rights[prev.page] - 2.0 * prev.size
+        indented = ln.x0 > self.lefts[ln.page] + 0.8 * ln.size
+        gap = ln.page == prev.page and ln.top - prev.bottom > 1.2 * max(prev.height, 1.0)
+        return not full or indented or gap or ln.text.strip().startswith(PLACEHOLDER_MARK)
+
+    def _sink(self) -> list[Block]:
+        return self.flat[-1][1] if self.flat else self.preamble
+
+    def flush_rows(self) -> None:
+        rows = self.rows
+        if rows:
+            self._sink().append(
+                Block(kind="table", rows=tuple(r.cells for r in rows), location=Location(page=rows[0].page))
+            )
+            rows.clear()
+
+    def flush(self) -> None:
+        para = self.para
         if not para:
             return
         text = para[0].text.strip()
         for ln in para[1:]:
             text = _join(text, ln.text.strip())
-        block = Block(
-            kind="text",
-            text=text,
-            location=Location(page=para[0].page),
-            placeholder=text.startswith(PLACEHOLDER_MARK),
+        self._sink().append(
+            Block(
+                kind="text",
+                text=text,
+                location=Location(page=para[0].page),
+                placeholder=text.startswith(PLACEHOLDER_MARK),
+            )
         )
-        (flat[-1][1] if flat else preamble).append(block)
         para.clear()
-
-    for ln, cand in merged:
-        # On the cover (the title's page), unnumbered lines before the first heading are the
-        # unit, the date, a subtitle, however bold: preamble, and kept out of the ladder.
-        on_cover = (
-            cover is not None and ln.page == cover and not flat
-            and split_numbering(ln.text.strip()) is None and st.find_mark(ln, ln.text) is None
-        )  # fmt: skip
-        # A line that is no candidate (plain, unnumbered) is a heading only by its bookmark.
-        skip = on_cover or (not cand and st.find_mark(ln, ln.text) is None)
-        found = None if skip else _classify(ln, st, rights[ln.page])
-        if found is not None:
-            flush()
-            flush_rows()
-            flat.append((found, []))
-            continue
-        if _row_like(ln):
-            flush()
-            rows.append(ln)
-            continue
-        flush_rows()
-        if para:
-            prev = para[-1]
-            full = prev.x1 >= rights[prev.page] - 2.0 * prev.size
-            indented = ln.x0 > lefts[ln.page] + 0.8 * ln.size
-            gap = ln.page == prev.page and ln.top - prev.bottom > 1.2 * max(prev.height, 1.0)
-            if not full or indented or gap or ln.text.strip().startswith(PLACEHOLDER_MARK):
-                flush()
-        para.append(ln)
-    flush()
-    flush_rows()
-    return title, tuple(preamble), _nest(flat)
 
 
 def _nest(flat: Sequence[tuple[_Found, list[Block]]]) -> tuple[Heading, ...]:

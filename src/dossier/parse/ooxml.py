@@ -549,68 +549,22 @@ class StyleSheet:
         return self.default_id not in _DIGIT_IDS and key not in _NOT_HEADING_NAMES
 
     def _resolve(self, sid: str, seen: frozenset[str]) -> Style | None:
+        """One style with its basedOn chain folded in: the parent first, then what this
+        style says (name, outline level, numbering, alignment, run format) over it."""
         if sid in self._resolved:
             return self._resolved[sid]
         st = self._element(sid)
         if st is None or sid in seen:
             return None
-        name_el = based = ppr = rpr = None
-        for c in st:
-            tag = c.tag
-            if tag == _TAG_NAME:
-                name_el = name_el if name_el is not None else c
-            elif tag == _TAG_BASEDON:
-                based = based if based is not None else c
-            elif tag == _TAG_PPR:
-                ppr = ppr if ppr is not None else c
-            elif tag == _TAG_RPR:
-                rpr = rpr if rpr is not None else c
+        name_el, based, ppr, rpr = _first_children(st, (_TAG_NAME, _TAG_BASEDON, _TAG_PPR, _TAG_RPR))
         name = name_el.get(W_VAL, sid) if name_el is not None else sid
         key = _name_key(name)
         parent = self._resolve(based.get(W_VAL, ""), seen | {sid}) if based is not None else None
-        outline = numpr = jc = None
-        if ppr is not None:
-            for c in ppr:
-                tag = c.tag
-                if tag == _TAG_OUTLINE:
-                    outline = outline if outline is not None else c
-                elif tag == _TAG_NUMPR:
-                    numpr = numpr if numpr is not None else c
-                elif tag == _TAG_JC:
-                    jc = jc if jc is not None else c
+        outline, numpr, jc = _first_children(ppr, (_TAG_OUTLINE, _TAG_NUMPR, _TAG_JC))
         kind = st.get(_ATTR_TYPE, "paragraph")
-        level: int | None = None
-        source = ""
         toc = _is_toc_name(key)
-        if not toc:
-            if key in _NAME_LEVEL:
-                level, source = _NAME_LEVEL[key], "style"
-            elif sid in _DIGIT_IDS and kind == "paragraph" and self._digit_ids_are_levels(key):
-                # Chinese Word writes Heading N with styleId "N" and may localise the name.
-                level, source = int(sid), "style"
-            if level is None and outline is not None:
-                v = outline.get(W_VAL, "9")
-                if v.isdigit() and int(v) < 9:
-                    level, source = int(v) + 1, "outline-level"
-            if level is None and parent is not None and parent.level is not None:
-                level, source = parent.level, parent.level_source
-        num = parent.num if parent is not None else None
-        centred = parent.centred if parent is not None else False
-        if numpr is not None:
-            nid = il = None
-            for c in numpr:
-                if c.tag == _TAG_NUMID:
-                    nid = nid if nid is not None else c
-                elif c.tag == _TAG_ILVL:
-                    il = il if il is not None else c
-            ilv = il.get(W_VAL, "0") if il is not None else None
-            if nid is not None:
-                num = NumRef(nid.get(W_VAL, "0"), int(ilv) if ilv and ilv.isdigit() else None)
-        if jc is not None:
-            centred = jc.get(W_VAL) == "center"
+        level, source = (None, "") if toc else self._level(sid, key, kind, outline, parent)
         fmt = run_fmt(rpr)
-        if parent is not None:
-            fmt = fmt.over(parent.fmt)
         style = Style(
             id=sid,
             name=name,
@@ -620,12 +574,57 @@ class StyleSheet:
             toc=toc or (parent.toc if parent is not None else False),
             title=key in ("title", "标题") or (parent.title if parent is not None else False),
             guidance=key == "dossierguidance" or (parent.guidance if parent is not None else False),
-            fmt=fmt,
-            num=num,
-            centred=centred,
+            fmt=fmt.over(parent.fmt) if parent is not None else fmt,
+            num=_num_ref(numpr) or (parent.num if parent is not None else None),
+            centred=jc.get(W_VAL) == "center" if jc is not None else (parent.centred if parent is not None else False),
         )
         self._resolved[sid] = style
         return style
+
+    def _level(
+        self, sid: str, key: str, kind: str, outline: etree._Element | None, parent: Style | None
+    ) -> tuple[int | None, str]:
+        """The heading level a style gives, and from what: its name (Heading N, 标题 N),
+        Chinese Word's digit id, its outline level, else its parent's."""
+        if key in _NAME_LEVEL:
+            return _NAME_LEVEL[key], "style"
+        if sid in _DIGIT_IDS and kind == "paragraph" and self._digit_ids_are_levels(key):
+            # Chinese Word writes Heading N with styleId "N" and may localise the name.
+            return int(sid), "style"
+        if outline is not None:
+            v = outline.get(W_VAL, "9")
+            if v.isdigit() and int(v) < 9:
+                return int(v) + 1, "outline-level"
+        if parent is not None and parent.level is not None:
+            return parent.level, parent.level_source
+        return None, ""
+
+
+def _first_children(el: etree._Element | None, tags: tuple[str, ...]) -> list[etree._Element | None]:
+    """The first child of `el` with each tag, in one pass over the children (find() walks
+    ElementPath in Python per call)."""
+    out: list[etree._Element | None] = [None] * len(tags)
+    if el is None:
+        return out
+    for c in el:
+        try:
+            i = tags.index(c.tag)
+        except ValueError:
+            continue
+        if out[i] is None:
+            out[i] = c
+    return out
+
+
+def _num_ref(numpr: etree._Element | None) -> NumRef | None:
+    """A style's w:numPr as a NumRef (numId, and ilvl when given); None without a numId."""
+    if numpr is None:
+        return None
+    nid, il = _first_children(numpr, (_TAG_NUMID, _TAG_ILVL))
+    if nid is None:
+        return None
+    ilv = il.get(W_VAL, "0") if il is not None else None
+    return NumRef(nid.get(W_VAL, "0"), int(ilv) if ilv and ilv.isdigit() else None)
 
 
 _TAG_NAME, _TAG_BASEDON, _TAG_PPR, _TAG_RPR = (w(t) for t in ("name", "basedOn", "pPr", "rPr"))
