@@ -282,34 +282,11 @@ class _Walker:
 
     # ------------------------------------------------------------------ paragraph
     def para(self, p: etree._Element, toc: bool, placeholder: bool) -> _Para:
+        """One paragraph as the decision needs it: its properties (pPr), the number Word
+        renders for it, and its text."""
         idx = self.count
         self.count = idx + 1
-        prof = self.default_prof
-        outline: int | None = None
-        num_id: str | None = None
-        ilvl: int | None = None
-        centred: bool | None = None
-        if len(p):
-            ppr = p[0]  # w:pPr always comes first (schema order)
-            if ppr.tag == _PPR:
-                for c in ppr:
-                    tag = c.tag
-                    if tag == _PSTYLE:
-                        sid = c.get(W_VAL, "")
-                        got = self._profs.get(sid)
-                        prof = got if got is not None else self.profile(sid)
-                    elif tag == _OUTLINE:
-                        v = c.get(W_VAL, "9")
-                        outline = int(v) + 1 if v.isdigit() and int(v) < 9 else 0  # 0: explicitly body
-                    elif tag == _NUMPR:
-                        for n in c:
-                            if n.tag == _NUMID:
-                                num_id = n.get(W_VAL, "0")
-                            elif n.tag == _ILVL:
-                                v = n.get(W_VAL, "0")
-                                ilvl = int(v) if v.isdigit() else 0
-                    elif tag == _JC:
-                        centred = c.get(W_VAL) == "center"
+        prof, outline, num_id, ilvl, centred = self.props(p)
         style, base = prof.style, prof.base
         if prof.num is not None:
             if num_id is None:
@@ -323,7 +300,6 @@ class _Walker:
             if rendered is not None:
                 auto = rendered[0]
                 rendered_id = num_id
-
         fields = self.fields
         pre = self.pre.get(p)
         if pre is None or p in self.special:
@@ -350,6 +326,37 @@ class _Walker:
             el=p,
             base=base,
         )
+
+    def props(self, p: etree._Element) -> tuple[_Profile, int | None, str | None, int | None, bool | None]:
+        """(style profile, outline level, numId, ilvl, centred) from w:pPr, in one pass over
+        its children; None where the paragraph says nothing (its style decides)."""
+        prof = self.default_prof
+        outline: int | None = None
+        num_id: str | None = None
+        ilvl: int | None = None
+        centred: bool | None = None
+        ppr = p[0] if len(p) else None  # w:pPr always comes first (schema order)
+        if ppr is None or ppr.tag != _PPR:
+            return prof, outline, num_id, ilvl, centred
+        for c in ppr:
+            tag = c.tag
+            if tag == _PSTYLE:
+                sid = c.get(W_VAL, "")
+                got = self._profs.get(sid)
+                prof = got if got is not None else self.profile(sid)
+            elif tag == _OUTLINE:
+                v = c.get(W_VAL, "9")
+                outline = int(v) + 1 if v.isdigit() and int(v) < 9 else 0  # 0: explicitly body
+            elif tag == _NUMPR:
+                for n in c:
+                    if n.tag == _NUMID:
+                        num_id = n.get(W_VAL, "0")
+                    elif n.tag == _ILVL:
+                        v = n.get(W_VAL, "0")
+                        ilvl = int(v) if v.isdigit() else 0
+            elif tag == _JC:
+                centred = c.get(W_VAL) == "center"
+        return prof, outline, num_id, ilvl, centred
 
     def profile(self, sid: str) -> _Profile:
         """What a paragraph style means for the pass, worked out once per style id; an
