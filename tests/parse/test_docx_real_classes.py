@@ -239,6 +239,15 @@ def test_styled_heading_below_a_typed_chapter_keeps_its_depth(parse: Parse) -> N
     assert [lv for lv, _, _ in outline(parse(d))] == [1, 1, 2, 2]
 
 
+def test_prose_set_in_a_heading_style_is_a_paragraph(parse: Parse) -> None:
+    d = docx.Document()
+    d.add_heading("项目概述", 1)
+    d.add_heading(PROSE, 2)  # a whole paragraph someone formatted as Heading 2
+    d.add_heading("建设内容", 2)
+    prose(d)
+    assert titles(parse(d)) == ["项目概述", "建设内容"]
+
+
 # ------------------------------------------------------------------------ packages
 
 

@@ -1059,6 +1059,8 @@ def _candidate(p: _Para, body: _Body, walker: _Walker) -> _Cand | None:
         return None
     sig = tuple(signals + emphasis)
     if level is not None:
+        if sentence and len(title) > _MAX_EMPHASIS_TITLE and "。" in title:
+            return None  # body prose someone set in a heading style: a reader sees a paragraph
         return _Cand(p, label, title, family or f"outline{level}", value, level, sig, 0.95 if not sentence else 0.7)
     if family:
         if len(title) > _MAX_NUMBERED_TITLE or sentence or (p.centred and not emphasis):
