@@ -1059,7 +1059,7 @@ def _candidate(p: _Para, body: _Body, walker: _Walker) -> _Cand | None:
         return None
     sig = tuple(signals + emphasis)
     if level is not None:
-        if sentence and len(title) > _MAX_EMPHASIS_TITLE and "。" in title:
+        if sentence and len(title) > _MAX_EMPHASIS_TITLE and "。" in p.raw:
             return None  # body prose someone set in a heading style: a reader sees a paragraph
         return _Cand(p, label, title, family or f"outline{level}", value, level, sig, 0.95 if not sentence else 0.7)
     if family:
