@@ -409,3 +409,20 @@ def test_characters_outside_the_bmp_never_reach_the_tree_as_halves() -> None:
     assert fixed.startswith("定理") and fixed.endswith("成立")
     assert no_lone_surrogates("项目概述") == "项目概述"
 
+
+
+def test_captions_dates_and_frame_lines_are_not_headings_however_set() -> None:
+    """Issue 13: a bold caption, a 发文字号 and a 成文日期 are not sections, in a PDF as in Word."""
+    bold = {"bold": True, "font": "NotoSansCJKsc-Bold"}
+    lines = [
+        L(1, 80, "一、系统架构", size=16, **bold),
+        L(1, 110, BODY, x1=505),
+        L(1, 140, "图1 系统总体架构", x0=220, x1=330, **bold),
+        L(1, 170, BODY, x1=505),
+        L(1, 200, "某府办发〔2023〕12号", x0=220, x1=380, **bold),
+        L(1, 230, "2023年5月6日", x0=380, x1=480, **bold),
+        L(1, 260, "二、运行维护", size=16, **bold),
+        L(1, 290, BODY, x1=505),
+    ]
+    _title, flat, _blocks = _tree(lines)
+    assert flat == [(1, "一、", "系统架构"), (1, "二、", "运行维护")]

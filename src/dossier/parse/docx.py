@@ -24,7 +24,15 @@ from pathlib import Path
 from lxml import etree
 
 from dossier.errors import InputError
-from dossier.parse.ladder import Ladder, clean_title, is_toc_line, split_label
+from dossier.parse.ladder import (
+    DOC_KIND_END,
+    FRAME_HEAD,
+    Ladder,
+    clean_title,
+    is_never_heading,
+    is_toc_line,
+    split_label,
+)
 from dossier.parse.ooxml import (
     MC,
     W_VAL,
@@ -912,7 +920,7 @@ def _title_paras(paras: list[_Para], scan: _Scan, body: _Body, walker: _Walker) 
 def _title_continuation(paras: list[_Para], first: int, limit: int, walker: _Walker) -> list[int]:
     """A 公文 title broken over lines ("关于印发《…办法》" / "的通知"): centred lines set like
     the first, up to the one that ends with the 文种."""
-    if not paras[first].raw.startswith("关于") or _DOC_KIND_END.search(paras[first].raw):
+    if not paras[first].raw.startswith("关于") or DOC_KIND_END.search(paras[first].raw):
         return []
     out: list[int] = []
     for j in range(first + 1, min(limit, first + 3)):
@@ -920,7 +928,7 @@ def _title_continuation(paras: list[_Para], first: int, limit: int, walker: _Wal
         if not q.raw or not q.centred or _look(_ensure_look(q, walker)) != _look(paras[first]):
             break
         out.append(j)
-        if _DOC_KIND_END.search(q.raw):
+        if DOC_KIND_END.search(q.raw):
             return out
     return []
 
@@ -995,35 +1003,9 @@ def _toc_keys(text: str) -> tuple[str, ...]:
     full = _toc_key(text)
     return (full, _toc_key(got[1])) if got is not None else (full,)
 
-# Lines that are never headings whatever their style or look: dates, version lines,
-# captions (表 1, 图 1-2, 表格 1, 图表 1), GB/T 1.1 cover dates and 前言 list items (——第1部分),
-# and the GB/T 9704 公文 frame (发文字号, 签发人, 抄送, 印发, 附件 lines).
-_NEVER = re.compile(
-    r"^(?:[〇一二三四五六七八九零\d]{4}\s*年\s*[〇一二三四五六七八九十\d]{1,2}\s*月(?:\s*[〇一二三四五六七八九十\d]{1,3}\s*日)?"
-    r"(?:\s*(?:发布|实施|印发))?$"
-    r"|\d{4}\s*[-./]\s*\d{1,2}(?:\s*[-./]\s*\d{1,2})?\s*(?:发布|实施)?$"
-    r"|(?:版\s*本|version|ver\.?|v)\s*[:：]?\s*[<《(（]?\s*\d"
-    r"|(?:图|表|表格|图表|图片|figure|fig\.|table)\s*[\d一二三四五六七八九十]+(?:\s*[-–.．]\s*\d+)*(?![\d.．、])"
-    r"|[—–]{1,2}\s*\S"
-    r"|(?:签\s*发\s*人|抄\s*送|主\s*送|附\s*件\s*[\d：:]|联\s*系\s*人|联系电话)\s*[:：]?"
-    r"|.{0,30}[〔\[［]\s*\d{4}\s*[〕\]］]\s*\d+\s*号$"
-    r"|.{2,40}\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*印发$"
-    r"|(?:[\u4e00-\u9fff]\s*){0,6}(?:名\s*称|名\s*单|单\s*位|教\s*师|导\s*师|时\s*间|日\s*期|地\s*址|电\s*话|"
-    r"负\s*责\s*人|编\s*号|作\s*者|学\s*号|姓\s*名|组\s*号|专\s*业|班\s*级|领\s*域|方\s*向)\s*(?:[:：]\s*\S|\s+\d))",
-    re.IGNORECASE,
-)
-# The 公文 版头 (发文机关标志: "中共XX市委员会文件", "XX市人民政府办公厅文件") and its siblings.
-_FRAME_HEAD = re.compile(r"^\S{2,30}(?:文件|简报|通报|函|纪要)$")
-# What a 公文 or report title ends with (its 文种): preferred as the title over a larger 版头.
-_DOC_KIND_END = re.compile(
-    r"(?:通知|通报|意见|报告|请示|批复|决定|决议|公告|通告|函|纪要|方案|办法|规定|细则|规划|计划|"
-    r"说明书|说明|建议书|任务书|总结|标准|规范|指南|要求)$"
-)
-
-
 def _is_frame_line(text: str) -> bool:
     t = text.strip()
-    return bool(_NEVER.match(t)) or (bool(_FRAME_HEAD.match(t)) and not _DOC_KIND_END.search(t))
+    return is_never_heading(t) or (bool(FRAME_HEAD.match(t)) and not DOC_KIND_END.search(t))
 
 
 def _candidate(p: _Para, body: _Body, walker: _Walker) -> _Cand | None:
@@ -1035,7 +1017,7 @@ def _candidate(p: _Para, body: _Body, walker: _Walker) -> _Cand | None:
     styled = p.outline is not None or (p.style is not None and p.style.level is not None)
     if not styled and not label and _fast_body(raw):
         return None  # body text, the bulk of every document, before measuring its look
-    if _NEVER.match(raw):
+    if is_never_heading(raw):
         return None
     _ensure_look(p, walker)
     level, signals = _word_level(p)
@@ -1105,7 +1087,7 @@ def _emphasis_cand(p: _Para, title: str, sentence: bool, emphasis: list[str]) ->
         return _Cand(p, "", title, _NAMED, None, None, tuple(emphasis), 0.8)
     if not emphasis or len(title) > _MAX_EMPHASIS_TITLE or sentence or p.centred:
         return None
-    if raw.endswith(("：", ":")) or _KEY_VALUE.match(raw) or _FRAME_HEAD.match(raw) or _CODE.search(raw):
+    if raw.endswith(("：", ":")) or _KEY_VALUE.match(raw) or FRAME_HEAD.match(raw) or _CODE.search(raw):
         return None
     key = f"emphasis:{p.bold}:{round(p.size)}:{p.font if 'font' in emphasis else ''}"
     return _Cand(p, "", title, key, None, None, tuple(emphasis), 0.6)

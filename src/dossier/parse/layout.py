@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from dossier.parse import ladder
-from dossier.parse.ladder import Ladder, is_toc_line, normalise_title
+from dossier.parse.ladder import Ladder, is_never_heading, is_toc_line, normalise_title
 from dossier.tree import Block, Heading, Location
 
 __all__ = [
@@ -415,8 +415,10 @@ def _classify(line: Line, st: _State, right: float) -> _Found | None:
     styled = big or bold or face
     ends = t[-1] in _SENTENCE_END
     at = st.find_mark(line, t)
-    if at is None and (ends or not (num or styled)):
-        return None  # a plain line or a sentence is a heading only by its bookmark
+    if at is None and (ends or not (num or styled) or is_never_heading(t)):
+        # A plain line or a sentence is a heading only by its bookmark; so is a caption,
+        # a date or a 公文 frame line however it is set.
+        return None
     title = num.title if num else t
     clean = normalise_title(title)
     if not clean:
