@@ -147,13 +147,16 @@ def dossier_reader(path: Path) -> Found:
 
 
 def docling_reader(path: Path) -> Found:  # pragma: no cover - optional, separate venv
-    from docling.document_converter import DocumentConverter
+    """docling's DOCX backend alone (its DocumentConverter imports torch for other formats)."""
+    from docling.backend.msword_backend import MsWordDocumentBackend
+    from docling.datamodel.base_models import InputFormat
+    from docling.datamodel.document import InputDocument
 
-    doc = DocumentConverter().convert(str(path)).document
+    ind = InputDocument(path_or_stream=path, format=InputFormat.DOCX, backend=MsWordDocumentBackend)
+    doc = ind._backend.convert()
     out: Found = []
     for item, _depth in doc.iterate_items():
-        label = str(getattr(item, "label", ""))
-        if label.endswith("section_header"):
+        if str(getattr(item, "label", "")).endswith("section_header"):
             out.append(("", item.text, int(getattr(item, "level", 1))))
     return out
 
