@@ -426,3 +426,21 @@ def test_captions_dates_and_frame_lines_are_not_headings_however_set() -> None:
     ]
     _title, flat, _blocks = _tree(lines)
     assert flat == [(1, "一、", "系统架构"), (1, "二、", "运行维护")]
+
+
+def test_two_column_body_size_and_lines_that_name_nothing() -> None:
+    """A paper: full-width lines (title, abstract) are small, the columns hold the body; a
+    body line is not "bigger than the body", and pseudo-code or a lone axis label set bold
+    is not a section."""
+    lines = [L(1, 60, "An Abstract Line Set Small Across The Page Width " * 2, size=9, x0=54, x1=558)]
+    for k in range(12):
+        lines.append(L(1, 90 + 14 * k, "Body text in the left column of a two column paper", size=10, x0=54, x1=300))
+        lines.append(L(2, 90 + 14 * k, "Body text in the right column of the page set", size=10, x0=310, x1=558))
+    lines += [
+        L(1, 270, "1 Introduction", size=12, bold=True, x0=54, x1=160),
+        L(1, 290, "foreach q in Q do", size=10, bold=True, x0=54, x1=160),
+        L(1, 310, "x ← x + 1", size=10, bold=True, x0=54, x1=120),
+        L(1, 330, ")", size=10, bold=True, x0=54, x1=60),
+    ]
+    _title, flat, _blocks = _tree(lines)
+    assert len(flat) == 1 and flat[0][2].endswith("Introduction")

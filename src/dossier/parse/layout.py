@@ -415,9 +415,10 @@ def _classify(line: Line, st: _State, right: float) -> _Found | None:
     styled = big or bold or face
     ends = t[-1] in _SENTENCE_END
     at = st.find_mark(line, t)
-    if at is None and (ends or not (num or styled) or is_never_heading(t)):
+    if at is None and (ends or not (num or styled) or is_never_heading(t) or (not num and _not_a_name(t))):
         # A plain line or a sentence is a heading only by its bookmark; so is a caption,
-        # a date or a 公文 frame line however it is set.
+        # a date or a 公文 frame line however it is set, and a look-alone line that names
+        # nothing (pseudo-code, a formula, a chart's axis label, a sentence's lower-case tail).
         return None
     title = num.title if num else t
     clean = normalise_title(title)
@@ -460,6 +461,13 @@ def _classify(line: Line, st: _State, right: float) -> _Found | None:
         level = mark.level
     st.fmt_levels.setdefault(fmt, level)
     return _Found(level, clean, num.label if num else "", line.page, tuple(signals), conf)
+
+
+_MATHY = re.compile(r"[←→⇒∈∉∪∩∅∀∃≤≥≠=∑∏√]")
+
+
+def _not_a_name(text: str) -> bool:
+    return text[:1].islower() or bool(_MATHY.search(text)) or sum(ch.isalpha() for ch in text) < 2
 
 
 # ---------------------------------------------------------------- assembly
@@ -546,6 +554,10 @@ def _body_state(pages: list[Page], extent: dict[int, tuple[float, float]], marks
     fams: Counter[str] = Counter()
     width = {n: x1 - x0 for n, (x0, x1) in extent.items()}
     wide = [ln for ln in all_lines if ln.x1 - ln.x0 >= 0.6 * width[ln.page] and not ln.cells]
+    if sum(len(ln.text) for ln in wide) * 2 < sum(len(ln.text) for ln in all_lines):
+        # Two columns (a paper): full-width lines are the title, abstract and captions, and
+        # the body is what most of the characters are set in.
+        wide = [ln for ln in all_lines if not ln.cells]
     by_font: Counter[str] = Counter()
     for ln in wide or all_lines:
         n = len(ln.text)
