@@ -158,6 +158,42 @@ def test_word_list_items_set_like_the_body_are_not_headings(parse: Parse) -> Non
     assert titles(parse(d)) == ["建设内容", "投资估算"]
 
 
+def test_plain_outline_numbering_is_sections_plain_list_numbering_is_items(parse: Parse) -> None:
+    """A multi-level Word list whose levels show their parents' numbers (1 / 1.1) numbers
+    sections even on plain paragraphs; a one-level list (1. 2. 3.) set like the body is a list."""
+    d = docx.Document()
+    d.part.numbering_part._element = parse_xml(
+        f'<w:numbering {nsdecls("w")}>'
+        '<w:abstractNum w:abstractNumId="0">'
+        '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="%1"/></w:lvl>'
+        '<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="%1.%2"/></w:lvl>'
+        "</w:abstractNum>"
+        '<w:abstractNum w:abstractNumId="1">'
+        '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="%1."/></w:lvl>'
+        "</w:abstractNum>"
+        '<w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num>'
+        '<w:num w:numId="2"><w:abstractNumId w:val="1"/></w:num>'
+        "</w:numbering>"
+    )
+
+    def numbered(text: str, num: int, ilvl: int) -> None:
+        para = d.add_paragraph(text)
+        para._p.get_or_add_pPr().append(parse_xml(
+            f'<w:numPr {nsdecls("w")}><w:ilvl w:val="{ilvl}"/><w:numId w:val="{num}"/></w:numPr>'
+        ))  # fmt: skip
+
+    numbered("项目概述", 1, 0)
+    prose(d)
+    numbered("建设背景", 1, 1)
+    prose(d)
+    for item in ("统一身份认证", "数据共享交换"):
+        numbered(item, 2, 0)
+    prose(d)
+    numbered("建设内容", 1, 0)
+    prose(d)
+    assert outline(parse(d)) == [(1, "1", "项目概述"), (2, "1.1", "建设背景"), (1, "2", "建设内容")]
+
+
 def test_typed_list_items_and_numbered_clauses_are_not_headings(parse: Parse) -> None:
     d = docx.Document()
     line(d, "1. 项目概述", bold=True, size=14)

@@ -834,10 +834,12 @@ def _is_list_item(c: _Cand, paras: list[_Para], body: _Body, walker: _Walker) ->
         return False
     if body.stands_out(p):
         return c.family not in _SECTION_FAMILIES and p.raw.endswith(("：", ":"))
-    if p.num_id:
-        return True  # a Word list item set like the body
     if c.family in _SECTION_FAMILIES:
-        return bool(_LIST_INTRO.search(p.raw))
+        return bool(_LIST_INTRO.search(p.raw))  # 一、/1.1 number sections, Word's lists too
+    if p.num_id:
+        # A Word list item (1. / (1) / a)) set like the body, unless its list is an outline
+        # numbering (a level shows its parents' numbers: 1 / 1.1 / 1.1.1).
+        return not _outline_numbering(p.num_id, walker)
     if p.raw.endswith(("：", ":")):
         return True  # "1. 用户登录：" introduces its items
     prev = _neighbour(paras, c.pos, -1)
@@ -845,6 +847,14 @@ def _is_list_item(c: _Cand, paras: list[_Para], body: _Body, walker: _Walker) ->
         return True
     nxt = _neighbour(paras, c.pos, 1)
     return any(q is not None and _label_family(q, walker) == c.family for q in (prev, nxt))
+
+
+def _outline_numbering(num_id: str, walker: _Walker) -> bool:
+    nb = walker.numbering()
+    aid = nb.num_abs.get(num_id)
+    if aid is None:
+        return False
+    return any(sum(isinstance(x, int) for x in lvl.pieces) >= 2 for lvl in nb.levels(aid).values())
 
 
 def _neighbour(paras: list[_Para], i: int, step: int) -> _Para | None:
