@@ -143,6 +143,21 @@ def test_standard_cover_and_foreword_items_are_not_headings(parse: Parse) -> Non
     ]  # fmt: skip
 
 
+def test_standard_drafting_template_styles(parse: Parse) -> None:
+    """GB/T 1.1 drafting templates name their heading styles 章标题 / 一级条标题 / 二级条标题."""
+    d = docx.Document()
+    for name in ("标准文件_章标题", "标准文件_一级条标题", "标准文件_二级条标题"):
+        d.styles.add_style(name, 1)
+    line(d, "范围", style="标准文件_章标题")
+    prose(d)
+    line(d, "术语和定义", style="标准文件_章标题")
+    line(d, "政务信息系统", style="标准文件_一级条标题")
+    prose(d)
+    line(d, "数据共享", style="标准文件_二级条标题")
+    prose(d)
+    assert [(lv, t) for lv, _, t in outline(parse(d))] == [(1, "范围"), (1, "术语和定义"), (2, "政务信息系统"), (3, "数据共享")]
+
+
 def test_word_list_items_set_like_the_body_are_not_headings(parse: Parse) -> None:
     """List Number paragraphs (numbering from the style) in body format are list items,
     however short; a numbered heading that stands out is still one."""

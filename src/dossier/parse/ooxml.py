@@ -343,6 +343,9 @@ for _i, _cn in enumerate("一二三四五六七八九", start=1):
     _NAME_LEVEL[f"{_cn}级"] = _i
 
 
+_STANDARD_STYLE = re.compile(r"(?:(?<![附录])章标题|前言、?引言标题|([一二三四五])级条标题)$")
+
+
 def _name_key(name: str) -> str:
     return "".join(name.lower().split())
 
@@ -588,6 +591,9 @@ class StyleSheet:
         Chinese Word's digit id, its outline level, else its parent's."""
         if key in _NAME_LEVEL:
             return _NAME_LEVEL[key], "style"
+        m = _STANDARD_STYLE.search(key)
+        if m is not None:  # GB/T 1.1 drafting templates: 章标题, 一级条标题 … 五级条标题
+            return (1 if m.group(1) is None else "一二三四五".index(m.group(1)) + 2), "style"
         if sid in _DIGIT_IDS and kind == "paragraph" and self._digit_ids_are_levels(key):
             # Chinese Word writes Heading N with styleId "N" and may localise the name.
             return int(sid), "style"
