@@ -131,7 +131,7 @@ _STRICT = (
 _REL_TYPE_END = (b"/officeDocument", b"/styles", b"/numbering")
 _REL = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
 _ATTR = re.compile(rb'\b(Type|Target|TargetMode)\s*=\s*"([^"]*)"')
-ENCRYPTED = "加密文件，无法读取（受密码保护，请提供未加密的文件）"
+ENCRYPTED = "加密文件，无法读取（受密码保护 password-protected，请提供未加密的文件）"
 """The one reason given for a password-protected Word or PDF file, whatever the route."""
 
 
