@@ -23,6 +23,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from dossier.cjk import PLACEHOLDER_MARK
 from dossier.errors import InputError
 from dossier.parse.ladder import (
     DOC_KIND_END,
@@ -70,7 +71,6 @@ _EASTASIA, _ASCII = w("eastAsia"), w("ascii")
 _OFF = frozenset(("0", "false", "off", "none"))
 _FMT_LIMIT = 120
 _BODY_SAMPLE = 50
-_GUIDANCE_MARK = "【填写说明】"
 _FALLBACK, _TXBX = f"{{{MC}}}Fallback", w("txbxContent")
 _SPECIAL_TAGS = (_TAB, _BR, _CR, _FLDCHAR, _INSTR, _SYM, _NBH)
 _RUN_TAGS = (_R, _T, _TAB, _BR, _CR, _FLDCHAR, _INSTR, _SYM, _NBH)
@@ -330,7 +330,7 @@ class _Walker:
             size=prof.size,
             font=prof.font,
             centred=prof.centred if centred is None else centred,
-            placeholder=placeholder or prof.guidance or raw.startswith(_GUIDANCE_MARK),
+            placeholder=placeholder or prof.guidance or raw.startswith(PLACEHOLDER_MARK),
             el=p,
             base=base,
         )

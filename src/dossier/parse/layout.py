@@ -22,6 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from dossier.cjk import PLACEHOLDER_MARK, is_toc_title
 from dossier.parse import ladder
 from dossier.parse.ladder import Ladder, is_never_heading, is_toc_line, normalise_title
 from dossier.tree import Block, Heading, Location
@@ -38,7 +39,6 @@ __all__ = [
     "lines_to_tree",
 ]
 
-PLACEHOLDER_MARK = "【填写说明】"
 
 
 @dataclass(frozen=True)
@@ -254,11 +254,9 @@ def _is_toc_title(text: str) -> bool:
     # NFKC maps ASCII and CJK ideographs to themselves: only these can start 目录 / contents.
     if (c.isascii() or "\u4e00" <= c <= "\u9fff") and (not c or c not in "目cCtT"):
         return False
-    return bool(_TOC_TITLE.match(_nfkc(text)))
+    return is_toc_title(_nfkc(text))
 
 
-_TOC_TITLE = re.compile(r"^(?:目\s*录|目\s*次|contents|table\s+of\s+contents)$", re.IGNORECASE)
-_LEADERISH = re.compile(r"[.…·]{2,}\s*\d+\s*$")
 _ENDS_PAGE = re.compile(r"\D\s+\d{1,4}$")
 
 
