@@ -827,12 +827,13 @@ def test_unparseable_auto_label_uses_list_level_as_family(parse: Parse) -> None:
     ]
 
 
-def test_strict_ooxml_is_refused_clearly(tmp_path: Path) -> None:
+def test_strict_ooxml_without_rels_is_read(tmp_path: Path) -> None:
+    """Strict OOXML is read like transitional (issue 13), even without _rels/.rels."""
     f = tmp_path / "x.docx"
+    body = '<w:p><w:pPr><w:outlineLvl w:val="0"/></w:pPr><w:r><w:t>项目概述</w:t></w:r></w:p>'
     with zipfile.ZipFile(f, "w") as z:
         z.writestr(
             "word/document.xml",
-            '<w:document xmlns:w="http://purl.oclc.org/ooxml/wordprocessingml/main"><w:body/></w:document>',
+            f'<w:document xmlns:w="http://purl.oclc.org/ooxml/wordprocessingml/main"><w:body>{body}</w:body></w:document>',
         )
-    with pytest.raises(InputError, match="Strict Open XML"):
-        parse_file(f)
+    assert [h.title for h in parse_file(f).walk()] == ["项目概述"]

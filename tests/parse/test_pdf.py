@@ -184,7 +184,7 @@ def test_encrypted_pdf(tmp_path: Path) -> None:
         capture_output=True,
         timeout=120,
     )
-    with pytest.raises(InputError, match="encrypted PDF: needs a password"):
+    with pytest.raises(InputError, match="加密文件，无法读取"):
         parse_pdf(tmp_path / "secret.pdf")
 
 
@@ -395,3 +395,52 @@ def test_pdf_export_of_docx_fixture(exp_path: Path, exported: dict[str, Path]) -
     tree = parse_pdf(exported[stem])
     s = SCORES(_found(tree), exp["children"])
     assert s["recall"] >= 0.98 and s["precision"] >= 0.98 and s["levels"] >= 0.98, s
+
+
+def test_characters_outside_the_bmp_never_reach_the_tree_as_halves() -> None:
+    """pdfium gives a math letter (U+1D44E) as two UTF-16 halves, one per char index: the
+    text keeps its length (indices stay valid) and encodes cleanly."""
+    from dossier.parse.pdf import no_lone_surrogates
+
+    raw = "定理\ud835\udc4e成立"
+    fixed = no_lone_surrogates(raw)
+    assert len(fixed) == len(raw)
+    fixed.encode("utf-8")  # no UnicodeEncodeError
+    assert fixed.startswith("定理") and fixed.endswith("成立")
+    assert no_lone_surrogates("项目概述") == "项目概述"
+
+
+
+def test_captions_dates_and_frame_lines_are_not_headings_however_set() -> None:
+    """Issue 13: a bold caption, a 发文字号 and a 成文日期 are not sections, in a PDF as in Word."""
+    bold = {"bold": True, "font": "NotoSansCJKsc-Bold"}
+    lines = [
+        L(1, 80, "一、系统架构", size=16, **bold),
+        L(1, 110, BODY, x1=505),
+        L(1, 140, "图1 系统总体架构", x0=220, x1=330, **bold),
+        L(1, 170, BODY, x1=505),
+        L(1, 200, "某府办发〔2023〕12号", x0=220, x1=380, **bold),
+        L(1, 230, "2023年5月6日", x0=380, x1=480, **bold),
+        L(1, 260, "二、运行维护", size=16, **bold),
+        L(1, 290, BODY, x1=505),
+    ]
+    _title, flat, _blocks = _tree(lines)
+    assert flat == [(1, "一、", "系统架构"), (1, "二、", "运行维护")]
+
+
+def test_two_column_body_size_and_lines_that_name_nothing() -> None:
+    """A paper: full-width lines (title, abstract) are small, the columns hold the body; a
+    body line is not "bigger than the body", and pseudo-code or a lone axis label set bold
+    is not a section."""
+    lines = [L(1, 60, "An Abstract Line Set Small Across The Page Width " * 2, size=9, x0=54, x1=558)]
+    for k in range(12):
+        lines.append(L(1, 90 + 14 * k, "Body text in the left column of a two column paper", size=10, x0=54, x1=300))
+        lines.append(L(2, 90 + 14 * k, "Body text in the right column of the page set", size=10, x0=310, x1=558))
+    lines += [
+        L(1, 270, "1 Introduction", size=12, bold=True, x0=54, x1=160),
+        L(1, 290, "foreach q in Q do", size=10, bold=True, x0=54, x1=160),
+        L(1, 310, "x ← x + 1", size=10, bold=True, x0=54, x1=120),
+        L(1, 330, ")", size=10, bold=True, x0=54, x1=60),
+    ]
+    _title, flat, _blocks = _tree(lines)
+    assert len(flat) == 1 and flat[0][2].endswith("Introduction")

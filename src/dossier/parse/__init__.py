@@ -169,6 +169,10 @@ def parse_file(path: Path, *, ocr: bool = True) -> DocumentTree:
         from dossier.parse.image import parse_image
 
         return parse_image(path, ocr=ocr)
+    from dossier.parse.ooxml import ENCRYPTED, is_encrypted_ooxml
+
+    if is_encrypted_ooxml(path):  # a password-protected .docx is an OLE2 file, not a .doc
+        raise InputError(ENCRYPTED, path=str(path))
     from dossier.parse.convert import parse_via_libreoffice
 
     return parse_via_libreoffice(path)

@@ -25,7 +25,15 @@ from lxml import etree
 
 from dossier.cjk import PLACEHOLDER_MARK
 from dossier.errors import InputError
-from dossier.parse.ladder import Ladder, clean_title, is_toc_line, split_label
+from dossier.parse.ladder import (
+    DOC_KIND_END,
+    FRAME_HEAD,
+    Ladder,
+    clean_title,
+    is_never_heading,
+    is_toc_line,
+    split_label,
+)
 from dossier.parse.ooxml import (
     MC,
     W_VAL,
@@ -36,7 +44,7 @@ from dossier.parse.ooxml import (
     StyleSheet,
     on,
     parse_xml,
-    read_bytes,
+    read_package,
     w,
 )
 from dossier.tree import Block, DocumentTree, Heading, Location
@@ -282,34 +290,11 @@ class _Walker:
 
     # ------------------------------------------------------------------ paragraph
     def para(self, p: etree._Element, toc: bool, placeholder: bool) -> _Para:
+        """One paragraph as the decision needs it: its properties (pPr), the number Word
+        renders for it, and its text."""
         idx = self.count
         self.count = idx + 1
-        prof = self.default_prof
-        outline: int | None = None
-        num_id: str | None = None
-        ilvl: int | None = None
-        centred: bool | None = None
-        if len(p):
-            ppr = p[0]  # w:pPr always comes first (schema order)
-            if ppr.tag == _PPR:
-                for c in ppr:
-                    tag = c.tag
-                    if tag == _PSTYLE:
-                        sid = c.get(W_VAL, "")
-                        got = self._profs.get(sid)
-                        prof = got if got is not None else self.profile(sid)
-                    elif tag == _OUTLINE:
-                        v = c.get(W_VAL, "9")
-                        outline = int(v) + 1 if v.isdigit() and int(v) < 9 else 0  # 0: explicitly body
-                    elif tag == _NUMPR:
-                        for n in c:
-                            if n.tag == _NUMID:
-                                num_id = n.get(W_VAL, "0")
-                            elif n.tag == _ILVL:
-                                v = n.get(W_VAL, "0")
-                                ilvl = int(v) if v.isdigit() else 0
-                    elif tag == _JC:
-                        centred = c.get(W_VAL) == "center"
+        prof, outline, num_id, ilvl, centred = self.props(p)
         style, base = prof.style, prof.base
         if prof.num is not None:
             if num_id is None:
@@ -323,7 +308,6 @@ class _Walker:
             if rendered is not None:
                 auto = rendered[0]
                 rendered_id = num_id
-
         fields = self.fields
         pre = self.pre.get(p)
         if pre is None or p in self.special:
@@ -334,23 +318,53 @@ class _Walker:
             toc_chars = len(text) if fields and any(f.toc for f in fields) else 0
         raw = text.strip()
         return _Para(
-            idx,
-            text,
-            raw,
-            auto,
-            rendered_id,
-            ilvl or 0,
-            style,
-            outline,
-            toc or prof.toc or (toc_chars > 0 and toc_chars * 2 >= len(raw or "x")),
-            False,
-            prof.size,
-            prof.font,
-            prof.centred if centred is None else centred,
-            placeholder or prof.guidance or raw.startswith(PLACEHOLDER_MARK),
-            p,
-            base,
+            idx=idx,
+            text=text,
+            raw=raw,
+            auto_label=auto,
+            num_id=rendered_id,
+            ilvl=ilvl or 0,
+            style=style,
+            outline=outline,
+            toc=toc or prof.toc or (toc_chars > 0 and toc_chars * 2 >= len(raw or "x")),
+            size=prof.size,
+            font=prof.font,
+            centred=prof.centred if centred is None else centred,
+            placeholder=placeholder or prof.guidance or raw.startswith(PLACEHOLDER_MARK),
+            el=p,
+            base=base,
         )
+
+    def props(self, p: etree._Element) -> tuple[_Profile, int | None, str | None, int | None, bool | None]:
+        """(style profile, outline level, numId, ilvl, centred) from w:pPr, in one pass over
+        its children; None where the paragraph says nothing (its style decides)."""
+        prof = self.default_prof
+        outline: int | None = None
+        num_id: str | None = None
+        ilvl: int | None = None
+        centred: bool | None = None
+        ppr = p[0] if len(p) else None  # w:pPr always comes first (schema order)
+        if ppr is None or ppr.tag != _PPR:
+            return prof, outline, num_id, ilvl, centred
+        for c in ppr:
+            tag = c.tag
+            if tag == _PSTYLE:
+                sid = c.get(W_VAL, "")
+                got = self._profs.get(sid)
+                prof = got if got is not None else self.profile(sid)
+            elif tag == _OUTLINE:
+                v = c.get(W_VAL, "9")
+                outline = int(v) + 1 if v.isdigit() and int(v) < 9 else 0  # 0: explicitly body
+            elif tag == _NUMPR:
+                for n in c:
+                    if n.tag == _NUMID:
+                        num_id = n.get(W_VAL, "0")
+                    elif n.tag == _ILVL:
+                        v = n.get(W_VAL, "0")
+                        ilvl = int(v) if v.isdigit() else 0
+            elif tag == _JC:
+                centred = c.get(W_VAL) == "center"
+        return prof, outline, num_id, ilvl, centred
 
     def profile(self, sid: str) -> _Profile:
         """What a paragraph style means for the pass, worked out once per style id; an
@@ -586,18 +600,8 @@ def _is_heading_font(font: str, body_font: str) -> bool:
     return bool(font) and font != body_font and any(k in font for k in _HEADING_FONTS)
 
 
-def _not_word(names: set[str]) -> str:
-    if "content.xml" in names and "mimetype" in names:
-        return "an OpenDocument file (.odt), not a Word document: save it as .docx"
-    if "xl/workbook.xml" in names:
-        return "a spreadsheet (.xlsx), not a Word document"
-    if "ppt/presentation.xml" in names:
-        return "a presentation (.pptx), not a Word document"
-    return "a zip archive without word/document.xml: not a Word document"
-
-
 def parse_docx(path: Path) -> DocumentTree:
-    """Parse a .docx (any zip with word/document.xml) into a DocumentTree."""
+    """Parse a .docx (a zip whose _rels/.rels names a WordprocessingML main part) into a DocumentTree."""
     path = Path(path)
     try:
         zf = zipfile.ZipFile(path)
@@ -606,14 +610,9 @@ def parse_docx(path: Path) -> DocumentTree:
     except OSError as e:
         raise InputError(f"cannot be read ({e.strerror or e})", path=str(path)) from None
     with zf:
-        names = set(zf.namelist())
-        if "word/document.xml" not in names:
-            raise InputError(_not_word(names), path=str(path))
-        doc_bytes = read_bytes(zf, "word/document.xml", path, required=True)
-        styles_bytes = read_bytes(zf, "word/styles.xml", path)
-        numbering_bytes = read_bytes(zf, "word/numbering.xml", path)
-    assert doc_bytes is not None
-    doc = parse_xml(doc_bytes, "word/document.xml", path)
+        parts = read_package(zf, path)
+    doc_bytes, styles_bytes, numbering_bytes = parts.document, parts.styles, parts.numbering
+    doc = parse_xml(doc_bytes, parts.name, path)
     try:
         styles = StyleSheet(styles_bytes, lambda b: parse_xml(b, "word/styles.xml", path))
     except ValueError as e:
@@ -626,11 +625,7 @@ def parse_docx(path: Path) -> DocumentTree:
     styles.preload(used)
     body = _child(doc, w("body"))
     if body is None:
-        if "purl.oclc.org/ooxml" in str(doc.tag):
-            raise InputError(
-                "a Strict Open XML document: save it as a standard Word document (.docx)", path=str(path)
-            )
-        raise InputError("not a Word document: word/document.xml has no body", path=str(path))
+        raise InputError(f"not a Word document: {parts.name} has no body", path=str(path))
     # Alternate content is stored twice (mc:Choice and mc:Fallback) and text boxes float
     # outside the reading order: drop both from the in-memory tree before walking.
     for el in list(body.iter(_FALLBACK, _TXBX)):
@@ -643,141 +638,345 @@ def parse_docx(path: Path) -> DocumentTree:
     return _decide(path, walker.items, walker)
 
 
-def _decide(path: Path, items: list[_Para | _Table], walker: _Walker) -> DocumentTree:
-    defaults = walker.defaults
-    paras = [it for it in items if isinstance(it, _Para)]
-    # The body's usual size and font: the most common, by characters, among plain
-    # non-TOC text; a sample of the prose is enough.
-    size_c: Counter[float] = Counter()
-    font_c: Counter[str] = Counter()
+@dataclass(frozen=True, slots=True)
+class _Body:
+    """The document's own body text: the dominant run format by characters among plain
+    (non-heading-styled, non-目录) paragraphs. Heading signals are measured against this,
+    never against the style sheet's Normal (a 编制说明 whose Normal is 10.5 pt but whose every
+    run is 12 pt has 12 pt body text)."""
+
+    size: float
+    font: str
+    bold: bool
+    known: bool = True
+    """Measured on prose: without two paragraphs of it (an outline, a toy) looks cannot tell
+    a list item from a heading, and only the numbering speaks."""
+
+    def stands_out(self, p: _Para) -> bool:
+        """Set apart from the body: bold where the body is not, larger, or a heading font."""
+        return (
+            (p.bold and not self.bold)
+            or p.size > self.size + 0.5
+            or _is_heading_font(p.font, self.font)
+        )
+
+
+def _body_look(paras: list[_Para], walker: _Walker) -> _Body:
+    """Sample the prose first (lines longer than a heading), then anything, up to
+    _BODY_SAMPLE paragraphs; weight each look by its characters."""
+    looks: Counter[tuple[float, str, bool]] = Counter()
     sampled = 0
+    prose_n = 0
     for prose in (True, False):
         for p in paras:
             if sampled >= _BODY_SAMPLE:
                 break
-            if p.toc or (p.style is not None and p.style.level is not None):
+            if p.toc or (p.style is not None and (p.style.level is not None or p.style.title)):
                 continue
             n = len(p.raw)
             if n and (n > _MAX_EMPHASIS_TITLE) == prose:
-                if not p.looked:
-                    _ensure_look(p, walker)
-                size_c[p.size] += n
-                font_c[p.font] += n
+                _ensure_look(p, walker)
+                looks[(p.size, p.font, p.bold)] += n
                 sampled += 1
+                prose_n += prose
         if sampled:
             break
-    body_size = size_c.most_common(1)[0][0] if size_c else (defaults.size or 10.5)
-    body_font = font_c.most_common(1)[0][0] if font_c else ""
+    if not looks:
+        return _Body(walker.defaults.size or 10.5, "", False, known=False)
+    size_c: Counter[float] = Counter()
+    font_c: Counter[str] = Counter()
+    bold_n = 0
+    for (size, font, bold), n in looks.items():
+        size_c[size] += n
+        font_c[font] += n
+        bold_n += n if bold else 0
+    total = sum(looks.values())
+    known = prose_n >= 2
+    bold = known and prose_n >= 3 and bold_n * 2 > total
+    return _Body(size_c.most_common(1)[0][0], font_c.most_common(1)[0][0], bold, known)
 
-    # One pass in document order settles each paragraph: the 目录 first (a hand-typed
-    # one without a TOC field is a 目录 line, then entries whose text recurs later or
-    # carries a page number, up to the first line that is neither), then whether it
-    # could be a heading. Later lines never change an earlier line's verdict.
-    last_seen: dict[str, int] | None = None
-    toc_mode = False
-    live: list[_Cand] = []
-    fam_hints: dict[int, set[str]] = {}
+
+@dataclass
+class _Scan:
+    """What the first pass in document order settles: the 目录, the styled title, and the
+    paragraphs that could be headings."""
+
+    live: list[_Cand] = field(default_factory=list)
+    fam_hints: dict[int, set[str]] = field(default_factory=dict)
     first_struct: int | None = None
-    last_toc = -1
-    title_text = ""
+    last_toc: int = -1
     title_idx: int | None = None
+    title_text: str = ""
+
+
+def _decide(path: Path, items: list[_Para | _Table], walker: _Walker) -> DocumentTree:
+    """Which paragraphs are headings, in phases: the body's look, one pass for the 目录 and
+    candidates, list items out, the title, cover lines out, look-alike siblings in."""
+    paras = [it for it in items if isinstance(it, _Para)]
+    body = _body_look(paras, walker)
+    scan = _scan(paras, body, walker)
+    _distrust_shared_hints(scan)
+    live = [c for c in scan.live if not _is_list_item(c, paras, body, walker)]
+    _name_above_typed_ladder(scan)
+    title_idxs = _title_paras(paras, scan, body, walker)
+    title_text = scan.title_text or clean_title("".join(paras[i].raw for i in title_idxs))
+    kept = _drop_cover(live, set(title_idxs), scan)
+    _adopt_look_siblings(kept, body)
+    for c in kept:
+        c.item.cand = c
+    return _assemble(path, items, title_text, {id(paras[i]) for i in title_idxs})
+
+
+def _scan(paras: list[_Para], body: _Body, walker: _Walker) -> _Scan:
+    """One pass in document order: the 目录 first (a hand-typed one without a TOC field is
+    a 目录 line, then entries whose text recurs later or carries a page number, up to the
+    first line that is neither), then whether each line could be a heading. Later lines
+    never change an earlier line's verdict."""
+    scan = _Scan()
+    toc = _TypedToc(paras)
     for i, p in enumerate(paras):
-        t = p.raw
         if p.toc:
-            toc_mode = False
-            last_toc = i
+            toc.mode = False
+            scan.last_toc = i
             continue
-        if not t:
+        if not p.raw:
             continue  # no text, no heading (an auto-number alone names nothing)
-        if is_toc_line(t):
-            p.toc = True
-            toc_mode = True
-            last_toc = i
+        if toc.entry(i, p):
+            scan.last_toc = i
             continue
-        if toc_mode:
-            if last_seen is None:  # built once, only for documents with a typed 目录
-                last_seen = {}
-                for j, q in enumerate(paras):
-                    if len(q.text) <= _MAX_STYLED_TITLE:
-                        last_seen[_toc_key(q.text)] = j
-            key = _toc_key(t)
-            if last_seen.get(key, i) > i and len(key) <= _MAX_NUMBERED_TITLE:
-                p.toc = True
-                last_toc = i
-                continue
-            toc_mode = False
-        if title_idx is None and p.style is not None and p.style.title:
-            title_text, title_idx = clean_title(p.text), i
+        if p.style is not None and p.style.title:
+            if scan.title_idx is None:
+                scan.title_text, scan.title_idx = clean_title(p.text), i
+            continue  # Title-styled lines (a subtitle, a repeated title) are never sections
         if p.placeholder:
             continue
-        c = _candidate(p, body_size, body_font, walker)
-        if c is None:
-            continue
-        c.pos = i
-        live.append(c)
-        if not c.family.startswith("outline"):
-            if c.hint is not None:
-                fam_hints.setdefault(c.hint, set()).add(c.family)
-            if first_struct is None and "emphasis" not in c.family:
-                first_struct = i
-        elif first_struct is None:
-            first_struct = i
-    # Style hints are trusted for levels only where they discriminate: when two typed
-    # families share one style level (everything set in 标题 1), the numbering decides.
-    if any(len(f) > 1 for f in fam_hints.values()):
-        for c in live:
+        c = _candidate(p, body, walker)
+        if c is not None:
+            c.pos = i
+            _note(scan, c, i)
+    return scan
+
+
+def _note(scan: _Scan, c: _Cand, i: int) -> None:
+    scan.live.append(c)
+    if not c.family.startswith("outline"):
+        if c.hint is not None:
+            scan.fam_hints.setdefault(c.hint, set()).add(c.family)
+        if scan.first_struct is None and "emphasis" not in c.family:
+            scan.first_struct = i
+    elif scan.first_struct is None:
+        scan.first_struct = i
+
+
+class _TypedToc:
+    """A hand-typed 目录: after a 目录 line, entries whose text (with the auto-number Word
+    renders) recurs later in the document are 目录 entries, up to the first that is not."""
+
+    def __init__(self, paras: list[_Para]) -> None:
+        self.paras = paras
+        self.mode = False
+        self._last_seen: dict[str, int] | None = None
+
+    def entry(self, i: int, p: _Para) -> bool:
+        if is_toc_line(p.raw):
+            p.toc = True
+            self.mode = True
+            return True
+        if not self.mode:
+            return False
+        if _TOC_ENTRY.match(p.raw) and split_label(p.raw) is not None:
+            p.toc = True  # "1.3 定义、缩略语4": a numbered entry with its page number glued on
+            return True
+        last_seen = self._seen()
+        for key in _toc_keys(p.raw):
+            if last_seen.get(key, i) > i and len(key) <= _MAX_NUMBERED_TITLE:
+                p.toc = True
+                return True
+        self.mode = False
+        return False
+
+    def _seen(self) -> dict[str, int]:
+        """Built once, only for documents with a typed 目录: each line's last position under
+        its text and under its rendered auto-number plus text."""
+        if self._last_seen is None:
+            self._last_seen = {}
+            for j, q in enumerate(self.paras):
+                if len(q.text) <= _MAX_STYLED_TITLE:
+                    for key in _toc_keys(q.text):
+                        self._last_seen[key] = j
+                    if q.auto_label:
+                        self._last_seen[_toc_key(q.auto_label + q.text)] = j
+        return self._last_seen
+
+
+def _distrust_shared_hints(scan: _Scan) -> None:
+    """Style hints are trusted for levels only where they discriminate: when two typed
+    families share one style level (everything set in 标题 1), the numbering decides."""
+    if any(len(f) > 1 for f in scan.fam_hints.values()):
+        for c in scan.live:
             if not c.family.startswith("outline"):
                 c.hint = None
 
-    # Emphasis-only lines before the first structural heading are the cover, not sections.
-    if title_idx is None:
-        limit = first_struct if first_struct is not None else len(paras)
-        best: tuple[float, int] | None = None
-        for i in range(limit):
-            p = paras[i]
-            t = p.raw
-            if p.toc or not t or not p.centred or len(t) > 60 or is_toc_line(t):
-                continue
-            _ensure_look(p, walker)
-            if (p.size > body_size + 0.5 or p.bold) and (best is None or p.size > best[0]):
-                best = (p.size, i)
-        if best is not None:
-            title_idx = best[1]
-            title_text = clean_title(paras[title_idx].text)
-    # Without any numbered or styled heading, the look alone carries the structure: then
-    # only the cover (up to the 目录, and dates or "单位：…" lines) is left out.
+
+# Families that number items in a list as often as sections; a run of them set like the
+# body is a list. 第一章/一、/（一）/1.1 number sections.
+_SECTION_FAMILIES = frozenset(("chapter", "section", "cn", "cn-paren", "dec2", "dec3", "dec4"))
+# A numbered line that introduces a list ("2.2.2 基于用户交互相关的功能有：").
+_LIST_INTRO = re.compile(r"(?:有|包括|如下|以下|分为|包含|主要是|具体是)\s*[:：]$")
+
+
+def _is_list_item(c: _Cand, paras: list[_Para], body: _Body, walker: _Walker) -> bool:
+    """A numbered line that is a list item, not a section: Word list paragraphs and typed
+    items that look like the body and sit in a run of items of their family (or follow a
+    line introducing a list with "："). Heading styles and outline levels are trusted."""
+    p = c.item
+    if not body.known or c.hint is not None or c.family.startswith("outline") or not c.label:
+        return False
+    if body.stands_out(p):
+        return c.family not in _SECTION_FAMILIES and p.raw.endswith(("：", ":"))
+    if c.family in _SECTION_FAMILIES:
+        return bool(_LIST_INTRO.search(p.raw))  # 一、/1.1 number sections, Word's lists too
+    if p.num_id:
+        # A Word list item (1. / (1) / a)) set like the body, unless its list is an outline
+        # numbering (a level shows its parents' numbers: 1 / 1.1 / 1.1.1).
+        return not _outline_numbering(p.num_id, walker)
+    if p.raw.endswith(("：", ":")):
+        return True  # "1. 用户登录：" introduces its items
+    prev = _neighbour(paras, c.pos, -1)
+    if prev is not None and prev.raw.endswith(("：", ":")):
+        return True
+    nxt = _neighbour(paras, c.pos, 1)
+    return any(q is not None and _label_family(q, walker) == c.family for q in (prev, nxt))
+
+
+def _outline_numbering(num_id: str, walker: _Walker) -> bool:
+    nb = walker.numbering()
+    aid = nb.num_abs.get(num_id)
+    if aid is None:
+        return False
+    return any(sum(isinstance(x, int) for x in lvl.pieces) >= 2 for lvl in nb.levels(aid).values())
+
+
+def _neighbour(paras: list[_Para], i: int, step: int) -> _Para | None:
+    """The nearest paragraph with text before (-1) or after (1) paragraph i, looking
+    through captions (a list of figures alternates items and 图 n lines)."""
+    j = i + step
+    while 0 <= j < len(paras):
+        t = paras[j].raw
+        if t and not _CAPTION.match(t):
+            return paras[j]
+        j += step
+    return None
+
+
+_CAPTION = re.compile(r"^(?:图|表|表格|图表|图片|figure|fig\.|table)\s*[\d一二三四五六七八九十]", re.IGNORECASE)
+# Source code pasted into a report ("create table t(", "}", "int f(char* s)"): never a heading
+# by its look alone.
+_CODE = re.compile(r"[{};=]|[A-Za-z_]\w*\s*\(|^\W*$")
+
+
+def _label_family(p: _Para, walker: _Walker) -> str | None:
+    label = p.auto_label.strip()
+    if label:
+        fam = _family_of_label(label)
+        return fam[0] if fam is not None else _num_key(p, walker)
+    if p.raw[:1] in _LABEL_START:
+        got = split_label(p.raw)
+        return got[2] if got is not None else None
+    return None
+
+
+def _name_above_typed_ladder(scan: _Scan) -> None:
+    """A template that opens with one styled line naming the document ("集成测试计划" in
+    标题 3) above chapters numbered by hand (1. 引言, 2. 计划) has a title, not a section:
+    the only candidate Word gave a level, unnumbered, first, with a typed ladder below."""
+    live = scan.live
+    if scan.title_idx is not None or len(live) < 3:
+        return
+    first = live[0]
+    if first.label or first.hint is None or any(c.hint is not None for c in live[1:]):
+        return
+    if sum(1 for c in live[1:] if c.label) < 2:
+        return
+    scan.title_idx, scan.title_text = first.pos, first.title
+    del live[0]
+    scan.first_struct = live[0].pos
+
+
+def _title_paras(paras: list[_Para], scan: _Scan, body: _Body, walker: _Walker) -> list[int]:
+    """The document title's paragraphs: the Title-styled one, else the cover's most
+    prominent centred line before the first structural heading (a 公文's 关于…的通知 over its
+    版头 and 发文字号), with a centred continuation line set the same way."""
+    if scan.title_idx is not None:
+        return [scan.title_idx]
+    limit = scan.first_struct if scan.first_struct is not None else len(paras)
+    best: tuple[float, int] | None = None
+    for i in range(limit):
+        p = paras[i]
+        t = p.raw
+        if p.toc or not t or not p.centred or len(t) > 60 or is_toc_line(t) or _is_frame_line(t):
+            continue
+        _ensure_look(p, walker)
+        if p.size > body.size + 0.5 or (p.bold and not body.bold):
+            rank = (p.size, -i)
+            if best is None or rank > best:
+                best = rank
+    if best is None:
+        return []
+    first = -best[1]
+    return [first, *_title_continuation(paras, first, limit, walker)]
+
+
+def _title_continuation(paras: list[_Para], first: int, limit: int, walker: _Walker) -> list[int]:
+    """A 公文 title broken over lines ("关于印发《…办法》" / "的通知"): centred lines set like
+    the first, up to the one that ends with the 文种."""
+    if not paras[first].raw.startswith("关于") or DOC_KIND_END.search(paras[first].raw):
+        return []
+    out: list[int] = []
+    for j in range(first + 1, min(limit, first + 3)):
+        q = paras[j]
+        if not q.raw or not q.centred or _look(_ensure_look(q, walker)) != _look(paras[first]):
+            break
+        out.append(j)
+        if DOC_KIND_END.search(q.raw):
+            return out
+    return []
+
+
+def _drop_cover(live: list[_Cand], title_idxs: set[int], scan: _Scan) -> list[_Cand]:
+    """Emphasis-only lines before the first structural heading are the cover, not
+    sections. Without any numbered or styled heading the look alone carries the
+    structure: then only the cover (up to the 目录, and dates or "单位：…" lines) is left out."""
     kept: list[_Cand] = []
     for c in live:
         i = c.pos
-        if i == title_idx:
+        if i in title_idxs:
             continue
         if c.family.startswith("emphasis"):
-            if first_struct is not None:
-                if i < first_struct:
+            if scan.first_struct is not None:
+                if i < scan.first_struct:
                     continue
-            elif i < last_toc or _COVER_LINE.search(c.item.text):
+            elif i < scan.last_toc or _COVER_LINE.search(c.item.text):
                 continue
         kept.append(c)
+    return kept
 
-    # An unnumbered line set exactly like numbered headings of one family (same weight,
-    # size and font) is a sibling of those headings.
+
+def _adopt_look_siblings(kept: list[_Cand], body: _Body) -> None:
+    """An unnumbered line set exactly like numbered headings of one family (same weight,
+    size and font, set apart from the body) is a sibling of those headings."""
     look: dict[tuple[bool, float, str], str] = {}
     emph: list[_Cand] = []
     for c in kept:
         if c.family.startswith("emphasis"):
             emph.append(c)
-        elif c.label and "emphasis" not in c.family and (c.item.bold or c.item.size > body_size + 0.5):
+        elif c.label and "emphasis" not in c.family and body.stands_out(c.item):
             look.setdefault(_look(c.item), c.family)
     if look:
         for c in emph:
             fam = look.get(_look(c.item))
             if fam is not None:
                 c.family = fam
-
-    for c in kept:
-        c.item.cand = c
-    title_para = paras[title_idx] if title_idx is not None else None
-    return _assemble(path, items, title_text, title_para)
 
 
 def _ensure_look(p: _Para, walker: _Walker) -> _Para:
@@ -804,40 +1003,37 @@ def _toc_key(text: str) -> str:
 _KEY_DROP = re.compile(r"[\s\u3000.·…‥_—–\-．、]+")
 
 
-def _candidate(p: _Para, body_size: float, body_font: str, walker: _Walker) -> _Cand | None:
+_TOC_ENTRY = re.compile(r"^\S.{0,60}[\u4e00-\u9fff)）]\s*\d{1,3}$")
+
+
+def _toc_keys(text: str) -> tuple[str, ...]:
+    """The key of a line, and of its title without a typed label: a 目录 typed as
+    "1.1目的4" names the heading "目的" that Word numbers itself."""
+    got = split_label(text) if text[:1] in _LABEL_START else None
+    full = _toc_key(text)
+    return (full, _toc_key(got[1])) if got is not None else (full,)
+
+def _is_frame_line(text: str) -> bool:
+    t = text.strip()
+    return is_never_heading(t) or (bool(FRAME_HEAD.match(t)) and not DOC_KIND_END.search(t))
+
+
+def _candidate(p: _Para, body: _Body, walker: _Walker) -> _Cand | None:
+    """Whether a paragraph could be a heading, and as what: Word's own level (outline
+    level, heading style), a numbering label (auto or typed), or a look that stands out
+    from the body."""
     raw = p.raw
-    if not raw and not p.auto_label:
-        return None
     label = p.auto_label.strip()
-    if p.outline is None and (p.style is None or p.style.level is None) and not label:
-        # Fast exits for body text, the bulk of every document, before measuring its look.
-        if len(raw) > _MAX_NUMBERED_TITLE + 12 or "。" in raw:
-            return None
-        if raw[0] not in _LABEL_START and len(raw) > _MAX_EMPHASIS_TITLE + 4:
-            return None
-    if not p.looked:
-        _ensure_look(p, walker)
-    style = p.style
-    level: int | None = None
-    signals: list[str] = []
-    if p.outline is not None:
-        if p.outline > 0:
-            level = p.outline
-            signals.append("outline-level")
-    elif style is not None and style.level is not None:
-        level = style.level
-        signals.append(style.level_source or "style")
-    big = p.size > body_size + 0.5
-    hfont = _is_heading_font(p.font, body_font)
-    if level is None and not label and raw[0] not in _LABEL_START and not (p.bold or big or hfont):
+    styled = p.outline is not None or (p.style is not None and p.style.level is not None)
+    if not styled and not label and _fast_body(raw):
+        return None  # body text, the bulk of every document, before measuring its look
+    if is_never_heading(raw):
         return None
-    emphasis: list[str] = []
-    if p.bold:
-        emphasis.append("bold")
-    if big:
-        emphasis.append("font-size")
-    if hfont:
-        emphasis.append("font")
+    _ensure_look(p, walker)
+    level, signals = _word_level(p)
+    emphasis = _emphasis(p, body)
+    if level is None and not label and raw[0] not in _LABEL_START and not emphasis:
+        return None
     title, family, value = raw, "", None
     if label:
         fam = _family_of_label(label)
@@ -853,22 +1049,68 @@ def _candidate(p: _Para, body_size: float, body_font: str, walker: _Walker) -> _
     title = clean_title(title)
     if not title or len(title) > _MAX_STYLED_TITLE:
         return None
+    sig = tuple(signals + emphasis)
     if level is not None:
-        conf = 0.95 if not sentence else 0.7
-        return _Cand(
-            p, label, title, family or f"outline{level}", value, level, tuple(signals + emphasis), conf
-        )
+        if sentence and len(title) > _MAX_EMPHASIS_TITLE and "。" in p.raw:
+            return None  # body prose someone set in a heading style: a reader sees a paragraph
+        return _Cand(p, label, title, family or f"outline{level}", value, level, sig, 0.95 if not sentence else 0.7)
     if family:
         if len(title) > _MAX_NUMBERED_TITLE or sentence or (p.centred and not emphasis):
             return None
         conf = 0.9 if emphasis or "numbering" in signals else 0.75
-        return _Cand(p, label, title, family, value, None, tuple(signals + emphasis), conf)
-    if emphasis and len(title) <= _MAX_EMPHASIS_TITLE and not sentence and not raw.endswith(("：", ":")):
-        if p.centred:
-            return None  # centred emphasis is a title or caption, not a section
-        key = f"emphasis:{p.bold}:{round(p.size)}:{p.font if 'font' in emphasis else ''}"
-        return _Cand(p, "", title, key, None, None, tuple(emphasis), 0.6)
-    return None
+        return _Cand(p, label, title, family, value, None, sig, conf)
+    return _emphasis_cand(p, title, sentence, emphasis)
+
+
+def _fast_body(raw: str) -> bool:
+    if len(raw) > _MAX_NUMBERED_TITLE + 12 or "。" in raw:
+        return True
+    return raw[0] not in _LABEL_START and len(raw) > _MAX_EMPHASIS_TITLE + 4
+
+
+def _word_level(p: _Para) -> tuple[int | None, list[str]]:
+    """The level Word records: the paragraph's outline level, else its style's."""
+    if p.outline is not None:
+        return (p.outline, ["outline-level"]) if p.outline > 0 else (None, [])
+    style = p.style
+    if style is not None and style.level is not None:
+        return style.level, [style.level_source or "style"]
+    return None, []
+
+
+def _emphasis(p: _Para, body: _Body) -> list[str]:
+    out: list[str] = []
+    if p.bold and not body.bold:
+        out.append("bold")
+    if p.size > body.size + 0.5:
+        out.append("font-size")
+    if _is_heading_font(p.font, body.font):
+        out.append("font")
+    return out
+
+
+def _emphasis_cand(p: _Para, title: str, sentence: bool, emphasis: list[str]) -> _Cand | None:
+    """A line whose look alone sets it apart: short, no sentence, not a "key：value" or
+    list-introducing line, not centred (centred emphasis is a title or caption)."""
+    raw = p.raw
+    if emphasis and _NAMED_SECTION.match(raw):
+        return _Cand(p, "", title, _NAMED, None, None, tuple(emphasis), 0.8)
+    if not emphasis or len(title) > _MAX_EMPHASIS_TITLE or sentence or p.centred:
+        return None
+    if raw.endswith(("：", ":")) or _KEY_VALUE.match(raw) or FRAME_HEAD.match(raw) or _CODE.search(raw):
+        return None
+    key = f"emphasis:{p.bold}:{round(p.size)}:{p.font if 'font' in emphasis else ''}"
+    return _Cand(p, "", title, key, None, None, tuple(emphasis), 0.6)
+
+
+# Unnumbered sections every reader knows by name (GB/T 1.1 前言/引言, back matter), often
+# centred: set apart from the body they are top-level sections, not a cover line.
+_NAMED_SECTION = re.compile(
+    r"^\s*(?:前\s*言|引\s*言|序\s*言|参考文献|索\s*引|后\s*记|致\s*谢|附\s*录\s*[A-Z\d一二三四五六七八九十]?"
+    r"(?:\s*[（(](?:规范性|资料性)?(?:附录)?[)）])?(?:\s+\S.{0,28})?)\s*$"
+)
+_NAMED = "named"
+_KEY_VALUE = re.compile(r"^[^:：]{1,12}[:：]\s*\S")
 
 
 # First characters a typed label can start with (digits, full-width digits, CJK numerals,
@@ -906,10 +1148,10 @@ class _Node:
         )
 
 
-def _assemble(path: Path, items: list[_Para | _Table], title: str, title_para: _Para | None) -> DocumentTree:
+def _assemble(path: Path, items: list[_Para | _Table], title: str, title_ids: set[int]) -> DocumentTree:
     """The tree, in one pass over the items: each heading takes its level from the
     document's ladder as it comes, and body content goes under the open heading."""
-    level_for = Ladder().level_for
+    ladder = Ladder()
     roots: list[_Node] = []
     stack: list[_Node] = []
     preamble: list[Block] = []
@@ -921,14 +1163,18 @@ def _assemble(path: Path, items: list[_Para | _Table], title: str, title_para: _
             c = it.cand
             if c is not None:
                 node = _Node(c)
-                c.level = level = level_for(c.family, c.hint, c.value)
+                if c.family == _NAMED:
+                    ladder.reset()  # 前言, 参考文献, 附录: top-level, and the ladder starts again
+                    c.level = level = 1
+                else:
+                    c.level = level = ladder.level_for(c.family, c.hint, c.value)
                 while stack and stack[-1].cand.level >= level:
                     stack.pop()
                 (stack[-1].children if stack else roots).append(node)
                 stack.append(node)
                 sink = node.blocks
                 continue
-            if it is title_para:
+            if id(it) in title_ids:
                 continue
             text = f"{it.auto_label}{it.text}".strip() if it.auto_label else it.raw
             if not text:

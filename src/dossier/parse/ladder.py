@@ -20,7 +20,10 @@ __all__ = [
     "Numbering",
     "chinese_to_int",
     "clean_title",
+    "DOC_KIND_END",
+    "FRAME_HEAD",
     "is_amount_line",
+    "is_never_heading",
     "is_toc_line",
     "normalise_title",
     "split_label",
@@ -326,7 +329,8 @@ class Ladder:
         if hint is not None:
             keep = 0
             for i, rung in enumerate(stack):
-                if rung.hint is not None and rung.hint < hint:
+                # A rung Word gave no level (a typed 第二章 in body style) counts at its depth.
+                if (rung.hint if rung.hint is not None else i + 1) < hint:
                     keep = i + 1
             del stack[keep:]
             self._place(family)
@@ -366,3 +370,37 @@ class Ladder:
 
     def reset(self) -> None:
         self.stack.clear()
+
+
+# Lines that are never headings whatever their style or look: dates, version lines,
+# captions (表 1, 图 1-2, 表格 1, 图表 1), GB/T 1.1 cover dates and 前言 list items (——第1部分),
+# and the GB/T 9704 公文 frame (发文字号, 签发人, 抄送, 印发, 附件 lines).
+_NEVER = re.compile(
+    r"^(?:[〇一二三四五六七八九零\d]{4}\s*年\s*[〇一二三四五六七八九十\d]{1,2}\s*月(?:\s*[〇一二三四五六七八九十\d]{1,3}\s*日)?"
+    r"(?:\s*(?:发布|实施|印发))?$"
+    r"|\d{4}\s*[-./]\s*\d{1,2}(?:\s*[-./]\s*\d{1,2})?\s*(?:发布|实施)?$"
+    r"|(?:版\s*本|version|ver\.?|v)\s*[:：]?\s*[<《(（]?\s*\d"
+    r"|(?:图|表|表格|图表|图片|figure|fig\.|table)\s*[\d一二三四五六七八九十]+(?:\s*[-–.．]\s*\d+)*(?![\d.．、])"
+    r"|[—–]{1,2}\s*\S"
+    r"|(?:签\s*发\s*人|抄\s*送|主\s*送|附\s*件\s*[\d：:]|联\s*系\s*人|联系电话)\s*[:：]?"
+    r"|.{0,30}[〔\[［]\s*\d{4}\s*[〕\]］]\s*\d+\s*号$"
+    r"|.{2,40}\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*印发$"
+    r"|(?:[\u4e00-\u9fff]\s*){0,6}(?:名\s*称|名\s*单|单\s*位|教\s*师|导\s*师|时\s*间|日\s*期|地\s*址|电\s*话|"
+    r"负\s*责\s*人|编\s*号|作\s*者|学\s*号|姓\s*名|组\s*号|专\s*业|班\s*级|领\s*域|方\s*向)\s*(?:[:：]\s*\S|\s+\d))",
+    re.IGNORECASE,
+)
+# The 公文 版头 (发文机关标志: "中共XX市委员会文件", "XX市人民政府办公厅文件") and its siblings.
+FRAME_HEAD = re.compile(r"^\S{2,30}(?:文件|简报|通报|函|纪要)$")
+# What a 公文 or report title ends with (its 文种): preferred as the title over a larger 版头.
+DOC_KIND_END = re.compile(
+    r"(?:通知|通报|意见|报告|请示|批复|决定|决议|公告|通告|函|纪要|方案|办法|规定|细则|规划|计划|"
+    r"说明书|说明|建议书|任务书|总结|标准|规范|指南|要求)$"
+)
+
+
+
+
+def is_never_heading(text: str) -> bool:
+    """A line no reader takes for a heading whatever its style or look: a date, a version,
+    a caption, a 前言 list item, a form field, a 公文 frame line."""
+    return bool(_NEVER.match(text.strip()))

@@ -34,7 +34,9 @@ from typing import Any
 from lxml import etree
 
 from dossier.errors import InputError
-from dossier.parse.pdf import NO_TEXT_LAYER, Line, Page, _cluster, _key, _Mark, _ranges, lines_to_tree
+from dossier.parse.layout import Line, Mark, Page, key, lines_to_tree
+from dossier.parse.layout import cluster as _cluster
+from dossier.parse.pdf import NO_TEXT_LAYER, _ranges
 from dossier.tree import DocumentTree
 
 __all__ = ["OFD_NS", "OfdPackage", "is_ofd", "parse_ofd", "parse_ofd_documents", "seal_note"]
@@ -337,9 +339,9 @@ def _page_size(root: Any, default: tuple[float, float]) -> tuple[float, float]:
     return (box[2], box[3]) if len(box) == 4 else default
 
 
-def _outline(doc: Any, page_ids: dict[str, int]) -> list[_Mark]:
+def _outline(doc: Any, page_ids: dict[str, int]) -> list[Mark]:
     """Outlines/OutlineElem (nested) → marks with level and page, like PDF bookmarks."""
-    marks: list[_Mark] = []
+    marks: list[Mark] = []
     outlines = _kid(doc, "Outlines")
     if outlines is None:
         return marks
@@ -350,7 +352,7 @@ def _outline(doc: Any, page_ids: dict[str, int]) -> list[_Mark]:
             dest = next(_descendants(o, "Dest"), None)
             page = page_ids.get(dest.get("PageID") or "") if dest is not None else None
             if title:
-                marks.append(_Mark(_key(title), level, page))
+                marks.append(Mark(key(title), level, page))
             if level < 8:
                 walk(o, level + 1)
 

@@ -116,6 +116,128 @@ def parse_xml(data: bytes, name: str, path: Path) -> etree._Element:
         raise InputError(f"{name} is not well-formed XML ({e.msg})", path=str(path)) from None
 
 
+# ----------------------------------------------------------------------------- package
+
+_STRICT = (
+    (b"http://purl.oclc.org/ooxml/wordprocessingml/main", W.encode()),
+    (b"http://purl.oclc.org/ooxml/officeDocument/relationships",
+     b"http://schemas.openxmlformats.org/officeDocument/2006/relationships"),
+)  # fmt: skip
+_REL_TYPE_END = (b"/officeDocument", b"/styles", b"/numbering")
+_REL = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
+_ATTR = re.compile(rb'\b(Type|Target|TargetMode)\s*=\s*"([^"]*)"')
+ENCRYPTED = "加密文件，无法读取（受密码保护 password-protected，请提供未加密的文件）"
+"""The one reason given for a password-protected Word or PDF file, whatever the route."""
+
+
+@dataclass(frozen=True)
+class Parts:
+    """The main document part and the parts it names, as bytes (Strict namespaces mapped)."""
+
+    name: str
+    document: bytes
+    styles: bytes | None
+    numbering: bytes | None
+
+
+def read_package(zf: zipfile.ZipFile, path: Path) -> Parts:
+    """The main document part named by _rels/.rels (Office 365 saves word/document2.xml),
+    with the styles and numbering its own relationships name; Strict OOXML namespaces are
+    mapped to transitional ones, which is all that differs for what the parser reads."""
+    names = set(zf.namelist())
+    main = _rel_target(zf, "_rels/.rels", "", b"/officeDocument", path) or "word/document.xml"
+    if main not in names:
+        raise InputError(not_word(names), path=str(path))
+    folder, _, base = main.rpartition("/")
+    rels = f"{folder}/_rels/{base}.rels" if folder else f"_rels/{base}.rels"
+    styles = _rel_target(zf, rels, folder, b"/styles", path) or f"{folder}/styles.xml".lstrip("/")
+    numbering = _rel_target(zf, rels, folder, b"/numbering", path) or f"{folder}/numbering.xml".lstrip("/")
+    doc = read_bytes(zf, main, path, required=True)
+    assert doc is not None
+    return Parts(
+        main,
+        strict_to_transitional(doc),
+        _optional(zf, styles, names, path),
+        _optional(zf, numbering, names, path),
+    )
+
+
+def _optional(zf: zipfile.ZipFile, name: str, names: set[str], path: Path) -> bytes | None:
+    data = read_bytes(zf, name, path) if name in names else None
+    return strict_to_transitional(data) if data is not None else None
+
+
+def strict_to_transitional(data: bytes) -> bytes:
+    """ISO 29500 Strict names the same elements in other namespaces: rename them."""
+    if b"purl.oclc.org/ooxml" not in data[:4096] and b"purl.oclc.org/ooxml" not in data:
+        return data
+    for strict, transitional in _STRICT:
+        data = data.replace(strict, transitional)
+    return data
+
+
+def _rel_target(zf: zipfile.ZipFile, rels: str, folder: str, type_end: bytes, path: Path) -> str | None:
+    """The part a relationships part names for a relationship type (by the end of its
+    Type URI, the same in transitional and Strict), resolved against `folder`."""
+    try:
+        data = read_bytes(zf, rels, path)
+    except InputError:
+        return None
+    if data is None:
+        return None
+    for m in _REL.finditer(data):
+        attrs = dict(_ATTR.findall(m.group(0)))
+        if attrs.get(b"TargetMode") == b"External" or not attrs.get(b"Type", b"").endswith(type_end):
+            continue
+        target = attrs.get(b"Target", b"").decode("utf-8", "replace")
+        return _resolve(folder, target)
+    return None
+
+
+def _resolve(folder: str, target: str) -> str:
+    if target.startswith("/"):
+        parts: list[str] = []
+        target = target[1:]
+    else:
+        parts = folder.split("/") if folder else []
+    for piece in target.split("/"):
+        if piece == "..":
+            if parts:
+                parts.pop()
+        elif piece and piece != ".":
+            parts.append(piece)
+    return "/".join(parts)
+
+
+def not_word(names: set[str]) -> str:
+    if "content.xml" in names and "mimetype" in names:
+        return "an OpenDocument file (.odt), not a Word document: save it as .docx"
+    if "xl/workbook.xml" in names:
+        return "a spreadsheet (.xlsx), not a Word document"
+    if "ppt/presentation.xml" in names:
+        return "a presentation (.pptx), not a Word document"
+    return "a zip archive without word/document.xml (nor another main part named in _rels/.rels): not a Word document"
+
+
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTION_STREAMS = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le"))
+_SCAN_LIMIT = 64 * 1024 * 1024
+
+
+def is_encrypted_ooxml(path: Path) -> bool:
+    """A password-protected Office file: an OLE2 compound file whose directory holds the
+    EncryptionInfo and EncryptedPackage streams (names are UTF-16 in directory entries)."""
+    try:
+        with open(path, "rb") as fh:
+            if fh.read(8) != _OLE2_MAGIC:
+                return False
+            fh.seek(0)
+            data = fh.read(_SCAN_LIMIT)
+    except OSError:
+        return False
+    return all(name in data for name in _ENCRYPTION_STREAMS)
+
+
 def on(el: etree._Element | None) -> bool | None:
     """A w:b-style toggle: present without val means on; None when absent."""
     if el is None:
@@ -214,6 +336,9 @@ for _i, _cn in enumerate("一二三四五六七八九", start=1):
     _NAME_LEVEL[f"{_cn}级标题"] = _i
     _NAME_LEVEL[f"标题{_cn}"] = _i
     _NAME_LEVEL[f"{_cn}级"] = _i
+
+
+_STANDARD_STYLE = re.compile(r"(?:(?<![附录])章标题|前言、?引言标题|([一二三四五])级条标题)$")
 
 
 def _name_key(name: str) -> str:
@@ -415,69 +540,29 @@ class StyleSheet:
                     if parent not in self._elements and parent not in seen:
                         want.add(parent)
 
+    def _digit_ids_are_levels(self, key: str) -> bool:
+        """Whether styleId "N" may mean Heading N. Chinese Word names Heading N's id "N";
+        WPS numbers every style in order ("1" is Normal, "2" heading 1, "3" footer…), and
+        there a digit id means nothing. A built-in name that is not a heading wins too."""
+        return self.default_id not in _DIGIT_IDS and key not in _NOT_HEADING_NAMES
+
     def _resolve(self, sid: str, seen: frozenset[str]) -> Style | None:
+        """One style with its basedOn chain folded in: the parent first, then what this
+        style says (name, outline level, numbering, alignment, run format) over it."""
         if sid in self._resolved:
             return self._resolved[sid]
         st = self._element(sid)
         if st is None or sid in seen:
             return None
-        name_el = based = ppr = rpr = None
-        for c in st:
-            tag = c.tag
-            if tag == _TAG_NAME:
-                name_el = name_el if name_el is not None else c
-            elif tag == _TAG_BASEDON:
-                based = based if based is not None else c
-            elif tag == _TAG_PPR:
-                ppr = ppr if ppr is not None else c
-            elif tag == _TAG_RPR:
-                rpr = rpr if rpr is not None else c
+        name_el, based, ppr, rpr = _first_children(st, (_TAG_NAME, _TAG_BASEDON, _TAG_PPR, _TAG_RPR))
         name = name_el.get(W_VAL, sid) if name_el is not None else sid
         key = _name_key(name)
         parent = self._resolve(based.get(W_VAL, ""), seen | {sid}) if based is not None else None
-        outline = numpr = jc = None
-        if ppr is not None:
-            for c in ppr:
-                tag = c.tag
-                if tag == _TAG_OUTLINE:
-                    outline = outline if outline is not None else c
-                elif tag == _TAG_NUMPR:
-                    numpr = numpr if numpr is not None else c
-                elif tag == _TAG_JC:
-                    jc = jc if jc is not None else c
+        outline, numpr, jc = _first_children(ppr, (_TAG_OUTLINE, _TAG_NUMPR, _TAG_JC))
         kind = st.get(_ATTR_TYPE, "paragraph")
-        level: int | None = None
-        source = ""
         toc = _is_toc_name(key)
-        if not toc:
-            if key in _NAME_LEVEL:
-                level, source = _NAME_LEVEL[key], "style"
-            elif sid in _DIGIT_IDS and kind == "paragraph":
-                # Chinese Word writes Heading N with styleId "N" and may localise the name.
-                level, source = int(sid), "style"
-            if level is None and outline is not None:
-                v = outline.get(W_VAL, "9")
-                if v.isdigit() and int(v) < 9:
-                    level, source = int(v) + 1, "outline-level"
-            if level is None and parent is not None and parent.level is not None:
-                level, source = parent.level, parent.level_source
-        num = parent.num if parent is not None else None
-        centred = parent.centred if parent is not None else False
-        if numpr is not None:
-            nid = il = None
-            for c in numpr:
-                if c.tag == _TAG_NUMID:
-                    nid = nid if nid is not None else c
-                elif c.tag == _TAG_ILVL:
-                    il = il if il is not None else c
-            ilv = il.get(W_VAL, "0") if il is not None else None
-            if nid is not None:
-                num = NumRef(nid.get(W_VAL, "0"), int(ilv) if ilv and ilv.isdigit() else None)
-        if jc is not None:
-            centred = jc.get(W_VAL) == "center"
+        level, source = (None, "") if toc else self._level(sid, key, kind, outline, parent)
         fmt = run_fmt(rpr)
-        if parent is not None:
-            fmt = fmt.over(parent.fmt)
         style = Style(
             id=sid,
             name=name,
@@ -487,12 +572,60 @@ class StyleSheet:
             toc=toc or (parent.toc if parent is not None else False),
             title=key in ("title", "标题") or (parent.title if parent is not None else False),
             guidance=key == "dossierguidance" or (parent.guidance if parent is not None else False),
-            fmt=fmt,
-            num=num,
-            centred=centred,
+            fmt=fmt.over(parent.fmt) if parent is not None else fmt,
+            num=_num_ref(numpr) or (parent.num if parent is not None else None),
+            centred=jc.get(W_VAL) == "center" if jc is not None else (parent.centred if parent is not None else False),
         )
         self._resolved[sid] = style
         return style
+
+    def _level(
+        self, sid: str, key: str, kind: str, outline: etree._Element | None, parent: Style | None
+    ) -> tuple[int | None, str]:
+        """The heading level a style gives, and from what: its name (Heading N, 标题 N),
+        Chinese Word's digit id, its outline level, else its parent's."""
+        if key in _NAME_LEVEL:
+            return _NAME_LEVEL[key], "style"
+        m = _STANDARD_STYLE.search(key)
+        if m is not None:  # GB/T 1.1 drafting templates: 章标题, 一级条标题 … 五级条标题
+            return (1 if m.group(1) is None else "一二三四五".index(m.group(1)) + 2), "style"
+        if sid in _DIGIT_IDS and kind == "paragraph" and self._digit_ids_are_levels(key):
+            # Chinese Word writes Heading N with styleId "N" and may localise the name.
+            return int(sid), "style"
+        if outline is not None:
+            v = outline.get(W_VAL, "9")
+            if v.isdigit() and int(v) < 9:
+                return int(v) + 1, "outline-level"
+        if parent is not None and parent.level is not None:
+            return parent.level, parent.level_source
+        return None, ""
+
+
+def _first_children(el: etree._Element | None, tags: tuple[str, ...]) -> list[etree._Element | None]:
+    """The first child of `el` with each tag, in one pass over the children (find() walks
+    ElementPath in Python per call)."""
+    out: list[etree._Element | None] = [None] * len(tags)
+    if el is None:
+        return out
+    for c in el:
+        try:
+            i = tags.index(c.tag)
+        except ValueError:
+            continue
+        if out[i] is None:
+            out[i] = c
+    return out
+
+
+def _num_ref(numpr: etree._Element | None) -> NumRef | None:
+    """A style's w:numPr as a NumRef (numId, and ilvl when given); None without a numId."""
+    if numpr is None:
+        return None
+    nid, il = _first_children(numpr, (_TAG_NUMID, _TAG_ILVL))
+    if nid is None:
+        return None
+    ilv = il.get(W_VAL, "0") if il is not None else None
+    return NumRef(nid.get(W_VAL, "0"), int(ilv) if ilv and ilv.isdigit() else None)
 
 
 _TAG_NAME, _TAG_BASEDON, _TAG_PPR, _TAG_RPR = (w(t) for t in ("name", "basedOn", "pPr", "rPr"))
@@ -502,6 +635,11 @@ _TAG_OUTLINE, _TAG_NUMPR, _TAG_JC, _TAG_NUMID, _TAG_ILVL = (
 _ATTR_TYPE, _ATTR_STYLEID = w("type"), w("styleId")
 _TAG_DOCDEFAULTS = w("docDefaults")
 _DIGIT_IDS = frozenset(str(i) for i in range(1, 10))
+_NOT_HEADING_NAMES = frozenset(
+    ("normal", "header", "footer", "caption", "title", "subtitle", "bodytext", "listparagraph",
+     "normal(web)", "plaintext", "footnotetext", "endnotetext", "nospacing", "正文", "页眉", "页脚",
+     "题注", "标题", "副标题", "正文文本", "列表段落", "无间隔")
+)  # fmt: skip
 
 
 # -------------------------------------------------------------------------- numbering

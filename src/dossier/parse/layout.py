@@ -1,0 +1,711 @@
+"""Lines with font, size and position → title, preamble and heading tree: the part of the
+PDF parser that knows nothing about PDF, shared by every reader that sees a page as lines
+(the PDF text layer, OCR of scanned pages and images, OFD).
+
+The input is a list of `Page`s, each with its `Line`s (text, box in points with y growing
+downwards from the page top, font size, weight, font name, and for OCR a recognition
+score), plus optional `Mark`s (bookmarks / outline entries: title key, level, page).
+`lines_to_tree` then drops running headers, footers and page numbers, drops 目录 pages,
+takes the cover title, merges wrapped headings, joins body lines into paragraphs and
+recognises headings from bookmarks, numbering (ladder.py), size, weight and face; levels
+come from bookmarks when there are any, else from the document's own ladder.
+`cluster` groups a reader's text segments at one height into lines.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from dossier.cjk import PLACEHOLDER_MARK, is_toc_title
+from dossier.parse import ladder
+from dossier.parse.ladder import Ladder, is_never_heading, is_toc_line, normalise_title
+from dossier.tree import Block, Heading, Location
+
+__all__ = [
+    "PLACEHOLDER_MARK",
+    "Line",
+    "Mark",
+    "Page",
+    "cluster",
+    "font_family",
+    "is_page_number",
+    "key",
+    "lines_to_tree",
+]
+
+
+
+@dataclass(frozen=True)
+class Line:
+    """One visual line; coordinates in points, y growing downwards from the page top."""
+
+    page: int
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float
+    """Font size (text layer) or box height (OCR)."""
+    bold: bool = False
+    font: str = ""
+    score: float | None = None
+    """OCR recognition score; None for the text layer."""
+    cells: tuple[str, ...] = ()
+    """Texts apart by wide gaps when there are several (a table row, or a label ⇥ title)."""
+
+    @property
+    def height(self) -> float:
+        return max(self.bottom - self.top, 0.1)
+
+
+@dataclass(frozen=True)
+class Page:
+    number: int
+    width: float
+    height: float
+    lines: tuple[Line, ...]
+    ocr: bool = False
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A bookmark (outline entry): normalised title, 1-based level and page."""
+
+    key: str
+    level: int
+    page: int | None
+
+
+# Each line is asked about its numbering up to three times (candidate, wrap, classify).
+split_numbering = functools.lru_cache(maxsize=8192)(ladder.split_numbering)
+
+
+def is_amount_line(text: str) -> bool:
+    """`ladder.is_amount_line` behind a one-character precheck: an amount starts with a
+    digit or a sign (full-width too), which most lines do not."""
+    c = text.lstrip()[:1]
+    return bool(c) and (c.isdigit() or c in "+-＋－") and ladder.is_amount_line(text)
+
+
+_FACE_NAME = re.compile(r"hei|sans|gothic|kai|楷|黑|yahei|fangsong|仿宋", re.IGNORECASE)
+
+
+_FAMILY_SPLIT = re.compile(r"[-,]")
+
+
+@functools.lru_cache(maxsize=512)
+def font_family(name: str) -> str:
+    """'ABCDEF+NotoSansCJKjp-Bold-VKana' → 'notosanscjkjp' (subset tag and style dropped)."""
+    name = name.split("+", 1)[-1]
+    return _FAMILY_SPLIT.split(name, maxsplit=1)[0].lower()
+
+
+def cluster(segs: Iterable[Line]) -> list[Line]:
+    """Segments at the same height (vertical overlap ≥ half the smaller one) become one line;
+    segments apart by more than 1.5 em are kept as cells (a table row, or label ⇥ title)."""
+    ordered = sorted(segs, key=lambda s: (round(s.top, 1), s.x0))
+    groups: list[list[Line]] = []
+    top = bottom = 0.0  # extent of the last group
+    for s in ordered:
+        if groups:
+            overlap = min(bottom, s.bottom) - max(top, s.top)
+            if overlap >= 0.5 * min(s.height, bottom - top):
+                groups[-1].append(s)
+                top, bottom = min(top, s.top), max(bottom, s.bottom)
+                continue
+        groups.append([s])
+        top, bottom = s.top, s.bottom
+    out: list[Line] = []
+    for g in groups:
+        if len(g) == 1:
+            out.append(g[0])
+            continue
+        g.sort(key=lambda x: x.x0)
+        parts = [g[0].text]
+        cells = [g[0].text]
+        for prev, cur in zip(g, g[1:], strict=False):
+            gap = cur.x0 - prev.x1
+            em = max(cur.size, prev.size, 1.0)
+            parts.append((" " if gap > 0.25 * em else "") + cur.text)
+            if gap > 1.5 * em:
+                cells.append(cur.text)
+            else:
+                cells[-1] = cells[-1] + parts[-1]
+        if len(cells) == 2 and parts[1].startswith(" "):
+            # "1.⇥项目名称": a label, a tab, a title is one cell, unless the gap is table-wide.
+            num = split_numbering("".join(parts))
+            gap = g[1].x0 - g[0].x1 if len(g) == 2 else 1e9
+            if num is not None and key(num.label) == key(cells[0]) and gap <= 4.0 * max(g[0].size, 1.0):
+                cells = ["".join(parts)]
+        main = max(g, key=lambda x: len(x.text))
+        scores = [x.score for x in g if x.score is not None]
+        out.append(
+            replace(
+                main,
+                text="".join(parts),
+                x0=g[0].x0,
+                x1=max(x.x1 for x in g),
+                top=min(x.top for x in g),
+                bottom=max(x.bottom for x in g),
+                size=max(x.size for x in g),
+                bold=sum(len(x.text) for x in g if x.bold) * 2 > sum(len(x.text) for x in g),
+                score=sum(scores) / len(scores) if scores else None,
+                cells=tuple(cells) if len(cells) > 1 else (),
+            )
+        )
+    return out
+
+
+# ---------------------------------------------------------------- cleaning
+_PAGE_NO = re.compile(
+    r"^(?:[-–—]\s*\d{1,4}\s*[-–—]|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?"
+    r"|共\s*\d{1,4}\s*页\s*[,，]?\s*第\s*\d{1,4}\s*页|\d{1,4}\s*/\s*\d{1,4}"
+    r"|page\s*\d{1,4}(?:\s*of\s*\d{1,4})?|\d{1,4})$",
+    re.IGNORECASE,
+)
+_DIGITS = re.compile(r"\d+")
+_MARGIN = 0.12  # top/bottom share of the page where running headers and footers live
+
+
+def _nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def is_page_number(text: str) -> bool:
+    """'- 3 -', '第 3 页', '第3页 共7页', '3/7', 'Page 3 of 7', '3'."""
+    return bool(_PAGE_NO.match(_nfkc(text)))
+
+
+def _running_key(text: str) -> str:
+    return _DIGITS.sub("#", _nfkc(text).replace(" ", ""))
+
+
+def _drop_running(pages: list[Page]) -> list[Page]:
+    """Drop page numbers in the margins and lines repeating in the margins of many pages."""
+    counts: Counter[tuple[str, str]] = Counter()
+    # Per page, its margin lines (index, zone key); body lines are not looked at again.
+    margins: list[list[tuple[int, tuple[str, str]]]] = []
+    for p in pages:
+        found = []
+        top, bottom = p.height * _MARGIN, p.height * (1 - _MARGIN)
+        for i, ln in enumerate(p.lines):
+            z = "top" if ln.bottom <= top else "bottom" if ln.top >= bottom else None
+            if z:
+                found.append((i, (z, _running_key(ln.text))))
+        margins.append(found)
+        counts.update({k for _i, k in found})
+    n = sum(1 for p in pages if p.lines)
+    need = max(2, -(-2 * n // 5))  # on at least 40% of the pages, and on two
+    out = []
+    for p, found in zip(pages, margins, strict=True):
+        drop = {i for i, k in found if is_page_number(p.lines[i].text) or (n >= 2 and counts[k] >= need)}
+        out.append(
+            replace(p, lines=tuple(ln for i, ln in enumerate(p.lines) if i not in drop)) if drop else p
+        )
+    return out
+
+
+def _drop_toc(pages: list[Page]) -> list[Page]:
+    """Drop 目录 entries: the run of entry lines from the 目录 heading (or the first entry)
+    on, continuing onto the next pages while they open with entries. A cover above the
+    目录 and body text below it on the same page are kept."""
+    out = []
+    in_toc = False
+    keys: list[set[str]] | None = None  # each page's line keys, built only if a 目录 page is OCR'd
+    for k, p in enumerate(pages):
+        lines = p.lines
+        # (A 目录 title is short: longer lines are not normalised to be asked.)
+        head = next((i for i, ln in enumerate(lines[:8]) if _is_toc_title(ln.text)), None)
+        # Under a 目录 heading (or on its next page), "title   12" without a leader is an entry too.
+        loose = head is not None or in_toc
+        flags = [is_toc_line(ln.text) or (loose and bool(_ENDS_PAGE.search(ln.text))) for ln in lines]
+        if loose and p.ocr:
+            # OCR drops small page numbers and misreads leaders ("第一章 概述··", "3.总投资"):
+            # on a 目录 page an entry is a line that comes again further on (as its heading).
+            if keys is None:
+                keys = [{key(ln.text) for ln in q.lines} for q in pages]
+            later = set().union(*keys[k + 1 :])
+            flags = [f or key(_LEADER_TAIL.sub("", ln.text)) in later for f, ln in zip(flags, lines, strict=True)]
+        hits = sum(flags)
+        start = head if head is not None else next((i for i, f in enumerate(flags) if f), None)
+        toc = start is not None and (
+            (head is not None and hits >= 2)
+            or (hits >= 3 and hits >= 0.4 * len(lines))
+            or (in_toc and bool(flags) and flags[0])
+        )
+        if not toc or start is None:
+            out.append(p)
+            in_toc = False
+            continue
+        end = start
+        i = start + 1
+        while i < len(lines):
+            if flags[i]:
+                end = i
+            elif not (i + 1 < len(lines) and flags[i + 1]):
+                break  # one unflagged line may be the first half of a wrapped entry, two end it
+            i += 1
+        out.append(replace(p, lines=lines[:start] + lines[end + 1 :]))
+        in_toc = end >= len(lines) - 2
+    return out
+
+
+def _is_toc_title(text: str) -> bool:
+    c = text.lstrip()[:1]
+    # NFKC maps ASCII and CJK ideographs to themselves: only these can start 目录 / contents.
+    if (c.isascii() or "\u4e00" <= c <= "\u9fff") and (not c or c not in "目cCtT"):
+        return False
+    return is_toc_title(_nfkc(text))
+
+
+_ENDS_PAGE = re.compile(r"\D\s+\d{1,4}$")
+_LEADER_TAIL = re.compile(r"[\s.．·•…‥・]*\d{0,4}\s*$")
+
+
+# ---------------------------------------------------------------- headings
+_SENTENCE_END = "。；;，,！!？?"
+_FULL_STOP = "。！!？?"
+_HAS_BRACKET = re.compile(r"[()\[\]（）［］【】]").search
+# The rest of a line cut by a wrap: no opener, a CJK character, then a closer ("据）…").
+_CUT_REST = re.compile(r"[^(（\[［【]*?[\u4e00-\u9fff][)）\]］】]").match
+_BRACKETS = str.maketrans({"（": "(", "［": "[", "【": "[", "）": ")", "］": "]", "】": "]"})
+
+
+def _depth(text: str) -> tuple[int, int]:
+    """(brackets left open at the end, most closed without an opener): a line that leaves
+    "（" open was cut by a wrap; one that opens with "…据）" is the cut-off rest."""
+    depth = low = 0
+    if not _HAS_BRACKET(text):
+        return 0, 0
+    for c in text.translate(_BRACKETS):
+        if c in "([":
+            depth += 1
+        elif c in ")]":
+            depth -= 1
+            low = min(low, depth)
+    return depth - low, -low
+
+
+def key(text: str) -> str:
+    return re.sub(r"\s+", "", normalise_title(text))
+
+
+@dataclass
+class _State:
+    """Per-document context for recognising headings (mutable while walking the lines)."""
+
+    body_size: float
+    body_family: str
+    marks: list[Mark]
+    ocr: bool
+    ladder: Ladder = field(default_factory=Ladder)
+    fmt_levels: dict[str, int] = field(default_factory=dict)
+    faces: dict[str, bool] = field(default_factory=dict)
+    """Font name → a heading face unlike the body's (a document has a handful of fonts)."""
+
+    def __post_init__(self) -> None:
+        # Marks not yet taken, counted by the first character of their key and their page.
+        self._near: dict[str, dict[int | None, int]] = {}
+        for m in self.marks:
+            pages = self._near.setdefault(m.key[:1], {})
+            pages[m.page] = pages.get(m.page, 0) + 1
+        # Marks by page (None: no destination), as indexes into `marks` in outline order: a
+        # line is compared with its own and the neighbouring pages' marks, not every bookmark.
+        self._by_page: dict[int | None, list[int]] = {}
+        for i, m in enumerate(self.marks):
+            self._by_page.setdefault(m.page, []).append(i)
+        self._taken: set[int] = set()
+
+    def _nearby(self, head: str, page: int) -> bool:
+        """A mark whose key starts with `head` is left on this page, a neighbour or none."""
+        pages = self._near.get(head)
+        if not pages:
+            return False
+        return any(pages.get(p, 0) > 0 for p in (page, page - 1, page + 1, None))
+
+    def find_mark(self, line: Line, text: str) -> int | None:
+        # A match shares the key's first character and sits within a page: most lines are
+        # ruled out by that without normalising the whole line.
+        if len(self._taken) == len(self.marks):
+            return None
+        c0 = text.lstrip()[:1]
+        # NFKC leaves these alone and composes nothing onto them: the key starts with c0.
+        stable = c0 and ("\u4e00" <= c0 <= "\u9fff" or (c0.isascii() and not c0.isalpha()))
+        if stable and not self._nearby(c0, line.page):
+            return None
+        k = key(text)
+        if not k or not self._nearby(k[0], line.page):
+            return None
+        near = (line.page - 1, line.page, line.page + 1, None)
+        for i in sorted(i for p in near for i in self._by_page.get(p, ()) if i not in self._taken):
+            m = self.marks[i]
+            if m.key == k or (
+                len(k) >= 4 and (m.key.startswith(k) or k.startswith(m.key)) and len(m.key) >= 4
+            ):
+                return i
+        return None
+
+    def pop_mark(self, i: int) -> Mark:
+        m = self.marks[i]
+        self._taken.add(i)
+        self._near[m.key[:1]][m.page] -= 1
+        return m
+
+
+def _styled(line: Line, st: _State) -> tuple[bool, bool, bool]:
+    """(bigger than body, bold, a heading face such as 黑体 on a 宋体 body)."""
+    big = line.size >= st.body_size * (1.15 if st.ocr else 1.08)
+    face = st.faces.get(line.font)
+    if face is None:
+        fam = font_family(line.font)
+        face = st.faces[line.font] = fam != st.body_family and _heading_face(fam)
+    return big, line.bold, face
+
+
+@functools.lru_cache(maxsize=256)
+def _heading_face(family: str) -> bool:
+    return bool(family) and bool(_FACE_NAME.search(family))
+
+
+def _row_like(line: Line) -> bool:
+    """Several cells apart by wide gaps: a table row (label ⇥ title was joined in _cluster)."""
+    return len(line.cells) >= 2
+
+
+def _heading_candidate(line: Line, st: _State) -> bool:
+    """Looks like a heading line before any merging: formatted or numbered, and short."""
+    t = line.text.strip()
+    if not t or _row_like(line):
+        return False
+    # The look first (cheap), numbering only for plain lines; then the vetoes.
+    big, bold, face = _styled(line, st)
+    if not (big or bold or face) and split_numbering(t) is None:
+        return False
+    return not (t.startswith(PLACEHOLDER_MARK) or is_amount_line(t))
+
+
+def _continues(cur: Line, nxt: Line, right: float, st: _State) -> bool:
+    """`nxt` is the wrapped rest of heading `cur`: same page, same look, directly below."""
+    if nxt.page != cur.page or split_numbering(nxt.text) is not None:
+        return False
+    # A line leaving "（" open that the next one closes was wrapped early (CJK line breaking
+    # keeps "据）" together, so it may end well short of the margin).
+    bracketed = _depth(cur.text)[0] > 0 and _depth(nxt.text)[1] > 0
+    if (cur.x1 < right - 2.0 * cur.size and not bracketed) or nxt.top - cur.bottom > 0.9 * cur.size:
+        return False
+    if nxt.x0 > cur.x0 + 0.6 * cur.size or cur.text.rstrip()[-1:] in _FULL_STOP:
+        return False
+    if abs(nxt.size - cur.size) > 0.15 * cur.size or nxt.bold != cur.bold:
+        return False
+    if st.ocr or nxt.text.rstrip()[-1:] in _SENTENCE_END:
+        # OCR has no weight to compare: a wrapped heading's last line is short, a body line full.
+        return nxt.x1 < right - 2.0 * cur.size and nxt.text.rstrip()[-1:] not in _SENTENCE_END
+    return font_family(nxt.font) == font_family(cur.font)
+
+
+@dataclass(frozen=True)
+class _Found:
+    level: int
+    title: str
+    label: str
+    page: int
+    signals: tuple[str, ...]
+    confidence: float
+
+
+def _classify(line: Line, st: _State, right: float) -> _Found | None:
+    t = line.text.strip()
+    if not t or t.startswith(PLACEHOLDER_MARK) or is_amount_line(t) or _row_like(line):
+        return None
+    num = split_numbering(t)
+    big, bold, face = _styled(line, st)
+    styled = big or bold or face
+    ends = t[-1] in _SENTENCE_END
+    at = st.find_mark(line, t)
+    if at is None and (ends or not (num or styled) or is_never_heading(t) or (not num and _not_a_name(t))):
+        # A plain line or a sentence is a heading only by its bookmark; so is a caption,
+        # a date or a 公文 frame line however it is set, and a look-alone line that names
+        # nothing (pseudo-code, a formula, a chart's axis label, a sentence's lower-case tail).
+        return None
+    title = num.title if num else t
+    clean = normalise_title(title)
+    if not clean:
+        return None
+    mark = None if at is None else st.pop_mark(at)
+    signals = [s for s, on in (("bookmark", mark), ("typed-number", num), ("font-size", big),
+                               ("bold", bold), ("font", face)) if on]  # fmt: skip
+    if line.score is not None:
+        signals.append("ocr")
+    n = len(clean.replace(" ", ""))
+    if mark is not None:
+        conf = 1.0
+    elif ends or n > 60 or _CUT_REST(title):
+        return None
+    elif num and styled:
+        conf = 0.95
+    elif num:
+        # A plain numbered line: a heading when short and not a sentence ("1. 项目名称");
+        # one running to the right margin is the first line of a numbered paragraph.
+        if n > 30 or t[-1] in "：:" or line.x1 >= right - 2.0 * line.size:
+            return None
+        conf = 0.75
+    elif styled and n <= 30:
+        conf = 0.7
+    else:
+        return None
+    if line.score is not None:
+        conf *= line.score
+    fmt = f"{round(line.size * 2) / 2}:{int(bold)}:{int(face)}"
+    hint = mark.level if mark is not None else None
+    if num:
+        level = st.ladder.level_for(num.family, hint, num.value)
+    elif hint is None and fmt in st.fmt_levels:
+        # An unnumbered heading looking like earlier headings (前言 set like 第一章) shares their level.
+        level = st.fmt_levels[fmt]
+    else:
+        level = st.ladder.level_for(f"fmt:{fmt}", hint)
+    if mark is not None:
+        level = mark.level
+    st.fmt_levels.setdefault(fmt, level)
+    return _Found(level, clean, num.label if num else "", line.page, tuple(signals), conf)
+
+
+_MATHY = re.compile(r"[←→⇒∈∉∪∩∅∀∃≤≥≠=∑∏√]")
+
+
+def _not_a_name(text: str) -> bool:
+    return text[:1].islower() or bool(_MATHY.search(text)) or sum(ch.isalpha() for ch in text) < 2
+
+
+# ---------------------------------------------------------------- assembly
+def _join(a: str, b: str) -> str:
+    """Join wrapped text: no space between CJK, one space between Latin words."""
+    if a and b and a[-1].isascii() and a[-1].isalnum() and b[0].isascii() and b[0].isalnum():
+        return f"{a} {b}"
+    return a + b
+
+
+def _title(pages: list[Page], st: _State) -> tuple[str, list[Page]]:
+    """The cover title: the largest line(s) near the top of page 1, if clearly above body size."""
+    if not pages or not pages[0].lines:
+        return "", pages
+    first = pages[0]
+    lines = list(first.lines)
+    top = lines[:6]
+    best = max(top, key=lambda ln: ln.size)
+    if (
+        best.size < st.body_size * 1.3
+        or split_numbering(best.text) is not None
+        or st.find_mark(best, best.text) is not None
+    ):
+        return "", pages
+    if any(ln.size >= best.size and ln is not best for ln in lines[6:]):
+        return "", pages  # something as big further down: a heading, not a cover title
+    i = lines.index(best)
+    j = i + 1
+    text = best.text.strip()
+    while (
+        j < len(lines)
+        and abs(lines[j].size - best.size) < 0.5
+        and lines[j].top - lines[j - 1].bottom < best.size
+    ):
+        text = _join(text, lines[j].text.strip())
+        j += 1
+    rest = lines[:i] + lines[j:]
+    return normalise_title(text), [replace(first, lines=tuple(rest)), *pages[1:]]
+
+
+def _extent(page: Page) -> tuple[float, float]:
+    """(leftmost x0, rightmost x1) of a page's lines; (0, 0) for none."""
+    if not page.lines:
+        return 0.0, 0.0
+    return min(ln.x0 for ln in page.lines), max(ln.x1 for ln in page.lines)
+
+
+def lines_to_tree(
+    path: Path, pages: list[Page], marks: list[Mark], *, ocr: bool, meta_title: str = ""
+) -> tuple[str, tuple[Block, ...], tuple[Heading, ...]]:
+    """Title, preamble and heading tree from the lines of all pages, in phases: clean the
+    pages (running lines, 目录), measure the body, take the cover title, merge wrapped
+    heading lines, then read the lines in order into headings, paragraphs and table rows."""
+    pages = _drop_toc(_drop_running(pages))
+    extent = {p.number: _extent(p) for p in pages}
+    st = _body_state(pages, extent, marks, ocr)
+    first = pages[0] if pages else None
+    title, pages = _title(pages, st)
+    if pages and pages[0] is not first:
+        extent[pages[0].number] = _extent(pages[0])  # the cover title's lines were taken out
+    cover = pages[0].number if title and pages else None
+    meta = meta_title.strip()
+    # Producers fill Title with the file name or "Microsoft Word - x.doc": not a title.
+    if not title and meta and meta != path.stem and not meta.lower().startswith("microsoft word"):
+        title = meta
+    flow = _Flow(
+        st,
+        rights={p.number: extent[p.number][1] if p.lines else p.width for p in pages},
+        lefts={p.number: extent[p.number][0] if p.lines else 0.0 for p in pages},
+        cover=cover,
+    )
+    for ln, cand in _merge_wrapped([ln for p in pages for ln in p.lines], st, flow.rights):
+        flow.add(ln, cand)
+    flow.flush()
+    flow.flush_rows()
+    return title, tuple(flow.preamble), _nest(flow.flat)
+
+
+def _body_state(pages: list[Page], extent: dict[int, tuple[float, float]], marks: list[Mark], ocr: bool) -> _State:
+    """Body size and face from paragraph lines (wider than 60% of the text column), so that
+    many small table cells or footnotes cannot pass for the body."""
+    all_lines = [ln for p in pages for ln in p.lines]
+    sizes: Counter[float] = Counter()
+    fams: Counter[str] = Counter()
+    width = {n: x1 - x0 for n, (x0, x1) in extent.items()}
+    wide = [ln for ln in all_lines if ln.x1 - ln.x0 >= 0.6 * width[ln.page] and not ln.cells]
+    if sum(len(ln.text) for ln in wide) * 2 < sum(len(ln.text) for ln in all_lines):
+        # Two columns (a paper): full-width lines are the title, abstract and captions, and
+        # the body is what most of the characters are set in.
+        wide = [ln for ln in all_lines if not ln.cells]
+    by_font: Counter[str] = Counter()
+    for ln in wide or all_lines:
+        n = len(ln.text)
+        sizes[round(ln.size * 2) / 2] += n
+        by_font[ln.font] += n
+    for font, n in by_font.items():  # fonts in order of first use, so families are too
+        fams[font_family(font)] += n
+    body_size = sizes.most_common(1)[0][0] if sizes else 12.0
+    if ocr and all_lines:
+        hs = sorted(ln.size for ln in wide or all_lines)
+        body_size = hs[len(hs) // 2]
+    return _State(
+        body_size=body_size, body_family=fams.most_common(1)[0][0] if fams else "", marks=list(marks), ocr=ocr
+    )
+
+
+def _merge_wrapped(lines: list[Line], st: _State, rights: dict[int, float]) -> list[tuple[Line, bool]]:
+    """Each line with whether it could be a heading; a candidate's wrapped rest joined on."""
+    merged: list[tuple[Line, bool]] = []
+    i = 0
+    while i < len(lines):
+        cur = lines[i]
+        cand = _heading_candidate(cur, st)
+        if cand:
+            while i + 1 < len(lines) and _continues(cur, lines[i + 1], rights[cur.page], st):
+                nxt = lines[i + 1]
+                cur = replace(cur, text=_join(cur.text.rstrip(), nxt.text.strip()), x1=nxt.x1, bottom=nxt.bottom)
+                i += 1
+        merged.append((cur, cand))
+        i += 1
+    return merged
+
+
+@dataclass
+class _Flow:
+    """Lines in reading order becoming headings, paragraphs (lines joined until one ends
+    short of the margin, the next is indented or set apart) and tables (rows of cells)."""
+
+    st: _State
+    rights: dict[int, float]
+    lefts: dict[int, float]
+    cover: int | None
+    preamble: list[Block] = field(default_factory=list)
+    flat: list[tuple[_Found, list[Block]]] = field(default_factory=list)
+    para: list[Line] = field(default_factory=list)
+    rows: list[Line] = field(default_factory=list)
+
+    def add(self, ln: Line, cand: bool) -> None:
+        st = self.st
+        # On the cover (the title's page), unnumbered lines before the first heading are the
+        # unit, the date, a subtitle, however bold: preamble, and kept out of the ladder.
+        on_cover = (
+            self.cover is not None and ln.page == self.cover and not self.flat
+            and split_numbering(ln.text.strip()) is None and st.find_mark(ln, ln.text) is None
+        )  # fmt: skip
+        # A line that is no candidate (plain, unnumbered) is a heading only by its bookmark.
+        skip = on_cover or (not cand and st.find_mark(ln, ln.text) is None)
+        found = None if skip else _classify(ln, st, self.rights[ln.page])
+        if found is not None:
+            self.flush()
+            self.flush_rows()
+            self.flat.append((found, []))
+        elif _row_like(ln):
+            self.flush()
+            self.rows.append(ln)
+        else:
+            self.flush_rows()
+            if self.para and self._breaks(self.para[-1], ln):
+                self.flush()
+            self.para.append(ln)
+
+    def _breaks(self, prev: Line, ln: Line) -> bool:
+        full = prev.x1 >= self.rights[prev.page] - 2.0 * prev.size
+        indented = ln.x0 > self.lefts[ln.page] + 0.8 * ln.size
+        gap = ln.page == prev.page and ln.top - prev.bottom > 1.2 * max(prev.height, 1.0)
+        return not full or indented or gap or ln.text.strip().startswith(PLACEHOLDER_MARK)
+
+    def _sink(self) -> list[Block]:
+        return self.flat[-1][1] if self.flat else self.preamble
+
+    def flush_rows(self) -> None:
+        rows = self.rows
+        if rows:
+            self._sink().append(
+                Block(kind="table", rows=tuple(r.cells for r in rows), location=Location(page=rows[0].page))
+            )
+            rows.clear()
+
+    def flush(self) -> None:
+        para = self.para
+        if not para:
+            return
+        text = para[0].text.strip()
+        for ln in para[1:]:
+            text = _join(text, ln.text.strip())
+        self._sink().append(
+            Block(
+                kind="text",
+                text=text,
+                location=Location(page=para[0].page),
+                placeholder=text.startswith(PLACEHOLDER_MARK),
+            )
+        )
+        para.clear()
+
+
+def _nest(flat: Sequence[tuple[_Found, list[Block]]]) -> tuple[Heading, ...]:
+    # Levels start at 1 even when the outline's top entry was the cover title (taken as
+    # the document title) and the chapters sit one bookmark level down.
+    shift = min((f.level for f, _b in flat), default=1) - 1
+    if shift > 0:
+        flat = [(replace(f, level=f.level - shift), b) for f, b in flat]
+
+    def build(start: int, end: int) -> tuple[Heading, ...]:
+        out = []
+        i = start
+        while i < end:
+            f, blocks = flat[i]
+            j = i + 1
+            while j < end and flat[j][0].level > f.level:
+                j += 1
+            out.append(
+                Heading(
+                    title=f.title,
+                    label=f.label,
+                    level=f.level,
+                    location=Location(page=f.page),
+                    signals=f.signals,
+                    confidence=f.confidence,
+                    blocks=tuple(blocks),
+                    children=build(i + 1, j),
+                )
+            )
+            i = j
+        return tuple(out)
+
+    return build(0, len(flat))
