@@ -216,7 +216,7 @@ def check(
     jurisdiction: Annotated[str, typer.Option("--jurisdiction", "-j", help="guangzhou, wuhan, lianping, qingpu, yongchuan")],
     stage: Annotated[str, typer.Option("--stage", "-s", help="application, change, preliminary-acceptance, final-acceptance, …")],
     facts: Annotated[Path | None, typer.Option("--facts", help="facts.yaml with what the files cannot show.")] = None,
-    formats: Annotated[list[str] | None, typer.Option("--format", "-f", help="json, md, html, docx, xlsx (repeat or comma-separate).")] = None,
+    formats: Annotated[list[str] | None, typer.Option("--format", "-f", help="json, md, html, docx, pdf, xlsx, annotated (repeat or comma-separate).")] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Output file (one format) or folder (several).")] = None,
     fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 when a finding is at or above this severity.")] = FailOn.error,
     select: Annotated[list[str] | None, typer.Option("--select", help="Only these codes or slugs (prefixes allowed: DOS-S).")] = None,
@@ -230,6 +230,11 @@ def check(
     from dossier.report import exit_code
 
     fmts = split_list(formats) or ("md",)
+    annotated = "annotated" in fmts
+    fmts = tuple(f for f in fmts if f != "annotated")
+    if annotated and output is None:
+        err.print("error: -f annotated needs -o DIR (the copies go to DIR/annotated/)", markup=False)
+        raise typer.Exit(2)
     bad = [f for f in fmts if f not in FORMATS]
     if bad:
         err.print(f"error: unknown format {bad[0]!r}; choose from {', '.join(FORMATS)}", markup=False)
@@ -243,8 +248,18 @@ def check(
         report = check_path(path, pack, stage, given, options)
     except DossierError as exc:
         raise _fail(exc) from None
-    if output is None:
-        if len(fmts) > 1 or fmts[0] in ("docx", "xlsx"):
+    if annotated:
+        from dossier.render.annotate import write_annotated
+
+        assert output is not None
+        for a in write_annotated(report, path, output):
+            err.print(f"wrote {a.target} ({a.comments} 条批注)", markup=False)
+        if fmts:
+            target = output / f"report.{fmts[0]}" if len(fmts) == 1 else output
+            for written in write_reports(report, list(fmts), target):
+                err.print(f"wrote {written}", markup=False)
+    elif output is None:
+        if len(fmts) > 1 or fmts[0] in ("docx", "xlsx", "pdf"):
             err.print("error: binary or several formats need -o OUT", markup=False)
             raise typer.Exit(2)
         sys.stdout.write(render(report, fmts[0]).decode("utf-8"))
