@@ -1,6 +1,7 @@
 """Reviewer-facing renderings of a check report (the JSON contract of
-schemas/report.schema.json): json, md, html, docx, xlsx. Every renderer is a pure
-function of the report, so the same report always gives the same bytes."""
+schemas/report.schema.json): json, md, html, docx, pdf, xlsx. Every renderer is a pure
+function of the report, so the same report always gives the same bytes (pdf excepted:
+LibreOffice stamps its own creation time)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-FORMATS: tuple[str, ...] = ("json", "md", "html", "docx", "xlsx")
+FORMATS: tuple[str, ...] = ("json", "md", "html", "docx", "pdf", "xlsx")
 EXTENSIONS: dict[str, str] = {f: f for f in FORMATS}
 
 
@@ -35,6 +36,12 @@ def _docx(report: Mapping[str, Any]) -> bytes:
     return render_docx(report)
 
 
+def _pdf(report: Mapping[str, Any]) -> bytes:
+    from dossier.render.pdf import render_pdf
+
+    return render_pdf(report)
+
+
 def _xlsx(report: Mapping[str, Any]) -> bytes:
     from dossier.render.excel import render_xlsx
 
@@ -43,7 +50,7 @@ def _xlsx(report: Mapping[str, Any]) -> bytes:
 
 # Imports are deferred so that `--format json` never pays for python-docx/openpyxl.
 _RENDERERS: dict[str, Callable[[Mapping[str, Any]], bytes]] = {
-    "json": _json, "md": _md, "html": _html, "docx": _docx, "xlsx": _xlsx,
+    "json": _json, "md": _md, "html": _html, "docx": _docx, "pdf": _pdf, "xlsx": _xlsx,
 }
 
 
