@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
+import threading
+from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -22,13 +25,14 @@ if TYPE_CHECKING:
     from dossier.model import Pack
 
 app = typer.Typer(
-    add_completion=False,
+    add_completion=True,
     no_args_is_help=True,
-    help="Draft, pre-check and review 政务信息化项目 dossiers against local regulations.",
+    help="起草、预审、审查政务信息化项目材料（对照各地管理办法）。"
+         "Draft, pre-check and review 政务信息化项目 dossiers against local regulations.",
     pretty_exceptions_enable=False,
 )
 packs_app = typer.Typer(no_args_is_help=True, help="Rule packs: list, show, validate.")
-codes_app = typer.Typer(no_args_is_help=True, help="Finding codes: list, explain.")
+codes_app = typer.Typer(no_args_is_help=True, help="问题代码：列表、解释。Finding codes: list, explain.")
 facts_app = typer.Typer(no_args_is_help=True, help="Project facts files.")
 app.add_typer(packs_app, name="packs")
 app.add_typer(codes_app, name="codes")
@@ -36,6 +40,9 @@ app.add_typer(facts_app, name="facts")
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+_SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 
 
 class ShowFormat(StrEnum):
@@ -56,6 +63,37 @@ def _fail(exc: DossierError) -> typer.Exit:
         for p in problems[1:50]:
             err.print(f"  {p}", markup=False)
     return typer.Exit(2)
+
+
+@contextlib.contextmanager
+def _progress(label: str, after: float = 2.0) -> Iterator[None]:
+    """A spinner with the elapsed time on stderr, only on a terminal and only once the work
+    has taken `after` seconds (quick checks print nothing extra; pipes and CI never see it)."""
+    if not err.is_terminal:
+        yield
+        return
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                        console=err, transient=True)
+    progress.add_task(label, total=None)
+    lock, finished = threading.Lock(), list[bool]()
+
+    def start() -> None:
+        with lock:  # never start after the work is over
+            if not finished:
+                progress.start()
+
+    timer = threading.Timer(after, start)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+        with lock:
+            finished.append(True)
+            progress.stop()
 
 
 def _print(text: str) -> None:
@@ -136,26 +174,34 @@ def packs_validate(
 # -- codes ---------------------------------------------------------------------------
 @codes_app.command("list")
 def codes_list() -> None:
-    """List every finding code with its default severity."""
+    """列出全部问题代码及默认级别。List every finding code with its default severity."""
     from dossier.codes import CODES
+    from dossier.codes_zh import code_help
 
-    table = Table("code", "slug", "severity", "message")
+    table = Table("代码", "名称", "slug", "默认级别", "提示文字")
     for c in CODES:
-        table.add_row(c.code, c.slug, c.severity, c.template)
+        h = code_help(c.code)
+        table.add_row(c.code, h.name if h else "", c.slug, _SEVERITY_ZH.get(c.severity, c.severity), c.template)
     out.print(table)
 
 
 @codes_app.command("explain")
 def codes_explain(code: Annotated[str, typer.Argument(help="A code (DOS-S001) or slug (missing-section).")]) -> None:
-    """Explain one finding code."""
+    """解释一个问题代码（含义、如何整改）。Explain one finding code."""
     from dossier.codes import lookup
+    from dossier.codes_zh import code_help
 
     try:
         c = lookup(code)
     except KeyError:
         err.print(f"error: unknown finding code {code!r} (see `dossier codes list`)", markup=False)
         raise typer.Exit(2) from None
-    _print(f"{c.code} {c.slug} (default severity: {c.severity})\n\n{c.doc}\n\nMessage: {c.template}")
+    h = code_help(c.code)
+    lines = [f"{c.code} {h.name if h else ''}（{c.slug}）", f"默认级别：{_SEVERITY_ZH.get(c.severity, c.severity)}", ""]
+    if h:
+        lines += [f"含义：{h.meaning}", f"如何整改：{h.settle}", ""]
+    lines += [f"提示文字：{c.template}", "", f"In English: {c.doc}"]
+    _print("\n".join(lines))
 
 
 # -- facts ---------------------------------------------------------------------------
@@ -224,7 +270,7 @@ def check(
     ocr: Annotated[bool, typer.Option("--ocr/--no-ocr", help="OCR scanned pages.")] = True,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Report date (YYYY-MM-DD); default today.")] = None,
 ) -> None:
-    """Check a dossier against a jurisdiction and stage; print or write the gap report."""
+    """对照地区和阶段检查送审材料，输出问题报告。Check a dossier against a jurisdiction and stage; print or write the gap report."""
     from dossier.check.engine import CheckOptions, check_path
     from dossier.render import FORMATS, render, write_reports
     from dossier.report import exit_code
@@ -245,7 +291,8 @@ def check(
     try:
         pack, given = _load(jurisdiction, stage, facts)
         options = CheckOptions(ocr=ocr, as_of=parse_as_of(as_of), select=split_list(select), ignore=split_list(ignore))
-        report = check_path(path, pack, stage, given, options)
+        with _progress(f"正在检查 {path.name}"):
+            report = check_path(path, pack, stage, given, options)
     except DossierError as exc:
         raise _fail(exc) from None
     if annotated:
@@ -319,6 +366,15 @@ def _register_scan() -> None:
 
 
 _register_scan()
+
+
+def _register_serve() -> None:
+    from dossier.web.cli import serve
+
+    app.command("serve")(serve)
+
+
+_register_serve()
 
 
 def main() -> None:
