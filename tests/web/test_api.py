@@ -226,3 +226,13 @@ def test_serve_refuses_a_public_address_without_a_token() -> None:
     result = CliRunner().invoke(app, ["serve", "--host", "0.0.0.0", "--port", "0"])
     assert result.exit_code == 2
     assert "--token" in result.output
+
+
+def test_keep_folder_holds_upload_report_and_copies(tmp_path: Path) -> None:
+    with TestClient(create_app(ServeConfig(workers=1, ocr=False, keep=tmp_path)),
+                    raise_server_exceptions=False) as c:
+        assert post_gaps(c).status_code == 200
+        assert list(c.app.state.desk.root.iterdir()) == []  # type: ignore[attr-defined]
+    (kept,) = tmp_path.iterdir()
+    assert sorted(p.name for p in kept.iterdir()) == ["dossier.zip", "report.json", "批注版.zip"]
+    assert (kept / "dossier.zip").read_bytes() == GAPS.read_bytes()

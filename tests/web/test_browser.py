@@ -11,11 +11,8 @@ import io
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,40 +30,6 @@ pytestmark = pytest.mark.skipif(
     CHROMIUM is None or DRIVER is None,
     reason="headless Chromium and chromedriver are not installed (apt: chromium chromium-driver; see .ci/run)",
 )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = free_port()
-    log = tmp_path_factory.mktemp("serve") / "serve.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "dossier", "serve", "--port", str(port), "--workers", "2",
-                                 "--no-ocr"], stdout=out, stderr=subprocess.STDOUT, cwd=REPO)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(base + "/healthz", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(f"dossier serve did not start:\n{log.read_text(errors='replace')}") from None
-                time.sleep(0.3)
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 @pytest.fixture(scope="module")
@@ -99,13 +62,13 @@ def key(code: str, requirement: str, location: dict[str, Any]) -> tuple[str, str
     return code, requirement, json.dumps(location, sort_keys=True, ensure_ascii=False)
 
 
-def test_upload_through_the_page_gives_the_cli_findings(server: str, browser: Any,
+def test_upload_through_the_page_gives_the_cli_findings(server: Any, browser: Any,
                                                         cli_report: dict[str, Any]) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import Select, WebDriverWait
 
-    browser.get(server + "/")
+    browser.get(server.base + "/")
     assert "上传送审材料" in browser.page_source
     Select(browser.find_element(By.ID, "jurisdiction")).select_by_value("yongchuan")
     stage = Select(browser.find_element(By.ID, "stage"))

@@ -176,7 +176,7 @@ class Desk:
             except UploadError as exc:
                 raise ApiError(exc.status, exc.message) from None
 
-    async def run_check(self, params: CheckParams) -> dict[str, Any]:
+    async def run_check(self, params: CheckParams, keep_id: str) -> dict[str, Any]:
         loop = asyncio.get_running_loop()
         call = partial(work.check_job, str(params.input), str(params.folder), params.jurisdiction,
                        params.stage, params.facts, params.as_of, self.config.ocr)
@@ -185,7 +185,12 @@ class Desk:
         except DossierError as exc:
             raise ApiError(422, "送审材料无法检查", str(exc)) from None
         finally:
-            # The upload is the user's: it does not outlive its check.
+            # The upload is the user's: it does not outlive its check (unless the operator keeps it).
+            if self.config.keep is not None and params.input.is_file():
+                with contextlib.suppress(OSError):
+                    dest = self.config.keep / keep_id
+                    dest.mkdir(parents=True, exist_ok=True)
+                    shutil.copy2(params.input, dest / params.input.name)
             shutil.rmtree(params.folder / "upload", ignore_errors=True)
 
     def keep(self, job_id: str, params: CheckParams, report: dict[str, Any] | None) -> None:
@@ -193,8 +198,6 @@ class Desk:
             return
         dest = self.config.keep / job_id
         dest.mkdir(parents=True, exist_ok=True)
-        if params.input.is_file():
-            shutil.copy2(params.input, dest / params.input.name)
         if report is not None:
             (dest / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), "utf-8")
         ann = params.folder / work.ANNOTATED_ZIP
@@ -278,8 +281,9 @@ async def api_check(request: Request) -> Response:
     try:
         form = await desk.receive_upload(request, folder)
         params = _params(form, folder)
-        report = await desk.run_check(params)
-        desk.keep(f"api-{folder.name}", params, report)
+        keep_id = f"api-{folder.name}"
+        report = await desk.run_check(params, keep_id)
+        desk.keep(keep_id, params, report)
         return JSONResponse(report)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -307,7 +311,7 @@ async def api_job_create(request: Request) -> Response:
 async def _run_job(desk: Desk, job: Job, params: CheckParams) -> None:
     job.state, job.started = "checking", time.time()
     try:
-        job.report = await desk.run_check(params)
+        job.report = await desk.run_check(params, job.id)
         job.state = "done"
     except ApiError as exc:
         job.error, job.state = exc, "failed"
