@@ -221,3 +221,19 @@ def test_libreoffice_reads_the_comments(tmp_path: Path) -> None:
     assert {n.findtext(f"{{{dc}}}creator") for n in notes} == {"dossier"}
     texts = ["".join(n.itertext()) for n in notes]
     assert any("章节“概述”没有内容" in t for t in texts)
+
+
+def test_cli_writes_annotated_copies_and_reports(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from dossier.cli import app
+
+    res = CliRunner().invoke(app, ["check", str(GAPS), "-j", "yongchuan", "-s", "final-acceptance", "--no-ocr",
+                                   "-f", "annotated,json", "-o", str(tmp_path / "out")])
+    assert res.exit_code == 1, res.output  # the dossier has errors
+    files = sorted(p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*.*"))
+    assert "report.json" in files
+    assert "annotated/永川区智慧城管平台建设项目（终验投用材料）/终验投用申请书.docx" in files
+    assert all(f == "report.json" or f.startswith("annotated/") for f in files)
+    res = CliRunner().invoke(app, ["check", str(GAPS), "-j", "yongchuan", "-s", "final-acceptance", "-f", "annotated"])
+    assert res.exit_code == 2 and "-o DIR" in res.output
