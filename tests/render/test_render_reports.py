@@ -264,7 +264,12 @@ def test_html_is_self_contained(report: dict[str, Any]) -> None:
     tags = _tags(page)
     names = [t for t, _ in tags]
     assert "style" in names and "<style>" in page
-    assert not {"script", "link", "img", "iframe", "object", "embed", "a"} & set(names)
+    assert not {"link", "img", "iframe", "object", "embed", "a"} & set(names)
+    # One inline script, our own (filter and sort): no report text inside it.
+    from importlib import resources
+    own = resources.files("dossier.templates").joinpath("report/tables.js").read_text(encoding="utf-8")
+    scripts = re.findall(r"<script>(.*?)</script>", page, flags=re.S)
+    assert names.count("script") == 1 and [s.strip() for s in scripts] == [own.strip()]
     for tag, attrs in tags:
         assert not {"src", "href"} & set(attrs), tag
         assert not any(a.startswith("on") for a in attrs), tag
@@ -277,7 +282,9 @@ def test_html_escapes_submitted_text() -> None:
     assert "&lt;img src=http://evil.example/x.png onerror=alert(1)&gt;" in page
     assert "&lt;a href=&#39;http://e&#39;&gt;办法&lt;/a&gt;" in page
     assert "&lt;script&gt;document.cookie&lt;/script&gt;" in page
-    assert "<script" not in page and "<img" not in page and "<a " not in page and "<b>bad" not in page
+    # Our own filter/sort script is the page's only script element; report text never opens one.
+    assert page.count("<script") == 1 and page.count("<script>\n/* Inlined into the HTML report") == 1
+    assert "<img" not in page and "<a " not in page and "<b>bad" not in page
     assert "&lt;b&gt;bad&lt;/b&gt;" in page
 
 
