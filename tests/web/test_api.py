@@ -236,3 +236,18 @@ def test_keep_folder_holds_upload_report_and_copies(tmp_path: Path) -> None:
     (kept,) = tmp_path.iterdir()
     assert sorted(p.name for p in kept.iterdir()) == ["dossier.zip", "report.json", "批注版.zip"]
     assert (kept / "dossier.zip").read_bytes() == GAPS.read_bytes()
+
+
+def test_a_dead_worker_is_a_json_error_and_the_next_check_works(tmp_path: Path) -> None:
+    import os
+    import signal
+
+    with TestClient(create_app(ServeConfig(workers=1, ocr=False)), raise_server_exceptions=False) as c:
+        assert post_gaps(c).status_code == 200  # the pool is up
+        desk = c.app.state.desk  # type: ignore[attr-defined]
+        for pid in list(desk.executor._processes):  # a worker killed as the OOM killer would
+            os.kill(pid, signal.SIGKILL)
+        time.sleep(0.5)
+        r = post_gaps(c)
+        assert r.status_code == 422 and "检查进程意外退出" in r.json()["error"]
+        assert post_gaps(c).status_code == 200

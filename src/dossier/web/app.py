@@ -31,6 +31,7 @@ import time
 import urllib.parse
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -184,6 +185,14 @@ class Desk:
             return await loop.run_in_executor(self.executor, call)
         except DossierError as exc:
             raise ApiError(422, "送审材料无法检查", str(exc)) from None
+        except BrokenProcessPool:
+            # A worker died (killed for memory, crashed in a native library): the pool is
+            # unusable from now on, so the next check gets a fresh one.
+            if self._own_executor:
+                broken, self._executor = self._executor, None
+                if broken is not None:
+                    broken.shutdown(wait=False, cancel_futures=True)
+            raise ApiError(422, "检查进程意外退出，送审材料可能过大或已损坏", params.upload_name) from None
         finally:
             # The upload is the user's: it does not outlive its check (unless the operator keeps it).
             if self.config.keep is not None and params.input.is_file():
