@@ -379,13 +379,20 @@ def docx_files(report: Mapping[str, Any]) -> Iterator[str]:
             yield str(f["path"])
 
 
-def write_annotated(report: Mapping[str, Any], source: Path, out_dir: Path) -> list[Annotated]:
+def report_json(report: Any) -> Mapping[str, Any]:
+    """The report's JSON form: a typed Report (`to_json()`) or the JSON itself."""
+    return report if isinstance(report, Mapping) else report.to_json()
+
+
+def write_annotated(report: Any, source: Path, out_dir: Path) -> list[Annotated]:
     """Write `out_dir/annotated/<path inside the dossier>` for every checked DOCX of the
-    report, re-reading the submission at `source` (a file, folder or zip) the way `check`
-    did. A file that cannot be annotated is skipped and left out of the result."""
+    report (a Report or its JSON), re-reading the submission at `source` (a file, folder or
+    zip) the way `check` did. A file that cannot be annotated is skipped and left out."""
     import tempfile
 
     from dossier.ingest import ingest
+
+    report = report_json(report)
 
     by_file = findings_by_file(report)
     docs = {str(d.get("path")): d for d in report.get("documents", []) if d.get("path")}

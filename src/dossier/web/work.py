@@ -73,14 +73,15 @@ def check_job(input_path: str, out_dir: str, jurisdiction: str, stage: str, fact
     from dossier.cliopts import require_stage
     from dossier.facts import validate_facts
     from dossier.packs import load_pack
+    from dossier.render.annotate import report_json
 
     pack = load_pack(jurisdiction)
     require_stage(pack, stage)
     given = validate_facts(dict(facts), pack)
     options = CheckOptions(ocr=ocr, as_of=dt.date.fromisoformat(as_of) if as_of else None)
-    report = check_path(Path(input_path), pack, stage, given, options)
+    report = report_json(check_path(Path(input_path), pack, stage, given, options))
     write_annotated_zip(report, Path(input_path), Path(out_dir))
-    return report
+    return dict(report)
 
 
 def write_annotated_zip(report: Mapping[str, Any], source: Path, out_dir: Path) -> Path:
