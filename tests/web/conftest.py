@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import subprocess
 import sys
@@ -28,8 +29,13 @@ class Server:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    with running_server(tmp_path_factory.mktemp("serve") / "serve.log") as s:
+        yield s
+
+
+@contextlib.contextmanager
+def running_server(log: Path) -> Iterator[Server]:
     port = free_port()
-    log = tmp_path_factory.mktemp("serve") / "serve.log"
     with log.open("wb") as out:
         proc = subprocess.Popen([sys.executable, "-m", "dossier", "serve", "--port", str(port), "--workers", "2",
                                  "--no-ocr"], stdout=out, stderr=subprocess.STDOUT, cwd=REPO)

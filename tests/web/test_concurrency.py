@@ -4,10 +4,12 @@ and nothing of the requests is left behind."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
 import threading
+import time
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -80,3 +82,32 @@ def test_twenty_concurrent_uploads(server: Any) -> None:
     growth = peak[0] - base_rss
     print(f"{UPLOADS} uploads of {len(body) / 2**20:.1f} MB: server RSS grew {growth / 2**20:.1f} MB")
     assert growth < UPLOADS * PADDING / 2, f"server grew by {growth / 2**20:.0f} MB"
+
+
+def test_stopping_the_server_stops_its_workers(tmp_path: Any) -> None:
+    """Even with a check in flight: no worker process outlives the server."""
+    import signal
+
+    from tests.web.conftest import REPO, running_server
+
+    gaps = (REPO / "corpus" / "dossiers" / "yongchuan-final-acceptance-gaps" / "dossier.zip").read_bytes()
+    form = {"jurisdiction": "yongchuan", "stage": "final-acceptance"}
+    with running_server(tmp_path / "serve.log") as s:
+        with httpx.Client(timeout=600) as c:
+            assert c.post(s.base + "/api/check", data=form,
+                          files={"file": ("材料.zip", small_dossier(), "application/zip")}).status_code == 200
+        children = psutil.Process(s.proc.pid).children(recursive=True)
+        assert children  # the worker pool
+
+        def late() -> None:
+            with contextlib.suppress(httpx.HTTPError), httpx.Client(timeout=600) as c:
+                c.post(s.base + "/api/check", data=form, files={"file": ("dossier.zip", gaps, "application/zip")})
+
+        inflight = threading.Thread(target=late, daemon=True)
+        inflight.start()
+        time.sleep(1.5)  # the upload is in, its check has started
+        s.proc.send_signal(signal.SIGTERM)
+        s.proc.wait(timeout=60)
+        inflight.join(60)
+    gone, alive = psutil.wait_procs(children, timeout=30)
+    assert alive == []

@@ -149,7 +149,7 @@ class Desk:
         for task in list(self.tasks):
             task.cancel()
         if self._executor is not None and self._own_executor:
-            self._executor.shutdown(wait=False, cancel_futures=True)
+            await asyncio.to_thread(_stop_pool, self._executor)
         shutil.rmtree(self.root, ignore_errors=True)
 
     def new_folder(self) -> Path:
@@ -212,6 +212,20 @@ class Desk:
         ann = params.folder / work.ANNOTATED_ZIP
         if ann.is_file():
             shutil.copy2(ann, dest / "批注版.zip")
+
+
+def _stop_pool(executor: Executor, grace_s: float = 10) -> None:
+    """Stop the worker processes: queued checks are cancelled, a running one gets `grace_s`
+    to finish, then it is terminated, so no worker outlives the server."""
+    procs = list(getattr(executor, "_processes", None) or {})
+    handles = [executor._processes[pid] for pid in procs] if procs else []  # type: ignore[attr-defined]
+    executor.shutdown(wait=False, cancel_futures=True)
+    deadline = time.monotonic() + grace_s
+    for proc in handles:
+        proc.join(max(0.0, deadline - time.monotonic()))
+        if proc.is_alive():
+            proc.terminate()
+            proc.join(5)
 
 
 @dataclass(frozen=True)
