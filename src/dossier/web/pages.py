@@ -33,6 +33,11 @@ def _enum_labels(description: str, values: list[str]) -> list[str]:
     return parts if len(parts) == len(values) and all(parts) else values
 
 
+# The shared vocabulary's enum facts describe their values ("建设(开发)类 / 运维(服务)类");
+# the form needs a name for the question itself.
+_ENUM_TITLES = {"category": "项目类别", "mode": "建设方式", "scale": "系统层级"}
+
+
 @cache
 def pack_choices() -> list[dict[str, Any]]:
     """Each installed jurisdiction: Chinese name, regulation, stages and the facts its
@@ -49,7 +54,8 @@ def pack_choices() -> list[dict[str, Any]]:
         types, titles = fact_types(pack), fact_titles(pack)
         facts = []
         for name, kind in types.items():
-            entry: dict[str, Any] = {"name": name, "type": kind, "title": titles.get(name, name)}
+            title = _ENUM_TITLES.get(name, titles.get(name, name)) if kind == "enum" else titles.get(name, name)
+            entry: dict[str, Any] = {"name": name, "type": kind, "title": title}
             if kind == "enum":
                 values = list(props.get(name, {}).get("enum") or next(
                     (f.values for f in pack.facts if f.name == name), ()))
