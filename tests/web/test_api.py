@@ -251,3 +251,10 @@ def test_a_dead_worker_is_a_json_error_and_the_next_check_works(tmp_path: Path) 
         r = post_gaps(c)
         assert r.status_code == 422 and "检查进程意外退出" in r.json()["error"]
         assert post_gaps(c).status_code == 200
+
+
+def test_only_loopback_host_names_are_answered_when_configured() -> None:
+    config = ServeConfig(workers=1, allowed_hosts=("127.0.0.1", "localhost"))
+    with TestClient(create_app(config), base_url="http://127.0.0.1:8000") as c:
+        assert c.get("/healthz").status_code == 200
+        assert c.get("/healthz", headers={"host": "evil.example"}).status_code == 400

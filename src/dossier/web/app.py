@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -67,6 +68,9 @@ class ServeConfig:
     ocr: bool = True
     unit: str = ""
     """审查单位 printed on the 审查意见 when the form leaves it blank."""
+    allowed_hosts: tuple[str, ...] = ()
+    """Host headers to answer (empty: any). A localhost server without a token sets the
+    loopback names, so a web page that rebinds its own name to 127.0.0.1 gets nothing."""
 
     @property
     def max_upload_bytes(self) -> int:
@@ -495,6 +499,9 @@ def create_app(config: ServeConfig = ServeConfig(), executor: Executor | None = 
         exception_handlers=handlers,
         lifespan=lifespan,
     )
+    wrapped: ASGIApp = app
+    if config.allowed_hosts:
+        wrapped = TrustedHostMiddleware(wrapped, allowed_hosts=list(config.allowed_hosts))
     if config.token:
-        return TokenGate(app, config.token)
-    return app
+        wrapped = TokenGate(wrapped, config.token)
+    return wrapped

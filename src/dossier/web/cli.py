@@ -44,7 +44,10 @@ def serve(
         raise typer.Exit(2)
     if keep is not None:
         keep.mkdir(parents=True, exist_ok=True)
-    config = ServeConfig(token=token, keep=keep, max_upload_mb=max_upload, workers=workers, unit=unit, ocr=ocr)
+    # Without a token only loopback names are answered (no DNS rebinding from a web page).
+    hosts = () if token else ("127.0.0.1", "localhost", "::1", "[::1]")
+    config = ServeConfig(token=token, keep=keep, max_upload_mb=max_upload, workers=workers, unit=unit, ocr=ocr,
+                         allowed_hosts=hosts)
     where = f"[{host}]" if ":" in host else host
     sys.stderr.write(f"dossier serve: http://{where}:{port}/" + (" (token required)" if token else "") + "\n")
     uvicorn.run(create_app(config), host=host, port=port, log_level="warning", server_header=False)
