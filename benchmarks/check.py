@@ -181,10 +181,10 @@ def main(argv: list[str] | None = None) -> int:
             t_parsed = best(lambda fs=files: [parse_file(f) for f in fs], args.repeat)  # type: ignore[misc]
             per_format[suffix] = (len(files), sum(pages[f.name] for f in files), t_raw, t_parsed)
 
-    missing = sum(1 for m in report["materials"] if m["status"] == "missing")
+    missing = sum(1 for m in report.materials if m.status == "missing")
     print(f"baseline (zipfile+lxml, pypdfium2 text): {t_base:.3f} s  ({chars} chars)")
     print(f"check_path:                              {t_check:.3f} s  "
-          f"({len(report['findings'])} findings, {missing} materials missing)")
+          f"({len(report.findings)} findings, {missing} materials missing)")
     print(f"  ingest + parse {t_parse:.3f} s, classify/match/extract/rules/report {t_rest:.3f} s")
     for suffix, (n, pg, t_raw, t_parsed) in per_format.items():
         print(f"  {suffix:5s} {n} files {pg:3d} pages: raw text {t_raw:.3f} s, parse_file {t_parsed:.3f} s "

@@ -271,9 +271,8 @@ def check(
     as_of: Annotated[str | None, typer.Option("--as-of", help="Report date (YYYY-MM-DD); default today.")] = None,
 ) -> None:
     """对照地区和阶段检查送审材料，输出问题报告。Check a dossier against a jurisdiction and stage; print or write the gap report."""
-    from dossier.check.engine import CheckOptions, check_path
+    from dossier.api import check as check_dossier
     from dossier.render import FORMATS, render, write_reports
-    from dossier.report import exit_code
 
     fmts = split_list(formats) or ("md",)
     annotated = "annotated" in fmts
@@ -289,10 +288,9 @@ def check(
         err.print(f"error: {path}: no such file or folder", markup=False)
         raise typer.Exit(2)
     try:
-        pack, given = _load(jurisdiction, stage, facts)
-        options = CheckOptions(ocr=ocr, as_of=parse_as_of(as_of), select=split_list(select), ignore=split_list(ignore))
         with _progress(f"正在检查 {path.name}"):
-            report = check_path(path, pack, stage, given, options)
+            report = check_dossier(path, jurisdiction=jurisdiction, stage=stage, facts=facts, as_of=parse_as_of(as_of),
+                                   ocr=ocr, select=split_list(select), ignore=split_list(ignore))
     except DossierError as exc:
         raise _fail(exc) from None
     if annotated:
@@ -313,9 +311,9 @@ def check(
     else:
         for written in write_reports(report, list(fmts), output):
             err.print(f"wrote {written}", markup=False)
-    s = report["summary"]
-    err.print(f"{s['errors']} error(s), {s['warnings']} warning(s), {s['info']} info", markup=False)
-    raise typer.Exit(exit_code(report, fail_on.value))
+    s = report.summary
+    err.print(f"{s.errors} error(s), {s.warnings} warning(s), {s.info} info", markup=False)
+    raise typer.Exit(report.exit_code(fail_on.value))
 
 
 @app.command("generate")
@@ -326,15 +324,10 @@ def generate(
     facts: Annotated[Path | None, typer.Option("--facts", help="facts.yaml to fill the cover and 项目概述.")] = None,
 ) -> None:
     """Generate a skeleton DOCX for one outlined document."""
-    from dossier.generate import generate_document
+    from dossier.api import generate as generate_skeleton
 
     try:
-        pack, given = _load(jurisdiction, None, facts)
-        try:
-            pack.document(doc)
-        except KeyError as exc:
-            raise DossierError(str(exc.args[0])) from None
-        written = generate_document(pack, doc, given, output)
+        written = generate_skeleton(jurisdiction, doc, facts=facts, out=output)
     except DossierError as exc:
         raise _fail(exc) from None
     _print(f"wrote {written}")

@@ -32,6 +32,7 @@ import unicodedata
 import zipfile
 import zlib
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import BinaryIO
 
@@ -40,6 +41,7 @@ from dossier.errors import InputError
 __all__ = [
     "CODE_REFUSED",
     "CODE_UNREADABLE",
+    "FileKind",
     "IngestProblem",
     "IngestResult",
     "IngestedFile",
@@ -53,7 +55,38 @@ CODE_REFUSED = "DOS-P005"
 CODE_UNREADABLE = "DOS-P002"
 """A file or archive could not be read: permissions, vanished, broken, 0 bytes."""
 
-KINDS = ("docx", "xlsx", "pdf", "ole", "wps", "rtf", "zip", "html", "text", "image", "empty", "unknown")
+
+
+class FileKind(StrEnum):
+    """What a file is, decided once from its content by `sniff` (never from its name).
+    dossier.parse.PARSERS maps the kinds that can be read to their parser; a new format is a
+    value here, a branch in `_sniff_head`, and a PARSERS line."""
+
+    DOCX = "docx"
+    XLSX = "xlsx"
+    PDF = "pdf"
+    OLE = "ole"
+    """OLE2 compound file: .doc / .wps / .et saved by Word or WPS (converted by LibreOffice)."""
+    WPS = "wps"
+    """Legacy non-OLE Kingsoft WPS file, recognised by its name only."""
+    RTF = "rtf"
+    ZIP = "zip"
+    HTML = "html"
+    TEXT = "text"
+    IMAGE = "image"
+    EMPTY = "empty"
+    UNKNOWN = "unknown"
+
+    @property
+    def is_document(self) -> bool:
+        """A document format proper, not text, markup, an image or an archive: a file named
+        .docx/.pdf whose content is one of those is an impostor (DOS-P002)."""
+        return self not in _NOT_DOCUMENTS
+
+
+_NOT_DOCUMENTS = frozenset({FileKind.ZIP, FileKind.HTML, FileKind.TEXT, FileKind.IMAGE, FileKind.EMPTY,
+                            FileKind.UNKNOWN})
+KINDS = tuple(k.value for k in FileKind)
 
 
 @dataclass(frozen=True)
@@ -84,10 +117,8 @@ class IngestedFile:
     """Readable file on disk: the original for folder inputs, the extracted copy for zip members."""
     size: int
     sha256: str
-    kind: str
-    """Sniffed from content, one of `KINDS`."""
-    ext: str
-    """Lower-case extension as named, without the dot ("docx"); "" when there is none."""
+    kind: FileKind
+    """Sniffed from content."""
 
 
 @dataclass(frozen=True)
@@ -124,11 +155,11 @@ _IMAGE_MAGICS = (
 _LEGACY_WPS_EXTS = {"wps", "wpt"}
 
 
-def sniff(path: Path) -> str:
-    """The file's type from its content: one of `KINDS`. Raises OSError if it cannot be read."""
+def sniff(path: Path) -> FileKind:
+    """The file's type from its content. Raises OSError if it cannot be read."""
     with open(path, "rb") as fh:
         head = fh.read(_HEAD)
-    return _sniff_head(path, head)
+    return FileKind(_sniff_head(path, head))
 
 
 def _sniff_head(path: Path, head: bytes) -> str:
@@ -500,7 +531,7 @@ class _Run:
             return
         # A 0-byte file is a file (kind "empty"), not an ingest problem: the checker reports it
         # once, as DOS-P002, and can still see which material the unit meant to submit.
-        self.files.append(IngestedFile(display, path, size, digest.hexdigest(), kind, _ext(display)))
+        self.files.append(IngestedFile(display, path, size, digest.hexdigest(), FileKind(kind)))
 
     # archives ----------------------------------------------------------------------
 
@@ -577,7 +608,7 @@ class _Run:
             target.unlink(missing_ok=True)
             _rmdir_quietly(target.parent)
             return
-        self.files.append(IngestedFile(display, target, size, digest, kind, _ext(display)))
+        self.files.append(IngestedFile(display, target, size, digest, FileKind(kind)))
 
     def new_slot(self) -> Path:
         """A fresh folder workdir/<n>: one per member, so extracted names cannot collide."""

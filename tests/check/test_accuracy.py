@@ -29,7 +29,6 @@ from dossier.check.normalise import key
 from dossier.conditions import evaluate
 from dossier.model import Document, Material, Pack, Stage
 from dossier.packs import load_pack
-from dossier.report import exit_code
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "corpus"))
 import build_dossiers as bd  # noqa: E402
@@ -309,8 +308,9 @@ def test_accuracy_bars(tmp_path: Path) -> None:
         j, stage_id, project = STAGES[i % len(STAGES)]
         folder = tmp_path / f"d{i:02d}-{j}-{stage_id}"
         facts, truth = build_dossier(folder, j, stage_id, project, rng)
-        report = check_path(folder, load_pack(j), stage_id, facts, CheckOptions(as_of=dt.date(2024, 6, 1)))
-        assert exit_code(report, "error") in (0, 1)
+        checked = check_path(folder, load_pack(j), stage_id, facts, CheckOptions(as_of=dt.date(2024, 6, 1)))
+        assert checked.exit_code("error") in (0, 1)
+        report = checked.to_json()
         score(report, truth, tally, misses, folder.name)
 
     sec_recall = ratio(tally["sec_dropped_found"], tally["sec_dropped"])

@@ -41,7 +41,7 @@ def report(name: str) -> dict[str, Any]:
     spec = SPECS[name]
     pack = load_pack(spec.jurisdiction)
     given = load_facts(spec.folder / "facts.yaml", pack)
-    return check_path(dossier_path(spec), pack, spec.stage, given, CheckOptions(as_of=spec.as_of))
+    return check_path(dossier_path(spec), pack, spec.stage, given, CheckOptions(as_of=spec.as_of)).to_json()
 
 
 def normalise(r: dict[str, Any]) -> dict[str, Any]:

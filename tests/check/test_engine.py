@@ -12,7 +12,7 @@ from check_builders import outline_items, write_docx
 
 from dossier.check.engine import CheckOptions, ParsedFile, check_parsed, parse_one
 from dossier.packs import load_pack
-from dossier.report import exit_code
+from dossier.report import Report
 
 YC = load_pack("yongchuan")
 FA = YC.document("final-acceptance-application")
@@ -41,7 +41,7 @@ DEFAULT_OPTIONS = CheckOptions(as_of=dt.date(2024, 1, 1))
 
 def run(folder: Path, facts: dict[str, Any] | None = None, stage: str = "final-acceptance",
         options: CheckOptions = DEFAULT_OPTIONS) -> dict[str, Any]:
-    return check_parsed(parsed_dir(folder), [], folder.name, YC, stage, facts or {}, options)
+    return check_parsed(parsed_dir(folder), [], folder.name, YC, stage, facts or {}, options).to_json()
 
 
 def keys(report: dict[str, Any], code: str | None = None) -> set[tuple[str, str]]:
@@ -135,7 +135,7 @@ def test_placeholder_material_is_not_present(tmp_path: Path) -> None:
     (folder / "01_项目监理报告.txt").write_text("【填写说明】请在此放入项目监理报告。\n", encoding="utf-8")
     parsed = parsed_dir(folder)
     parsed = [parse_one(p.display, folder / p.display, "text") if p.display.endswith(".txt") else p for p in parsed]
-    r = check_parsed(parsed, [], "x", YC, "final-acceptance", FULL_FACTS, CheckOptions())
+    r = check_parsed(parsed, [], "x", YC, "final-acceptance", FULL_FACTS, CheckOptions()).to_json()
     m = next(m for m in r["materials"] if m["id"] == "supervision-report")
     assert m["status"] == "missing" and m.get("placeholder") is True
     assert ("DOS-M003", "supervision-report") in keys(r)
@@ -166,8 +166,8 @@ def test_select_ignore_and_exit_codes(tmp_path: Path) -> None:
     assert {f["code"][:5] for f in only_sections["findings"]} == {"DOS-S"}
     ignored = run(folder, FULL_FACTS, options=CheckOptions(ignore=("missing-section",)))
     assert not keys(ignored, "DOS-S001")
-    assert exit_code(only_sections, "error") == 1
-    assert exit_code(ignored, "never") == 0
+    assert Report.from_json(only_sections).exit_code("error") == 1
+    assert Report.from_json(ignored).exit_code("never") == 0
 
 
 def test_unreadable_file_is_one_finding_and_the_rest_is_checked(tmp_path: Path) -> None:
@@ -185,7 +185,7 @@ def test_economic_never_matches_social_benefit(tmp_path: Path) -> None:
     social = next(s for _, s in br.walk() if s.title.startswith("社会效益"))
     econ = next(s for _, s in br.walk() if s.title.startswith("经济效益"))
     write_docx(tmp_path / "基本情况报告.docx", br.title, outline_items(br, drop={social.id}))
-    r = check_parsed(parsed_dir(tmp_path), [], "x", YC, "application", {}, CheckOptions())
+    r = check_parsed(parsed_dir(tmp_path), [], "x", YC, "application", {}, CheckOptions()).to_json()
     st = sections(r, "basic-report")
     assert st[social.id] == "missing" and st[econ.id] == "present"
 
@@ -210,7 +210,7 @@ def test_rtf_saved_as_doc_is_converted_and_checked(tmp_path: Path) -> None:
            r"{\pard \u19968?\u12289?\u30417?\u29702?\u27010?\u36848?\par}"  # 一、监理概述
            r"{\pard \u27491?\u25991?\u12290?\par}}")  # 正文。
     (tmp_path / "监理报告.doc").write_text(rtf, encoding="ascii")
-    r = check_path(tmp_path, YC, "final-acceptance", {"supervised": True}, CheckOptions())
+    r = check_path(tmp_path, YC, "final-acceptance", {"supervised": True}, CheckOptions()).to_json()
     f = next(f for f in r["files"] if f["path"].endswith("监理报告.doc"))
     assert f["status"] == "parsed" and f["material"] == "supervision-report"
     assert status(r, "supervision-report") == "present"
@@ -243,6 +243,6 @@ def test_low_ocr_confidence_is_a_warning() -> None:
                         headings=(Heading("监理概述", "一、", 1, Location(page=1),
                                           blocks=(Block("text", "正文", location=Location(page=1)),)),))
     parsed = [ParsedFile("扫描件.pdf", "pdf", "parsed", tree)]
-    r = check_parsed(parsed, [], "x", YC, "final-acceptance", FULL_FACTS, CheckOptions())
+    r = check_parsed(parsed, [], "x", YC, "final-acceptance", FULL_FACTS, CheckOptions()).to_json()
     assert ("DOS-P004", "") in keys(r)
     assert status(r, "supervision-report") == "present"

@@ -169,7 +169,7 @@ def test_unedited_yongchuan_report_checks_all_empty(
     folder.mkdir()
     target = folder / f"{yongchuan.document(doc_id).title}.docx"
     target.write_bytes(src.read_bytes())
-    report = engine.check_path(folder, yongchuan, _stage_of(yongchuan, doc_id), {})
+    report = engine.check_path(folder, yongchuan, _stage_of(yongchuan, doc_id), {}).to_json()
     docs = [d for d in report["documents"] if d["type"] == doc_id]
     assert len(docs) == 1
     statuses = {s["status"] for s in docs[0]["sections"]}
@@ -181,6 +181,6 @@ def test_fresh_scaffold_checks_as_placeholders(yongchuan: Pack, tmp_path: Path) 
     engine = pytest.importorskip("dossier.check.engine")
     facts = {"supervised": True}
     res = scaffold(yongchuan, "final-acceptance", facts, tmp_path / "out")
-    report = engine.check_path(res.out_dir, yongchuan, "final-acceptance", facts)
+    report = engine.check_path(res.out_dir, yongchuan, "final-acceptance", facts).to_json()
     assert all(m["status"] != "present" for m in report["materials"])
     assert all(m.get("placeholder") for m in report["materials"] if m["status"] != "not-required")

@@ -166,7 +166,7 @@ def test_folder_nested_with_zip_junk_and_links(tmp_path: Path) -> None:
     ]
     f = files["a/b/c/报告.docx"]
     assert f.path == root / "a" / "b" / "c" / "报告.docx"  # used in place, not copied
-    assert (f.kind, f.ext, f.size, f.sha256) == ("docx", "docx", len(report), sha(report))
+    assert (f.kind, f.size, f.sha256) == ("docx", len(report), sha(report))
     pdf = files["a/材料.zip!/子目录/监理报告.pdf"]
     assert pdf.kind == "pdf" and pdf.path.is_relative_to(work) and pdf.path.read_bytes().startswith(b"%PDF")
     assert files["a/材料.zip!/说明.txt"].kind == "text"
@@ -179,8 +179,8 @@ def test_folder_nested_with_zip_junk_and_links(tmp_path: Path) -> None:
 
     # Deterministic: a second run elsewhere gives the same files and problems.
     again = ingest(root, tmp_path / "work2")
-    strip = [(f.display, f.size, f.sha256, f.kind, f.ext) for f in res.files]
-    assert strip == [(f.display, f.size, f.sha256, f.kind, f.ext) for f in again.files]
+    strip = [(f.display, f.size, f.sha256, f.kind) for f in res.files]
+    assert strip == [(f.display, f.size, f.sha256, f.kind) for f in again.files]
     assert res.problems == again.problems
 
 
@@ -578,7 +578,7 @@ def test_html_renamed_docx_is_ingested_as_html(tmp_path: Path) -> None:
     p = tmp_path / "监理报告.docx"
     p.write_bytes(b"<html><body>\xe7\x9b\x91\xe7\x90\x86</body></html>")
     res = ingest(p, tmp_path / "work")
-    assert [(f.kind, f.ext) for f in res.files] == [("html", "docx")]
+    assert [(f.kind, f.display) for f in res.files] == [("html", "监理报告.docx")]
 
 
 # -- fuzzing --------------------------------------------------------------------------------

@@ -152,7 +152,7 @@ def gaps_report(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any
     from dossier.check.engine import CheckOptions, check_path
     from dossier.packs import load_pack
 
-    report = check_path(GAPS, load_pack("yongchuan"), "final-acceptance", {}, CheckOptions(ocr=False))
+    report = check_path(GAPS, load_pack("yongchuan"), "final-acceptance", {}, CheckOptions(ocr=False)).to_json()
     out = tmp_path_factory.mktemp("annotated")
     return report, out
 

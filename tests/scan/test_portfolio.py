@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ import pytest
 from lxml import etree
 from openpyxl import load_workbook
 
-from dossier.report import Finding, Loc, summarise
+from dossier.report import Finding, Loc, Report, summarise
 from dossier.scan import portfolio, xlsx
 from dossier.scan.cache import ScanCache
 from dossier.scan.discover import DossierSpec
@@ -22,7 +23,7 @@ AS_OF = dt.date(2026, 11, 1)
 TRICKY = ("=SUM(A1:A9)", "  前后有空格  ", "A<B & C>D \"引号\"", "控制\x01字符\x07", "换行\n第二行")
 
 
-def _report(dossier_id: str, messages: tuple[str, ...]) -> dict[str, Any]:
+def _report(dossier_id: str, messages: tuple[str, ...]) -> Report:
     spec = DossierSpec(dossier_id, Path(f"/archive/{dossier_id}"))
     report = failed_report(spec, "yongchuan", "final-acceptance", "测试", AS_OF)
     findings = [
@@ -30,12 +31,10 @@ def _report(dossier_id: str, messages: tuple[str, ...]) -> dict[str, Any]:
                 ({"text": "永川办法 第十五条"},))
         for n, m in enumerate(messages)
     ]
-    report["findings"] = [f.as_dict() for f in findings]
-    report["summary"] = summarise(findings, [], [])
-    return report
+    return replace(report, findings=tuple(findings), summary=summarise(findings, [], []))
 
 
-def _store(cache: ScanCache, dossier_id: str, report: dict[str, Any], *, rendered: bool = True) -> None:
+def _store(cache: ScanCache, dossier_id: str, report: Report, *, rendered: bool = True) -> None:
     """As a worker makes the result and the scan commits it."""
     task = Task(DossierSpec(dossier_id, Path(f"/archive/{dossier_id}")), Settings(), f"fp-{dossier_id}",
                 pages=cache.path.parent / portfolio.REPORTS)
@@ -45,7 +44,7 @@ def _store(cache: ScanCache, dossier_id: str, report: dict[str, Any], *, rendere
                 rendered=r.rendered if rendered else "", sheet=r.sheet if rendered else b"")
 
 
-def _portfolio(tmp_path: Path, reports: dict[str, dict[str, Any]]) -> Path:
+def _portfolio(tmp_path: Path, reports: dict[str, Report]) -> Path:
     out = tmp_path / "out"
     cache = ScanCache(out / "cache.sqlite", "test")
     try:

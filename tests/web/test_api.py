@@ -36,7 +36,7 @@ def cli_report() -> dict[str, Any]:
     from dossier.packs import load_pack
 
     return check_path(GAPS, load_pack("yongchuan"), "final-acceptance", {},
-                      CheckOptions(ocr=False, as_of=dt.date(2026, 12, 1)))
+                      CheckOptions(ocr=False, as_of=dt.date(2026, 12, 1))).to_json()
 
 
 @pytest.fixture(scope="module")

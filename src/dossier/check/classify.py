@@ -21,7 +21,6 @@ from dossier.tree import DocumentTree
 NAME_EXACT = 100.0
 NAME_TERM = 90.0
 NAME_FUZZY = 75.0
-TITLE_TERM = 85.0
 PAGE_TERM = 65.0
 THRESHOLD = 60.0
 

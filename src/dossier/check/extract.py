@@ -16,6 +16,7 @@ from functools import cache
 from typing import Any
 
 from dossier.check.normalise import simplify
+from dossier.cjk import chinese_to_int
 from dossier.facts import to_wan
 from dossier.tree import DocumentTree, Location
 
@@ -84,8 +85,7 @@ def cn_number(s: str) -> int:
     if s.isdigit():
         return int(s)
     if "十" in s:
-        tens, _, ones = s.partition("十")
-        return (_CN_DIGIT.get(tens, 1) if tens else 1) * 10 + (_CN_DIGIT.get(ones, 0) if ones else 0)
+        return chinese_to_int(s) or 0
     return int("".join(str(_CN_DIGIT[c]) for c in s))
 
 
@@ -96,13 +96,6 @@ def parse_date(m: re.Match[str]) -> dt.date | None:
         return dt.date(y, mo, d)
     except (ValueError, KeyError):
         return None
-
-
-def find_dates(text: str) -> Iterator[tuple[dt.date, int, int]]:
-    for m in re.finditer(DATE, text):
-        d = parse_date(m)
-        if d is not None:
-            yield d, m.start(), m.end()
 
 
 def _snippets(tree: DocumentTree) -> Iterator[tuple[str, Location]]:

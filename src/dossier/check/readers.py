@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from dossier.cjk import PLACEHOLDER_MARK
 from dossier.errors import InputError
 from dossier.tree import Block, DocumentTree, Location
 
-PLACEHOLDER_MARK = "【填写说明】"
 MAX_SHEET_ROWS = 2000
 
 

@@ -7,9 +7,12 @@ numbered material placeholders, generated reports and a 材料清单.
 
 from __future__ import annotations
 
+from dossier.api import callable_module
 from dossier.generate.context import GUIDANCE_STYLE, MARKER, expected_titles
 from dossier.generate.document import GenerateError, generate_document
 from dossier.generate.scaffold import CHECKLIST, MANIFEST, MaterialRow, ScaffoldResult, scaffold
+
+callable_module(__name__)  # `dossier.generate(jurisdiction, doc, out=…)` is `dossier.api.generate`
 
 __all__ = [
     "CHECKLIST",

@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from dossier.cjk import PLACEHOLDER_MARK, chinese_counting
 from dossier.conditions import Truth, describe, evaluate
 from dossier.facts import fact_titles
 from dossier.model import Citation, Condition, Document, Pack, Section
 
-MARKER = "【填写说明】"
+MARKER = PLACEHOLDER_MARK
 GUIDANCE_STYLE = "Dossier Guidance"
 BLANK = "＿＿＿＿＿＿＿＿"
 
@@ -267,18 +268,6 @@ def form_context(pack: Pack, doc: Document, facts: Mapping[str, Any]) -> dict[st
     return ctx
 
 
-_CN_NUM = "一二三四五六七八九十"
-
-
-def _cn(n: int) -> str:
-    if n <= 10:
-        return _CN_NUM[n - 1]
-    if n < 20:
-        return "十" + _CN_NUM[n - 11]
-    tens, ones = divmod(n, 10)
-    return _CN_NUM[tens - 1] + "十" + (_CN_NUM[ones - 1] if ones else "")
-
-
 def table_context(pack: Pack, doc: Document, facts: Mapping[str, Any]) -> dict[str, Any]:
     """Rows of a 明细表: a number column, one title column per outline level, empty amounts."""
     kept = kept_sections(doc, facts)
@@ -302,7 +291,7 @@ def table_context(pack: Pack, doc: Document, facts: Mapping[str, Any]) -> dict[s
         if numbered:
             if k.level == 1:
                 top += 1
-            cells[0] = k.section.label.rstrip("、.． ") or (_cn(top) if auto and k.level == 1 else "")
+            cells[0] = k.section.label.rstrip("、.． ") or (chinese_counting(top) if auto and k.level == 1 else "")
         cells[first + min(k.level, title_cols) - 1] = k.section.title
         rows.append({"cells": cells, "level": k.level})
     # Relative widths: a narrow number column, wide title columns, the rest for amounts.

@@ -8,12 +8,71 @@ are imported lazily so a missing optional dependency only affects those formats.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from dossier.errors import InputError
+from dossier.ingest import FileKind
 from dossier.tree import DocumentTree, Heading
 
-__all__ = ["parse_file", "render_text", "sniff"]
+__all__ = ["PARSERS", "Parser", "parse_file", "parse_path", "render_text", "sniff"]
+
+Parser = Callable[[Path, str, bool], DocumentTree]
+"""(file on disk, its display name, ocr) → DocumentTree whose path is the display name;
+raises InputError (or any exception: the engine turns it into an unreadable-file finding)."""
+
+
+def _sniffed(path: Path, display: str, ocr: bool) -> DocumentTree:
+    return replace(parse_file(path, ocr=ocr), path=display)
+
+
+def _converted(path: Path, display: str, ocr: bool) -> DocumentTree:
+    from dossier.parse.convert import parse_via_libreoffice
+
+    return replace(parse_via_libreoffice(path), path=display)
+
+
+def _spreadsheet(path: Path, display: str, ocr: bool) -> DocumentTree:
+    from dossier.check.readers import read_xlsx
+
+    return read_xlsx(path, display)
+
+
+def _text(path: Path, display: str, ocr: bool) -> DocumentTree:
+    from dossier.check.readers import read_text
+
+    return read_text(path, display)
+
+
+PARSERS: dict[FileKind, Parser] = {
+    FileKind.DOCX: _sniffed,  # DOCX (python-docx/lxml), see dossier.parse.docx
+    FileKind.PDF: _sniffed,  # text PDF, and a scanned one through OCR: dossier.parse.pdf
+    FileKind.OLE: _sniffed,  # .doc/.wps (OLE2) converted by LibreOffice
+    FileKind.WPS: _sniffed,  # legacy WPS: the sniff says what it really is
+    FileKind.RTF: _converted,  # RTF (often named .doc) converted by LibreOffice
+    FileKind.XLSX: _spreadsheet,
+    FileKind.TEXT: _text,
+}
+"""The one table of readable kinds. A new format: a FileKind value, its sniff, one line here."""
+
+
+def parse_path(path: Path, *, ocr: bool = True, display: str | None = None) -> DocumentTree:
+    """Any readable document (the kinds of PARSERS) as a DocumentTree; InputError otherwise."""
+    from dossier.ingest import sniff as sniff_kind
+
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("no such file" if not path.exists() else "not a file", path=str(path))
+    try:
+        kind = sniff_kind(path)
+    except OSError as e:
+        raise InputError(f"cannot be read ({e.strerror or e})", path=str(path)) from None
+    parser = PARSERS.get(kind)
+    if parser is None:
+        sniff(path)  # raises, saying what the file really is
+        raise InputError(f"not a document this tool reads ({kind})", path=str(path))
+    return parser(path, display or str(path), ocr)
 
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
@@ -94,3 +153,12 @@ def render_text(tree: DocumentTree) -> str:
     for h in tree.headings:
         emit(h, 0)
     return "\n".join(lines) + "\n"
+
+
+def _make_callable() -> None:
+    from dossier.api import callable_module
+
+    callable_module(__name__)
+
+
+_make_callable()  # `dossier.parse(path)` is `dossier.api.parse`

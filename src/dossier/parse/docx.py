@@ -23,6 +23,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from dossier.cjk import PLACEHOLDER_MARK
 from dossier.errors import InputError
 from dossier.parse.ladder import Ladder, clean_title, is_toc_line, split_label
 from dossier.parse.ooxml import (
@@ -62,7 +63,6 @@ _EASTASIA, _ASCII = w("eastAsia"), w("ascii")
 _OFF = frozenset(("0", "false", "off", "none"))
 _FMT_LIMIT = 120
 _BODY_SAMPLE = 50
-_GUIDANCE_MARK = "【填写说明】"
 _FALLBACK, _TXBX = f"{{{MC}}}Fallback", w("txbxContent")
 _SPECIAL_TAGS = (_TAB, _BR, _CR, _FLDCHAR, _INSTR, _SYM, _NBH)
 _RUN_TAGS = (_R, _T, _TAB, _BR, _CR, _FLDCHAR, _INSTR, _SYM, _NBH)
@@ -347,7 +347,7 @@ class _Walker:
             prof.size,
             prof.font,
             prof.centred if centred is None else centred,
-            placeholder or prof.guidance or raw.startswith(_GUIDANCE_MARK),
+            placeholder or prof.guidance or raw.startswith(PLACEHOLDER_MARK),
             p,
             base,
         )

@@ -12,6 +12,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from dossier.cjk import chinese_to_int, is_toc_title
+
 __all__ = [
     "FAMILIES",
     "Ladder",
@@ -65,12 +67,6 @@ _HALF = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _HALF[0x3000] = 0x20
 _HALF[0x00A0] = 0x20
 
-_CN_DIGITS = {
-    "零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
-    "六": 6, "七": 7, "八": 8, "九": 9,
-    "壹": 1, "贰": 2, "叁": 3, "肆": 4, "伍": 5, "陆": 6, "柒": 7, "捌": 8, "玖": 9,
-}  # fmt: skip
-_CN_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
 _CN = "零〇一二三四五六七八九两十百千壹贰叁肆伍陆柒捌玖拾佰仟"
 
 _ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
@@ -131,25 +127,6 @@ _BARE_DEC = re.compile(r"^(?P<n>\d{1,2})[ \t]+(?=[\u4e00-\u9fff])")
 _CIRCLED = {chr(0x2460 + i): i + 1 for i in range(20)}  # ①..⑳
 _PAREN_DIGIT = {chr(0x2474 + i): i + 1 for i in range(20)}  # ⑴..⒇
 _DOT_DIGIT = {chr(0x2488 + i): i + 1 for i in range(20)}  # ⒈..⒛
-
-
-def chinese_to_int(s: str) -> int | None:
-    """一 → 1, 十二 → 12, 二十 → 20, 一百零五 → 105, 壹拾 → 10; ASCII digits pass through."""
-    s = s.strip()
-    if not s:
-        return None
-    if s.isdigit():
-        return int(s)
-    total, cur = 0, 0
-    for ch in s:
-        if ch in _CN_DIGITS:
-            cur = _CN_DIGITS[ch]
-        elif ch in _CN_UNITS:
-            total += (cur or 1) * _CN_UNITS[ch]
-            cur = 0
-        else:
-            return None
-    return total + cur
 
 
 def _roman_to_int(s: str) -> int | None:
@@ -297,11 +274,10 @@ def normalise_title(text: str) -> str:
 
 
 _PAGE_END = frozenset("0123456789０１２３４５６７８９ivxlcIVXLC")
-_TOC_HEAD = re.compile(r"^\s*(目\s*录|目\s*次|contents|table\s+of\s+contents)\s*$", re.IGNORECASE)
 _LEADER_PAGE = re.compile(
     r"(?:\.{3,}|…+|·{3,}|‥+|_{4,}|-{4,}|—{2,}|\.(?:\s\.){2,})\s*(?:\d{1,4}|[ivxlcIVXLC]{1,6})\s*$"
 )
-_TOC_START = frozenset("目CcTtＣｃＴｔ")  # what a stripped _TOC_HEAD match can begin with
+_TOC_START = frozenset("目CcTtＣｃＴｔ")  # what a stripped 目录 title can begin with
 _TAB_PAGE = re.compile(r"^[^\t]{1,80}\t+\s*\d{1,4}\s*$")
 
 
@@ -311,9 +287,9 @@ def is_toc_line(text: str) -> bool:
     if not t or len(t) > 160:
         return False
     if t[-1] not in _PAGE_END:
-        return len(t) <= 24 and t[0] in _TOC_START and bool(_TOC_HEAD.match(t.translate(_HALF)))
+        return len(t) <= 24 and t[0] in _TOC_START and is_toc_title(t.translate(_HALF))
     t = t.translate(_HALF)
-    if _TOC_HEAD.match(t):
+    if is_toc_title(t):
         return True
     if _LEADER_PAGE.search(t):
         return True

@@ -18,6 +18,7 @@ from typing import Any
 
 from lxml import etree
 
+from dossier.cjk import CN_DIGITS, CN_LEGAL_DIGITS, chinese_counting
 from dossier.errors import InputError
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -113,12 +114,6 @@ def parse_xml(data: bytes, name: str, path: Path) -> etree._Element:
         return etree.fromstring(data, _PARSER)
     except etree.XMLSyntaxError as e:
         raise InputError(f"{name} is not well-formed XML ({e.msg})", path=str(path)) from None
-
-
-def read_part(zf: zipfile.ZipFile, name: str, path: Path, *, required: bool = False) -> etree._Element | None:
-    """Read and parse one XML part; None when absent and optional."""
-    data = read_bytes(zf, name, path, required=required)
-    return None if data is None else parse_xml(data, name, path)
 
 
 def on(el: etree._Element | None) -> bool | None:
@@ -727,34 +722,10 @@ _LEVEL_TAGS = {w(t): t for t in ("start", "lvlRestart", "lvlText", "numFmt")}
 _TAG_ISLGL = w("isLgl")
 
 
-_CN_DIG = "〇一二三四五六七八九"
-_CN_LEGAL = "零壹贰叁肆伍陆柒捌玖"
+_CN_DIG = CN_DIGITS
+_CN_LEGAL = CN_LEGAL_DIGITS
 _STEMS = "甲乙丙丁戊己庚辛壬癸"
 _BRANCHES = "子丑寅卯辰巳午未申酉戌亥"
-
-
-def chinese_counting(n: int, digits: str = _CN_DIG, units: str = "十百千", *, legal: bool = False) -> str:
-    """Word's chineseCounting / chineseCountingThousand: 10 → 十, 11 → 十一, 105 → 一百零五."""
-    if n <= 0:
-        return str(n)
-    if n >= 10000:
-        return str(n)
-    zero = "零" if not legal else digits[0]
-    parts: list[str] = []
-    pending_zero = False
-    for power, unit in ((1000, units[2]), (100, units[1]), (10, units[0]), (1, "")):
-        d = (n // power) % 10
-        if d == 0:
-            if parts:
-                pending_zero = True
-            continue
-        if pending_zero:
-            parts.append(zero)
-            pending_zero = False
-        if not (power == 10 and d == 1 and not parts and not legal):
-            parts.append(digits[d])
-        parts.append(unit)
-    return "".join(parts)
 
 
 def _letters(n: int, base: str) -> str:

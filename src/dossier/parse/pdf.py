@@ -25,6 +25,7 @@ from typing import Any
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from dossier.cjk import PLACEHOLDER_MARK, is_toc_title
 from dossier.errors import InputError
 from dossier.parse import ladder
 from dossier.parse.ladder import Ladder, is_toc_line, normalise_title
@@ -36,7 +37,6 @@ NO_TEXT_LAYER = "no-text-layer:"
 """Prefix of the `warnings` entry for pages that have no text layer and were not OCR'd."""
 
 OCR_SCALE = 2.0
-PLACEHOLDER_MARK = "【填写说明】"
 
 
 @dataclass(frozen=True)
@@ -493,11 +493,9 @@ def _is_toc_title(text: str) -> bool:
     # NFKC maps ASCII and CJK ideographs to themselves: only these can start 目录 / contents.
     if (c.isascii() or "\u4e00" <= c <= "\u9fff") and (not c or c not in "目cCtT"):
         return False
-    return bool(_TOC_TITLE.match(_nfkc(text)))
+    return is_toc_title(_nfkc(text))
 
 
-_TOC_TITLE = re.compile(r"^(?:目\s*录|目\s*次|contents|table\s+of\s+contents)$", re.IGNORECASE)
-_LEADERISH = re.compile(r"[.…·]{2,}\s*\d+\s*$")
 _ENDS_PAGE = re.compile(r"\D\s+\d{1,4}$")
 
 

@@ -1,5 +1,6 @@
-"""Reviewer-facing renderings of a check report (the JSON contract of
-schemas/report.schema.json): json, md, html, docx, pdf, xlsx. Every renderer is a pure
+"""Reviewer-facing renderings of a check report: json, md, html, docx, pdf, xlsx. `render`
+and `write_reports` take the engine's typed `Report` (or its JSON, the contract of
+schemas/report.schema.json, as a stored or cached report is); every renderer is a pure
 function of the report, so the same report always gives the same bytes (pdf excepted:
 LibreOffice stamps its own creation time)."""
 
@@ -8,7 +9,13 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Union
+
+if TYPE_CHECKING:
+    from dossier.report import Report
+
+AnyReport = Union["Report", Mapping[str, Any]]
+"""A typed Report, or a report's JSON (read back from a file or the scan's cache)."""
 
 FORMATS: tuple[str, ...] = ("json", "md", "html", "docx", "pdf", "xlsx")
 EXTENSIONS: dict[str, str] = {f: f for f in FORMATS}
@@ -54,16 +61,21 @@ _RENDERERS: dict[str, Callable[[Mapping[str, Any]], bytes]] = {
 }
 
 
-def render(report: Mapping[str, Any], fmt: str) -> bytes:
+def as_json(report: AnyReport) -> Mapping[str, Any]:
+    """The report's JSON form, which the format writers read."""
+    return report if isinstance(report, Mapping) else report.to_json()
+
+
+def render(report: AnyReport, fmt: str) -> bytes:
     """The report in one format, as bytes (deterministic for a given report)."""
     try:
         renderer = _RENDERERS[fmt]
     except KeyError:
         raise ValueError(f"unknown report format {fmt!r}; choose from {', '.join(FORMATS)}") from None
-    return renderer(report)
+    return renderer(as_json(report))
 
 
-def write_reports(report: Mapping[str, Any], formats: Sequence[str], out: Path) -> list[Path]:
+def write_reports(report: AnyReport, formats: Sequence[str], out: Path) -> list[Path]:
     """Write the report in each format. With one format `out` is the file to write; with
     several it is a directory that receives report.<ext> for each. Parents are created;
     nothing else is written. Everything is rendered before the first write, so a failing
@@ -71,7 +83,8 @@ def write_reports(report: Mapping[str, Any], formats: Sequence[str], out: Path) 
     wanted = list(dict.fromkeys(formats))
     if not wanted:
         raise ValueError("no report format given")
-    rendered = [(fmt, render(report, fmt)) for fmt in wanted]
+    as_dict = as_json(report)
+    rendered = [(fmt, render(as_dict, fmt)) for fmt in wanted]
     out = Path(out)
     if len(rendered) == 1:
         targets = [out]

@@ -246,6 +246,80 @@ def _new_rel_id(rels: etree._Element) -> str:
 _ID_RE = re.compile(r"^-?\d+$")
 
 
+def _paragraphs_of(root: etree._Element, part: str) -> list[etree._Element]:
+    body = root.find(_w("body"))
+    if body is None:
+        raise AnnotateError(f"{part} has no body")
+    paragraphs = _body_paragraphs(body)
+    if not paragraphs:  # an empty body still gets its comments, on a paragraph of their own
+        empty = etree.Element(_P)
+        body.insert(0, empty)
+        paragraphs = [empty]
+    return paragraphs
+
+
+def _first_free_id(root: etree._Element, comments_root: etree._Element | None) -> int:
+    used = [int(v) for el in root.iter(_w("commentRangeStart"), _w("commentReference"))
+            if _ID_RE.match(v := el.get(_w("id"), ""))]
+    if comments_root is not None:
+        used += [int(v) for el in comments_root if _ID_RE.match(v := el.get(_w("id"), ""))]
+    return max(used, default=-1) + 1
+
+
+def _free_part_name(names: Sequence[str], folder: str) -> str:
+    """comments.xml, or comments1.xml… when an orphan comments.xml nobody points to is there."""
+    name, n = posixpath.join(folder, "comments.xml"), 0
+    while name in names:
+        n += 1
+        name = posixpath.join(folder, f"comments{n}.xml")
+    return name
+
+
+def _register_comments(zf: zipfile.ZipFile, part: str, rels: etree._Element | None, comments_part: str,
+                       changed: dict[str, bytes], added: list[tuple[str, bytes]]) -> None:
+    """A new comments part: its relationship from the document and its content type."""
+    names = zf.namelist()
+    rels_part = _rels_name(part)
+    if rels is None:
+        rels = etree.Element(f"{{{PKG_REL_NS}}}Relationships", nsmap={None: PKG_REL_NS})
+    rel = etree.SubElement(rels, f"{{{PKG_REL_NS}}}Relationship")
+    rel.set("Id", _new_rel_id(rels))
+    rel.set("Type", COMMENTS_REL)
+    rel.set("Target", posixpath.relpath(comments_part, posixpath.dirname(part)))
+    if rels_part in names:
+        changed[rels_part] = _xml(rels)
+    else:
+        added.append((rels_part, _xml(rels)))
+    ct = _parse(zf.read("[Content_Types].xml"), "[Content_Types].xml")
+    override = etree.SubElement(ct, f"{{{CT_NS}}}Override")
+    override.set("PartName", "/" + comments_part)
+    override.set("ContentType", COMMENTS_CT)
+    changed["[Content_Types].xml"] = _xml(ct)
+
+
+def _rezip(zf: zipfile.ZipFile, changed: Mapping[str, bytes], added: Sequence[tuple[str, bytes]]) -> bytes:
+    """The package again, in its order: changed parts rewritten, every other part the same
+    bytes with the same compression (the part is the user's), new parts at the end."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        for info in zf.infolist():
+            fresh = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+            fresh.external_attr = info.external_attr
+            if info.filename in changed:
+                fresh.compress_type = zipfile.ZIP_DEFLATED
+                dst.writestr(fresh, changed[info.filename])
+            else:
+                fresh.compress_type = info.compress_type
+                fresh.create_system = info.create_system
+                dst.writestr(fresh, zf.read(info.filename))
+        stamp = zf.infolist()[0].date_time
+        for name, blob in added:
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(info, blob)
+    return out.getvalue()
+
+
 def annotate_docx(data: bytes, findings: Sequence[Mapping[str, Any]], doc: Mapping[str, Any] | None = None,
                   *, date: str = "") -> bytes:
     """The DOCX `data` with one comment per finding (see the module doc for placement).
@@ -259,14 +333,7 @@ def annotate_docx(data: bytes, findings: Sequence[Mapping[str, Any]], doc: Mappi
         part = _document_part(zf)
         names = zf.namelist()
         root = _parse(zf.read(part), part)
-        body = root.find(_w("body"))
-        if body is None:
-            raise AnnotateError(f"{part} has no body")
-        paragraphs = _body_paragraphs(body)
-        if not paragraphs:
-            empty = etree.Element(_P)
-            body.insert(0, empty)
-            paragraphs = [empty]
+        paragraphs = _paragraphs_of(root, part)
         notes = plan_notes(findings, doc, len(paragraphs), _title_index(paragraphs))
         if not notes:
             return data
@@ -274,14 +341,9 @@ def annotate_docx(data: bytes, findings: Sequence[Mapping[str, Any]], doc: Mappi
         rels_part = _rels_name(part)
         rels = _parse(zf.read(rels_part), rels_part) if rels_part in names else None
         comments_part = _existing_comments(rels, part)
-        comments_root = (_parse(zf.read(comments_part), comments_part)
-                         if comments_part and comments_part in names else None)
-        used = [int(v) for el in root.iter(_w("commentRangeStart"), _w("commentReference"))
-                if _ID_RE.match(v := el.get(_w("id"), ""))]
-        if comments_root is not None:
-            used += [int(v) for el in comments_root if _ID_RE.match(v := el.get(_w("id"), ""))]
-        next_id = max(used, default=-1) + 1
-
+        existing = comments_part is not None and comments_part in names
+        comments_root = _parse(zf.read(comments_part), comments_part) if existing and comments_part else None
+        next_id = _first_free_id(root, comments_root)
         if comments_root is None:
             comments_root = etree.Element(_w("comments"), nsmap={"w": W_NS})
         stamp = f"{date}T00:00:00Z" if date else "1980-01-01T00:00:00Z"
@@ -292,53 +354,13 @@ def annotate_docx(data: bytes, findings: Sequence[Mapping[str, Any]], doc: Mappi
 
         changed: dict[str, bytes] = {part: _xml(root)}
         added: list[tuple[str, bytes]] = []
-        if comments_part and comments_part in names:
+        if existing and comments_part:
             changed[comments_part] = _xml(comments_root)
         else:
-            comments_part = posixpath.join(posixpath.dirname(part), "comments.xml")
-            if comments_part in names:  # an orphan comments.xml nobody points to: take a free name
-                n = 1
-                while (cand := posixpath.join(posixpath.dirname(part), f"comments{n}.xml")) in names:
-                    n += 1
-                comments_part = cand
-            if rels is None:
-                rels = etree.Element(f"{{{PKG_REL_NS}}}Relationships", nsmap={None: PKG_REL_NS})
-            rel = etree.SubElement(rels, f"{{{PKG_REL_NS}}}Relationship")
-            rel.set("Id", _new_rel_id(rels))
-            rel.set("Type", COMMENTS_REL)
-            rel.set("Target", posixpath.relpath(comments_part, posixpath.dirname(part)))
-            ct = _parse(zf.read("[Content_Types].xml"), "[Content_Types].xml")
-            override = etree.SubElement(ct, f"{{{CT_NS}}}Override")
-            override.set("PartName", "/" + comments_part)
-            override.set("ContentType", COMMENTS_CT)
-            changed["[Content_Types].xml"] = _xml(ct)
-            new_parts = [(comments_part, _xml(comments_root))]
-            if rels_part in names:
-                changed[rels_part] = _xml(rels)
-            else:
-                new_parts.append((rels_part, _xml(rels)))
-            added = new_parts
-
-        out = io.BytesIO()
-        with zipfile.ZipFile(out, "w") as dst:
-            for info in zf.infolist():
-                if info.filename in changed:
-                    fresh = zipfile.ZipInfo(info.filename, date_time=info.date_time)
-                    fresh.compress_type = zipfile.ZIP_DEFLATED
-                    fresh.external_attr = info.external_attr
-                    dst.writestr(fresh, changed[info.filename])
-                else:
-                    # The same bytes, the same compression: the part is the user's.
-                    same = zipfile.ZipInfo(info.filename, date_time=info.date_time)
-                    same.compress_type = info.compress_type
-                    same.external_attr = info.external_attr
-                    same.create_system = info.create_system
-                    dst.writestr(same, zf.read(info.filename))
-            for name, blob in added:
-                info = zipfile.ZipInfo(name, date_time=zf.infolist()[0].date_time)
-                info.compress_type = zipfile.ZIP_DEFLATED
-                dst.writestr(info, blob)
-        return out.getvalue()
+            comments_part = _free_part_name(names, posixpath.dirname(part))
+            added.append((comments_part, _xml(comments_root)))
+            _register_comments(zf, part, rels, comments_part, changed, added)
+        return _rezip(zf, changed, added)
 
 
 # -- a whole dossier ------------------------------------------------------------------

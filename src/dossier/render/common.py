@@ -237,15 +237,11 @@ def group_findings(report: Mapping[str, Any]) -> list[FindingGroup]:
     return [FindingGroup(k, headings[k], tuple(groups[k])) for k in keys]
 
 
-CN_NUMERALS = "零一二三四五六七八九"
-
-
 def cn_number(n: int) -> str:
-    """1 → 一, 12 → 十二, 23 → 二十三 (headings of a review opinion; n < 100)."""
-    if n < 10:
-        return CN_NUMERALS[n]
-    tens, ones = divmod(n, 10)
-    return ("" if tens == 1 else CN_NUMERALS[tens]) + "十" + (CN_NUMERALS[ones] if ones else "")
+    """1 → 一, 12 → 十二, 23 → 二十三 (headings of a review opinion)."""
+    from dossier.cjk import chinese_counting
+
+    return chinese_counting(n)
 
 
 def deterministic_zip(data: bytes, when: datetime) -> bytes:

@@ -9,8 +9,9 @@ from importlib import resources
 
 from dossier import __version__
 
-# What a parsed tree depends on: the parsers, the tree model and the engine's parse_one.
-_PARSER_SOURCES = ("parse", "tree.py", "check/readers.py", "check/engine.py", "ingest.py")
+# What a parsed tree depends on: the parsers (and their PARSERS table), the tree model, the shared
+# marks and numerals, ParsedFile and the engine's parse_one.
+_PARSER_SOURCES = ("parse", "tree.py", "cjk.py", "check/readers.py", "check/context.py", "check/engine.py", "ingest.py")
 
 
 def _digest(names: tuple[str, ...], *, exclude: tuple[str, ...] = (), package: str = "dossier",

@@ -17,14 +17,12 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from dossier import __version__
 from dossier.check.classify import evidence_for
 from dossier.check.engine import CheckOptions, ParsedFile, check_parsed, file_gap
 from dossier.cliopts import require_stage
-from dossier.codes import message
 from dossier.errors import DossierError
 from dossier.model import Pack
-from dossier.report import Finding, Loc, summarise
+from dossier.report import Report, header
 from dossier.scan.cache import encode_report, pack_parse, summary_of, unpack_parse
 from dossier.scan.discover import FACTS_NAMES, DossierSpec
 from dossier.scan.sandbox import DEFAULT_PARSER, LIMIT_CODE, ParseSandbox
@@ -86,10 +84,11 @@ class Result:
     """portfolio.outputs_key of the page and `sheet`; "" when they could not be made here."""
 
 
-def finish(task: Task, report: dict[str, Any], status: str, parsed: Mapping[str, bytes] | None = None,
+def finish(task: Task, checked: Report, status: str, parsed: Mapping[str, bytes] | None = None,
            files: int = 0, parses: int = 0, seconds: float = 0.0) -> Result:
     """Everything the cache and the portfolio need from one checked dossier, made where it was
     checked so that encoding and rendering run in parallel too."""
+    report = checked.to_json()
     html, sheet, rendered = b"", b"", ""
     try:
         from dossier.scan.portfolio import dossier_outputs, outputs_key, write_report_page
@@ -181,7 +180,7 @@ def run_dossier(task: Task) -> Result:
 
 @dataclass(frozen=True)
 class _Checked:
-    report: dict[str, Any]
+    report: Report
     status: str
     parsed: Mapping[str, bytes] = field(default_factory=dict)
     files: int = 0
@@ -245,8 +244,8 @@ def _check(task: Task, tmp: Path, jurisdiction: str | None, stage: str | None) -
     given = validate_facts({k: v for k, v in facts_raw.items() if k not in SCAN_KEYS}, pack,
                            str(facts_file or "facts"))
     options = CheckOptions(ocr=st.ocr, as_of=st.as_of, select=st.select, ignore=st.ignore)
-    report = check_parsed(parsed, gaps, spec.path.name, pack, stage, given, options)
-    report["scan"] = {"dossier": spec.id, **{f"{k}_source": v for k, v in sources.items()}}
+    report = replace(check_parsed(parsed, gaps, spec.path.name, pack, stage, given, options),
+                     scan={"dossier": spec.id, **{f"{k}_source": v for k, v in sources.items()}})
     limited = any(p.code == LIMIT_CODE for p in parsed)
     return _Checked(report, "incomplete" if limited else "ok", new,
                     files=len(files), parses=len(files) - sum(1 for f in files if f.sha256 in task.cached))
@@ -257,30 +256,12 @@ def _failed(task: Task, jurisdiction: str | None, stage: str | None, reason: str
 
 
 def failed_report(spec: DossierSpec, jurisdiction: str | None, stage: str | None, reason: str,
-                  as_of: dt.date | None) -> dict[str, Any]:
+                  as_of: dt.date | None) -> Report:
     """A schema-valid report for a dossier that could not be checked: one DOS-X001 finding."""
-    name = spec.path.name
-    f = Finding("DOS-X001", "error", message("DOS-X001", file=name, reason=reason), "", Loc(file=name))
-    pack: dict[str, str] = {"id": jurisdiction or "", "version": ""}
+    pack: Pack | None = None
     if jurisdiction:
-        try:
-            p = _pack(jurisdiction)
-            pack = {"id": p.id, "version": p.version, "title": p.title}
-        except (DossierError, KeyError):
-            pass
-    report: dict[str, Any] = {
-        "tool": {"name": "dossier", "version": __version__},
-        "pack": pack,
-        "jurisdiction": jurisdiction or "",
-        "stage": stage or "",
-        "as_of": (as_of or dt.date.today()).isoformat(),
-        "input": name,
-        "facts": {},
-        "files": [],
-        "documents": [],
-        "materials": [],
-        "findings": [f.as_dict()],
-        "summary": summarise([f], [], []),
-        "scan": {"dossier": spec.id, "failed": reason},
-    }
-    return report
+        with contextlib.suppress(DossierError, KeyError):
+            pack = _pack(jurisdiction)
+    head = header(pack, jurisdiction=jurisdiction or "", stage=stage or "", stage_title=None, as_of=as_of,
+                  input_name=spec.path.name)
+    return Report.failed(head, reason, scan={"dossier": spec.id, "failed": reason})

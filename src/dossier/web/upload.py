@@ -62,6 +62,87 @@ def safe_filename(name: str, default: str = "upload.bin") -> str:
     return base
 
 
+class _Parts:
+    """python-multipart's callbacks: headers collected per part, a file part written to its
+    own file as it arrives, a text field kept up to FIELD_LIMIT bytes."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.form = Form()
+        self.headers: dict[str, bytes] = {}
+        self.hfield, self.hvalue = b"", b""
+        self.name = ""
+        self.sink: IO[bytes] | None = None
+        self.upload: UploadedFile | None = None
+        self.buf: bytearray | None = None
+        self.used: set[str] = set()
+
+    def callbacks(self) -> dict[str, Any]:
+        return {"on_part_begin": self.part_begin, "on_part_data": self.part_data, "on_part_end": self.part_end,
+                "on_header_field": self.header_field, "on_header_value": self.header_value,
+                "on_header_end": self.header_end, "on_headers_finished": self.headers_finished}
+
+    def part_begin(self) -> None:
+        self.headers = {}
+
+    def header_field(self, data: bytes, start: int, end: int) -> None:
+        self.hfield += data[start:end]
+
+    def header_value(self, data: bytes, start: int, end: int) -> None:
+        self.hvalue += data[start:end]
+
+    def header_end(self) -> None:
+        self.headers[self.hfield.decode("latin-1").lower()] = self.hvalue
+        self.hfield, self.hvalue = b"", b""
+
+    def _unique(self, raw: str) -> str:
+        fname = safe_filename(raw)
+        stem, dot, ext = fname.rpartition(".")
+        n = 1
+        while fname in self.used:  # two parts with one name must not overwrite each other
+            n += 1
+            fname = f"{stem}-{n}{dot}{ext}" if dot else f"{fname}-{n}"
+        self.used.add(fname)
+        return fname
+
+    def headers_finished(self) -> None:
+        _, opts = parse_options_header(self.headers.get("content-disposition", b""))
+        self.name = opts.get(b"name", b"").decode("utf-8", "replace")
+        if b"filename" in opts:
+            fname = self._unique(opts[b"filename"].decode("utf-8", "replace"))
+            self.upload = UploadedFile(self.name, fname, self.folder / fname)
+            self.sink = open(self.upload.path, "wb")  # noqa: SIM115 - closed in part_end / close
+            self.buf = None
+            self.form.files.append(self.upload)
+        else:
+            if len(self.form.fields) >= MAX_FIELDS:
+                raise UploadError(400, "表单字段过多")
+            self.sink, self.upload, self.buf = None, None, bytearray()
+
+    def part_data(self, data: bytes, start: int, end: int) -> None:
+        chunk = data[start:end]
+        if self.sink is not None and self.upload is not None:
+            self.sink.write(chunk)
+            self.upload.size += len(chunk)
+        elif self.buf is not None:
+            self.buf += chunk
+            if len(self.buf) > FIELD_LIMIT:
+                raise UploadError(413, f"表单字段“{self.name}”过长")
+
+    def part_end(self) -> None:
+        if self.sink is not None:
+            self.sink.close()
+            self.sink = None
+        elif self.buf is not None:
+            self.form.fields[self.name] = bytes(self.buf).decode("utf-8", "replace")
+            self.buf = None
+
+    def close(self) -> None:
+        if self.sink is not None:
+            self.sink.close()
+            self.sink = None
+
+
 async def read_form(headers: Any, stream: AsyncIterator[bytes], folder: Path, limit: int) -> Form:
     """Parse a multipart body from `stream` into `folder` (which must exist).
 
@@ -73,71 +154,8 @@ async def read_form(headers: Any, stream: AsyncIterator[bytes], folder: Path, li
     declared = headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
         raise UploadError(413, _too_big(limit))
-
-    form = Form()
-    state: dict[str, Any] = {"headers": {}, "hfield": b"", "hvalue": b"", "sink": None, "name": "",
-                             "buf": None, "upload": None}
-    used_names: set[str] = set()
-
-    def on_part_begin() -> None:
-        state["headers"] = {}
-
-    def on_header_field(data: bytes, start: int, end: int) -> None:
-        state["hfield"] += data[start:end]
-
-    def on_header_value(data: bytes, start: int, end: int) -> None:
-        state["hvalue"] += data[start:end]
-
-    def on_header_end() -> None:
-        state["headers"][state["hfield"].decode("latin-1").lower()] = state["hvalue"]
-        state["hfield"], state["hvalue"] = b"", b""
-
-    def on_headers_finished() -> None:
-        disp, opts = parse_options_header(state["headers"].get("content-disposition", b""))
-        name = opts.get(b"name", b"").decode("utf-8", "replace")
-        state["name"] = name
-        if b"filename" in opts:
-            raw = opts[b"filename"].decode("utf-8", "replace")
-            fname = safe_filename(raw)
-            stem, dot, ext = fname.rpartition(".")
-            n = 1
-            while fname in used_names:  # two parts with one name must not overwrite each other
-                n += 1
-                fname = f"{stem}-{n}{dot}{ext}" if dot else f"{fname}-{n}"
-            used_names.add(fname)
-            up = UploadedFile(name, fname, folder / fname)
-            sink: IO[bytes] = open(up.path, "wb")  # noqa: SIM115 - closed in on_part_end / finally
-            state["sink"], state["upload"], state["buf"] = sink, up, None
-            form.files.append(up)
-        else:
-            if len(form.fields) >= MAX_FIELDS:
-                raise UploadError(400, "表单字段过多")
-            state["sink"], state["upload"], state["buf"] = None, None, bytearray()
-
-    def on_part_data(data: bytes, start: int, end: int) -> None:
-        chunk = data[start:end]
-        if state["sink"] is not None:
-            state["sink"].write(chunk)
-            state["upload"].size += len(chunk)
-        else:
-            buf = state["buf"]
-            buf += chunk
-            if len(buf) > FIELD_LIMIT:
-                raise UploadError(413, f"表单字段“{state['name']}”过长")
-
-    def on_part_end() -> None:
-        if state["sink"] is not None:
-            state["sink"].close()
-            state["sink"] = None
-        elif state["buf"] is not None:
-            form.fields[state["name"]] = bytes(state["buf"]).decode("utf-8", "replace")
-            state["buf"] = None
-
-    parser = MultipartParser(params[b"boundary"], {
-        "on_part_begin": on_part_begin, "on_part_data": on_part_data, "on_part_end": on_part_end,
-        "on_header_field": on_header_field, "on_header_value": on_header_value,
-        "on_header_end": on_header_end, "on_headers_finished": on_headers_finished,
-    })
+    parts = _Parts(folder)
+    parser = MultipartParser(params[b"boundary"], parts.callbacks())  # type: ignore[arg-type]
     received = 0
     try:
         async for chunk in stream:
@@ -152,9 +170,8 @@ async def read_form(headers: Any, stream: AsyncIterator[bytes], folder: Path, li
     except Exception as exc:  # python-multipart raises its own errors for a malformed body
         raise UploadError(400, f"表单格式有误（{type(exc).__name__}）") from None
     finally:
-        if state["sink"] is not None:
-            state["sink"].close()
-    return form
+        parts.close()
+    return parts.form
 
 
 def _too_big(limit: int) -> str:

@@ -4,7 +4,6 @@ Plain functions of picklable arguments, so a process pool can run them."""
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import shutil
 import zipfile
@@ -67,21 +66,15 @@ def parse_facts(text: str, fields: Mapping[str, str], pack_id: str) -> dict[str,
 
 def check_job(input_path: str, out_dir: str, jurisdiction: str, stage: str, facts: Mapping[str, Any],
               as_of: str | None, ocr: bool) -> dict[str, Any]:
-    """Check one upload and write its annotated copies as `out_dir/annotated.zip`; the
-    report as JSON data. Raises DossierError for input the engine refuses."""
-    from dossier.check.engine import CheckOptions, check_path
-    from dossier.cliopts import require_stage
-    from dossier.facts import validate_facts
-    from dossier.packs import load_pack
-    from dossier.render.annotate import report_json
+    """Check one upload through the Python API (what `dossier check` calls) and write its
+    annotated copies as `out_dir/annotated.zip`; the report as its JSON. Raises
+    DossierError for input the engine refuses."""
+    from dossier.api import check
 
-    pack = load_pack(jurisdiction)
-    require_stage(pack, stage)
-    given = validate_facts(dict(facts), pack)
-    options = CheckOptions(ocr=ocr, as_of=dt.date.fromisoformat(as_of) if as_of else None)
-    report = report_json(check_path(Path(input_path), pack, stage, given, options))
+    report = check(input_path, jurisdiction=jurisdiction, stage=stage, facts=dict(facts), as_of=as_of,
+                   ocr=ocr).to_json()
     write_annotated_zip(report, Path(input_path), Path(out_dir))
-    return dict(report)
+    return report
 
 
 def write_annotated_zip(report: Mapping[str, Any], source: Path, out_dir: Path) -> Path:
