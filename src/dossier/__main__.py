@@ -1,4 +1,38 @@
-from dossier.cli import main
+"""`python -m dossier` and the `dossier` command.
+
+The CLI's imports (typer, rich, …) take a moment; a Ctrl-C or SIGTERM during them must end
+the program quietly, like one later on, not with a traceback.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the program is, so that it stops the way Ctrl-C stops it."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise Terminated()
+
+
+def run() -> None:
+    if sys.argv[1:] == ["--version"]:
+        # Answered before the command line app is imported: building it imports typer and
+        # every command's option types, ten times what Python's own start costs.
+        from dossier import __version__
+
+        sys.stdout.write(f"dossier {__version__}\n")
+        return
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        from dossier.cli import main
+    except KeyboardInterrupt as exc:
+        raise SystemExit(143 if isinstance(exc, Terminated) else 130) from None
+    main()
+
 
 if __name__ == "__main__":
-    main()
+    run()

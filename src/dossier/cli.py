@@ -14,11 +14,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from dossier import __version__
 from dossier.cliopts import FailOn, parse_as_of, require_stage, split_list
+from dossier.console import Console
 from dossier.errors import DossierError
 
 if TYPE_CHECKING:
@@ -69,13 +68,13 @@ def _fail(exc: DossierError) -> typer.Exit:
 def _progress(label: str, after: float = 2.0) -> Iterator[None]:
     """A spinner with the elapsed time on stderr, only on a terminal and only once the work
     has taken `after` seconds (quick checks print nothing extra; pipes and CI never see it)."""
-    if not err.is_terminal:
+    if not sys.stderr.isatty():  # asked of the stream: rich is not imported for pipes and CI
         yield
         return
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                        console=err, transient=True)
+                        console=err.real, transient=True)
     progress.add_task(label, total=None)
     lock, finished = threading.Lock(), list[bool]()
 
@@ -114,6 +113,8 @@ def _root(
 @packs_app.command("list")
 def packs_list() -> None:
     """List the packaged rule packs and their stages."""
+    from rich.table import Table
+
     from dossier.packs import load_pack, pack_ids
 
     table = Table("id", "version", "jurisdiction", "regulation", "stages")
@@ -175,6 +176,8 @@ def packs_validate(
 @codes_app.command("list")
 def codes_list() -> None:
     """列出全部问题代码及默认级别。List every finding code with its default severity."""
+    from rich.table import Table
+
     from dossier.codes import CODES
     from dossier.codes_zh import code_help
 

@@ -73,46 +73,138 @@ _BLOCK_HEADER = re.compile(
 )
 
 
+_REFER = object()
+"""_fast_load's answer when the reference loader must read the document (and word any error)."""
+_STR, _NULL, _BOOL, _INT, _FLOAT, _TIMESTAMP = (
+    f"tag:yaml.org,2002:{t}" for t in ("str", "null", "bool", "int", "float", "timestamp")
+)
+_SAFE = yaml.constructor.SafeConstructor()
+_RESOLVED_FIRST = frozenset(c for c in yaml.SafeLoader.yaml_implicit_resolvers if c is not None)
+"""First characters of a plain scalar that an implicit resolver looks at; any other plain
+scalar (most pack text: it starts with a Chinese character) is a string."""
+
+
 def _fast_path_is_safe(text: str, loader: type[yaml.CSafeLoader]) -> bool:
-    """True when the C loader may build this document with the reference's result.
+    """True when the C parser's events give this document with the reference's result."""
+    return _fast_load(text, loader) is not _REFER
+
+
+def _scalar(parser: Any, event: yaml.ScalarEvent) -> Any:
+    """A plain or quoted scalar as SafeLoader builds it (dates stay strings), or _REFER."""
+    value = event.value
+    if event.style or (value and value[0] not in _RESOLVED_FIRST):
+        return value  # quoted or block text, or plain text no implicit resolver looks at
+    tag = parser.resolve(yaml.ScalarNode, value, event.implicit)
+    if tag in (_STR, _TIMESTAMP):
+        return value
+    if tag == _NULL:
+        return None
+    if tag == _BOOL:
+        return _SAFE.bool_values[value.lower()]
+    if tag == _INT:
+        return _SAFE.construct_yaml_int(yaml.ScalarNode(tag, value))
+    if tag == _FLOAT:
+        return _SAFE.construct_yaml_float(yaml.ScalarNode(tag, value))
+    return _REFER  # merge keys (<<), "=": the reference's constructor decides
+
+
+def _scalar_event(parser: Any, event: Any, flow: list[bool], text: str) -> Any:
+    """A scalar event's value, or _REFER where libyaml and PyYAML's scanner read it differently."""
+    if event.tag is not None or len(flow) >= MAX_YAML_DEPTH:
+        return _REFER
+    if not event.style and flow and flow[-1] and "?" in event.value:
+        return _REFER
+    if event.style in ("|", ">"):
+        mark = event.start_mark
+        if mark is None or not _BLOCK_HEADER.match(text, mark.index):
+            return _REFER
+    return _scalar(parser, event)
+
+
+class _Builder:
+    """Collections under construction; keys[i] is the pending key of stack[i] (a mapping)."""
+
+    def __init__(self) -> None:
+        self.stack: list[Any] = []
+        self.keys: list[Any] = []
+        self.root: Any = None
+
+    def open(self, mapping: bool) -> None:
+        self.stack.append({} if mapping else [])
+        self.keys.append(_REFER)
+
+    def close(self) -> bool:
+        self.keys.pop()
+        return self.add(self.stack.pop())
+
+    def add(self, value: Any) -> bool:
+        """Place a finished value; False for a key the reference must word (unhashable, repeated)."""
+        if not self.stack:
+            self.root = value
+            return True
+        top = self.stack[-1]
+        if type(top) is list:
+            top.append(value)
+        elif self.keys[-1] is _REFER:
+            if isinstance(value, list | dict) or value in top:
+                return False
+            self.keys[-1] = value
+        else:
+            top[self.keys[-1]] = value
+            self.keys[-1] = _REFER
+        return True
+
+
+def _fast_load(text: str, loader: type[yaml.CSafeLoader]) -> Any:
+    """The document built straight from libyaml's events in one pass, or _REFER.
 
     Its composer is C code that cannot be overridden, so aliases and depth are refused here,
-    on the event stream, before it runs. The other refusals are where differential fuzzing
-    found libyaml reading text differently from PyYAML's own scanner: tabs, a byte-order mark
-    past the start, "?" inside a plain scalar in flow context, explicit tags ("!" alone gives
-    '' there, None here) and block scalar headers. Those documents go to the reference.
+    on the event stream. The other refusals are where differential fuzzing found libyaml
+    reading text differently from PyYAML's own scanner: tabs, a byte-order mark past the
+    start, "?" inside a plain scalar in flow context, explicit tags ("!" alone gives '' there,
+    None here) and block scalar headers. Those documents, and what the reference constructor
+    refuses or rewrites (several documents, a collection or a repeated key, merge keys), go
+    to the reference. Building from the events checked anyway reads the text once, not twice
+    (this pass, then libyaml's composer and PyYAML's constructor).
     """
     if "\t" in text or "\ufeff" in text[1:]:
-        return False
+        return _REFER
     flow: list[bool] = []  # one entry per open collection: is it a flow collection?
-    try:
+    built = _Builder()
+    documents = 0
+    parser = None
+    with contextlib.suppress(UnicodeError):  # a lone surrogate: the reference loader words the error
         parser = loader(text)
-    except UnicodeError:
-        return False  # a lone surrogate: the reference loader words the error
+    if parser is None:
+        return _REFER
     try:
         while parser.check_event():
-            event = parser.get_event()
-            if isinstance(event, yaml.AliasEvent):
-                return False
-            if isinstance(event, yaml.NodeEvent) and len(flow) >= MAX_YAML_DEPTH:
-                return False
-            if isinstance(event, yaml.CollectionStartEvent | yaml.ScalarEvent) and event.tag is not None:
-                return False
-            if isinstance(event, yaml.CollectionStartEvent):
+            event: Any = parser.get_event()
+            kind = type(event)
+            if kind is yaml.ScalarEvent:
+                value = _scalar_event(parser, event, flow, text)
+                if value is _REFER or not built.add(value):
+                    return _REFER
+            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                if event.tag is not None or len(flow) >= MAX_YAML_DEPTH:
+                    return _REFER
                 flow.append(bool(event.flow_style) or bool(flow and flow[-1]))
-            elif isinstance(event, yaml.CollectionEndEvent):
+                built.open(kind is yaml.MappingStartEvent)
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
                 flow.pop()
-            elif isinstance(event, yaml.ScalarEvent):
-                if not event.style and flow and flow[-1] and "?" in event.value:
-                    return False
-                mark = event.start_mark
-                if event.style in ("|", ">") and (mark is None or not _BLOCK_HEADER.match(text, mark.index)):
-                    return False
-    except yaml.YAMLError:
-        return False  # the reference loader words the error
+                if not built.close():
+                    return _REFER
+            elif kind is yaml.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    return _REFER
+            elif kind is yaml.AliasEvent:
+                return _REFER
+    except (yaml.YAMLError, ValueError, KeyError, UnicodeError):
+        return _REFER  # the reference loader words the error
     finally:
         parser.dispose()
-    return True
+    return built.root
 
 
 def _load_reference(text: str) -> Any:
@@ -120,10 +212,10 @@ def _load_reference(text: str) -> Any:
 
 
 def _load(text: str) -> Any:
-    if _FastLoader is not None and _fast_path_is_safe(text, _FastLoader):
-        # Whatever the C loader raises, the reference decides: same value or same error as before.
-        with contextlib.suppress(Exception):
-            return yaml.load(text, Loader=_FastLoader)  # noqa: S506 - a CSafeLoader subclass
+    if _FastLoader is not None:
+        value = _fast_load(text, _FastLoader)
+        if value is not _REFER:
+            return value
     return _load_reference(text)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from dossier.check.normalise import key, loose
@@ -20,6 +20,12 @@ ALIAS = 98.0
 CONTAINS = 90.0
 FUZZY_MIN = 80.0
 MARGIN = 5.0
+# Prefilter cut-offs for the candidate index (fuzz.ratio of the keys, resp. the loose keys).
+# A containment match has len(short) / len(long) ≥ 0.5, so the ratio of its keys is
+# 2·short / (short + long) ≥ 66.7; a fuzzy match needs the loose keys' ratio ≥ FUZZY_MIN.
+# Both cut-offs sit a little below, so the index only ever keeps more pairs than needed.
+_CONTAINS_CUT = 66.0
+_FUZZY_CUT = FUZZY_MIN - 1.0
 
 
 @dataclass(frozen=True)
@@ -98,6 +104,41 @@ def _flatten(headings: Iterable[Heading]) -> list[Heading]:
     return out
 
 
+class _Index:
+    """Which headings a section can score above 0 against, without scoring every pair.
+
+    Exact and alias hits come from a dict of heading keys; containment and fuzzy candidates
+    from rapidfuzz's C loop over all keys with a cut-off below the one `score` applies (see
+    _CONTAINS_CUT). The candidates are a superset of the pairs `score` accepts, and `score`
+    still decides each of them, so the matches are exactly those of scoring every pair: the
+    index only removes the pairs that are certain to score 0 (the quadratic part).
+    """
+
+    def __init__(self, headings: Sequence[Heading]) -> None:
+        self.keys = [key(h.title) for h in headings]
+        self.looses = [loose(h.title) for h in headings]
+        self.by_key: dict[str, list[int]] = {}
+        for i, k in enumerate(self.keys):
+            self.by_key.setdefault(k, []).append(i)
+        self._memo: dict[int, list[int]] = {}
+
+    def candidates(self, section: Section) -> list[int]:
+        """Positions (in document order) of the headings that may match the section."""
+        found = self._memo.get(id(section))
+        if found is None:
+            hits: set[int] = set()
+            for name in _names(section):
+                nk = key(name)
+                hits.update(self.by_key.get(nk, ()))
+                if nk:
+                    hits.update(i for _, _, i in process.extract_iter(
+                        nk, self.keys, scorer=fuzz.ratio, score_cutoff=_CONTAINS_CUT))
+                hits.update(i for _, _, i in process.extract_iter(
+                    loose(name), self.looses, scorer=fuzz.ratio, score_cutoff=_FUZZY_CUT))
+            found = self._memo[id(section)] = sorted(hits)
+        return found
+
+
 class Matcher:
     """Match one outline (sections) against one document's heading tree."""
 
@@ -105,6 +146,7 @@ class Matcher:
         self.sections = sections
         self.all_headings = _flatten(headings)
         self.order = {id(h): i for i, h in enumerate(self.all_headings)}
+        self.index = _Index(self.all_headings)
         self.used: set[int] = set()
         self.ordered = ordered
         self.results: list[SectionMatch] = []
@@ -128,7 +170,8 @@ class Matcher:
         missing = [s for s in sections if id(s) not in matched]
         if missing and fallback is not scope:
             matched.update(self._assign(missing, [h for h in fallback if id(h) not in self.used]))
-        regions = {sid: self._region(cand.heading, scope, matched) for sid, (cand, _) in matched.items()}
+        inside = {id(x) for x in scope}
+        regions = {sid: self._region(cand.heading, inside, matched) for sid, (cand, _) in matched.items()}
         owned = {id(h) for region in regions.values() for h in region}
         orphans = [h for h in scope if id(h) not in owned and id(h) not in self.used]
         for s in sections:
@@ -142,19 +185,20 @@ class Matcher:
                 own = regions[id(s)] if cand is not None else orphans
                 self._match_level(s.children, here, own, orphans)
 
-    def _region(self, h: Heading, scope: list[Heading], matched: dict[int, tuple[Candidate, str]]) -> list[Heading]:
+    def _region(self, h: Heading, inside: set[int], matched: dict[int, tuple[Candidate, str]]) -> list[Heading]:
         start = self.order[id(h)]
-        later = sorted(self.order[id(c.heading)] for c, _ in matched.values() if self.order[id(c.heading)] > start)
-        end = later[0] if later else len(self.all_headings)
-        inside = {id(x) for x in scope}
+        later = [self.order[id(c.heading)] for c, _ in matched.values() if self.order[id(c.heading)] > start]
+        end = min(later) if later else len(self.all_headings)
         return [x for x in self.all_headings[start + 1 : end] if id(x) in inside]
 
     def _assign(self, sections: Sequence[Section], scope: list[Heading]) -> dict[int, tuple[Candidate, str]]:
         pairs: list[tuple[float, int, int, Section, Candidate]] = []
         per_heading: dict[int, list[tuple[float, Section]]] = {}
+        in_scope = {self.order[id(h)] for h in scope}
         for si, s in enumerate(sections):
-            for h in scope:
-                if id(h) in self.used:
+            for pos in self.index.candidates(s):
+                h = self.all_headings[pos]
+                if pos not in in_scope or id(h) in self.used:
                     continue
                 sc, how = score(s, h.title)
                 if sc <= 0:

@@ -6,8 +6,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import cache, lru_cache
+from typing import TYPE_CHECKING
 
-import opencc
+if TYPE_CHECKING:  # imported on first use: only text with CJK characters needs it
+    import opencc
 
 _BRACKETS = re.compile(r"[（(〔\[【][^）)〕\]】]{0,40}[）)〕\]】]")
 _LEADER = re.compile(r"[.．·…。\-—_\s]{3,}\s*\d+\s*$")
@@ -23,6 +25,8 @@ _CONJ = re.compile(r"(以及|和|与|及|并|暨)")
 
 @cache
 def _t2s() -> opencc.OpenCC:
+    import opencc
+
     return opencc.OpenCC("t2s")
 
 

@@ -560,6 +560,12 @@ class _State:
         for m in self.marks:
             pages = self._near.setdefault(m.key[:1], {})
             pages[m.page] = pages.get(m.page, 0) + 1
+        # Marks by page (None: no destination), as indexes into `marks` in outline order: a
+        # line is compared with its own and the neighbouring pages' marks, not every bookmark.
+        self._by_page: dict[int | None, list[int]] = {}
+        for i, m in enumerate(self.marks):
+            self._by_page.setdefault(m.page, []).append(i)
+        self._taken: set[int] = set()
 
     def _nearby(self, head: str, page: int) -> bool:
         """A mark whose key starts with `head` is left on this page, a neighbour or none."""
@@ -571,7 +577,7 @@ class _State:
     def find_mark(self, line: Line, text: str) -> int | None:
         # A match shares the key's first character and sits within a page: most lines are
         # ruled out by that without normalising the whole line.
-        if not self.marks:
+        if len(self._taken) == len(self.marks):
             return None
         c0 = text.lstrip()[:1]
         # NFKC leaves these alone and composes nothing onto them: the key starts with c0.
@@ -581,9 +587,9 @@ class _State:
         k = _key(text)
         if not k or not self._nearby(k[0], line.page):
             return None
-        for i, m in enumerate(self.marks):
-            if m.page is not None and abs(m.page - line.page) > 1:
-                continue
+        near = (line.page - 1, line.page, line.page + 1, None)
+        for i in sorted(i for p in near for i in self._by_page.get(p, ()) if i not in self._taken):
+            m = self.marks[i]
             if m.key == k or (
                 len(k) >= 4 and (m.key.startswith(k) or k.startswith(m.key)) and len(m.key) >= 4
             ):
@@ -591,7 +597,8 @@ class _State:
         return None
 
     def pop_mark(self, i: int) -> _Mark:
-        m = self.marks.pop(i)
+        m = self.marks[i]
+        self._taken.add(i)
         self._near[m.key[:1]][m.page] -= 1
         return m
 

@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import cached_property
 from pathlib import PurePath
 from typing import Any
 
@@ -152,9 +153,10 @@ class SectionNode:
     synthetic: bool = False
     """An outline level the report does not list itself, made up to hold its children."""
 
-    @property
+    @cached_property
     def worst(self) -> str:
-        """The most serious status in this subtree, so a collapsed branch still shows trouble."""
+        """The most serious status in this subtree, so a collapsed branch still shows trouble.
+        Cached: the page asks every node, and each answer would walk the whole subtree again."""
         own = [] if self.synthetic else [str(self.section["status"])]
         statuses = own + [c.worst for c in self.children]
         return min(statuses, key=lambda s: SECTION_STATUSES.index(s) if s in SECTION_STATUSES else 0)

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from dossier.cliopts import FailOn, parse_as_of, require_stage, split_list
+from dossier.console import Console
 from dossier.errors import DossierError
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -81,7 +81,7 @@ def scan(
         opts = ScanOptions(out=out, settings=settings, jobs=jobs or _default_jobs(), executor=executor.value,
                            scheduler=scheduler, cache=cache, use_cache=not no_cache, manifest=manifest,
                            facts_dir=facts_dir)
-        result = scan_archive(root, opts, err)
+        result = scan_archive(root, opts, err.real)  # progress bars need rich itself
     except DossierError as exc:
         err.print(f"error: {exc}", markup=False)
         raise typer.Exit(2) from None

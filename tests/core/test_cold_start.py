@@ -1,0 +1,49 @@
+"""A command imports only what it uses: asserted on sys.modules of a fresh interpreter (what
+loaded), never on timing. benchmarks/cold.py measures what that is worth."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+HEAVY = ("spacy", "onnxruntime", "rapidocr_onnxruntime", "jinja2", "openpyxl", "pydantic", "docxtpl")
+"""Models, OCR, templating and spreadsheets: none of them has any business in these runs."""
+
+PROBE = """
+import json, sys
+sys.argv = {argv!r}
+from dossier.__main__ import run as main
+try:
+    main()
+except SystemExit:
+    pass
+sys.stderr.write("\\nMODULES " + json.dumps(sorted(sys.modules)) + "\\n")
+"""
+
+
+def _loaded(argv: list[str], cwd: Path) -> set[str]:
+    proc = subprocess.run([sys.executable, "-c", PROBE.format(argv=argv)], capture_output=True, text=True,
+                          cwd=cwd, timeout=120, check=True)
+    line = proc.stderr.rsplit("MODULES ", 1)[1]
+    return {m.split(".")[0] for m in json.loads(line)}
+
+
+def test_version_answers_before_the_command_line_app_is_imported(tmp_path: Path) -> None:
+    proc = subprocess.run([sys.executable, "-m", "dossier", "--version"], capture_output=True, text=True,
+                          cwd=tmp_path, timeout=120, check=True)
+    from dossier import __version__
+
+    assert proc.stdout == f"dossier {__version__}\n"
+    loaded = _loaded(["dossier", "--version"], tmp_path)
+    assert not loaded & {*HEAVY, "typer", "rich", "yaml", "lxml", "pypdfium2"}
+
+
+def test_checking_an_empty_folder_loads_no_parser_renderer_or_model(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    out = tmp_path / "report.json"
+    loaded = _loaded(["dossier", "check", str(tmp_path / "empty"), "-j", "yongchuan", "-s", "final-acceptance",
+                      "-f", "json", "-o", str(out)], tmp_path)
+    assert json.loads(out.read_text(encoding="utf-8"))["summary"]["errors"] > 0  # it did check: materials missing
+    assert not loaded & {*HEAVY, "rich", "docx", "lxml", "pypdfium2", "pdfplumber"}
