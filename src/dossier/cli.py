@@ -3,10 +3,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import sys
+import threading
+from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -22,13 +25,14 @@ if TYPE_CHECKING:
     from dossier.model import Pack
 
 app = typer.Typer(
-    add_completion=False,
+    add_completion=True,
     no_args_is_help=True,
-    help="Draft, pre-check and review 政务信息化项目 dossiers against local regulations.",
+    help="起草、预审、审查政务信息化项目材料（对照各地管理办法）。"
+         "Draft, pre-check and review 政务信息化项目 dossiers against local regulations.",
     pretty_exceptions_enable=False,
 )
 packs_app = typer.Typer(no_args_is_help=True, help="Rule packs: list, show, validate.")
-codes_app = typer.Typer(no_args_is_help=True, help="Finding codes: list, explain.")
+codes_app = typer.Typer(no_args_is_help=True, help="问题代码：列表、解释。Finding codes: list, explain.")
 facts_app = typer.Typer(no_args_is_help=True, help="Project facts files.")
 app.add_typer(packs_app, name="packs")
 app.add_typer(codes_app, name="codes")
@@ -36,6 +40,9 @@ app.add_typer(facts_app, name="facts")
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+_SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 
 
 class ShowFormat(StrEnum):
@@ -56,6 +63,37 @@ def _fail(exc: DossierError) -> typer.Exit:
         for p in problems[1:50]:
             err.print(f"  {p}", markup=False)
     return typer.Exit(2)
+
+
+@contextlib.contextmanager
+def _progress(label: str, after: float = 2.0) -> Iterator[None]:
+    """A spinner with the elapsed time on stderr, only on a terminal and only once the work
+    has taken `after` seconds (quick checks print nothing extra; pipes and CI never see it)."""
+    if not sys.stderr.isatty():  # asked of the stream: rich is not imported for pipes and CI
+        yield
+        return
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                        console=err.real, transient=True)
+    progress.add_task(label, total=None)
+    lock, finished = threading.Lock(), list[bool]()
+
+    def start() -> None:
+        with lock:  # never start after the work is over
+            if not finished:
+                progress.start()
+
+    timer = threading.Timer(after, start)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+        with lock:
+            finished.append(True)
+            progress.stop()
 
 
 def _print(text: str) -> None:
@@ -140,28 +178,36 @@ def packs_validate(
 # -- codes ---------------------------------------------------------------------------
 @codes_app.command("list")
 def codes_list() -> None:
-    """List every finding code with its default severity."""
+    """列出全部问题代码及默认级别。List every finding code with its default severity."""
     from rich.table import Table
 
     from dossier.codes import CODES
+    from dossier.codes_zh import code_help
 
-    table = Table("code", "slug", "severity", "message")
+    table = Table("代码", "名称", "slug", "默认级别", "提示文字")
     for c in CODES:
-        table.add_row(c.code, c.slug, c.severity, c.template)
+        h = code_help(c.code)
+        table.add_row(c.code, h.name if h else "", c.slug, _SEVERITY_ZH.get(c.severity, c.severity), c.template)
     out.print(table)
 
 
 @codes_app.command("explain")
 def codes_explain(code: Annotated[str, typer.Argument(help="A code (DOS-S001) or slug (missing-section).")]) -> None:
-    """Explain one finding code."""
+    """解释一个问题代码（含义、如何整改）。Explain one finding code."""
     from dossier.codes import lookup
+    from dossier.codes_zh import code_help
 
     try:
         c = lookup(code)
     except KeyError:
         err.print(f"error: unknown finding code {code!r} (see `dossier codes list`)", markup=False)
         raise typer.Exit(2) from None
-    _print(f"{c.code} {c.slug} (default severity: {c.severity})\n\n{c.doc}\n\nMessage: {c.template}")
+    h = code_help(c.code)
+    lines = [f"{c.code} {h.name if h else ''}（{c.slug}）", f"默认级别：{_SEVERITY_ZH.get(c.severity, c.severity)}", ""]
+    if h:
+        lines += [f"含义：{h.meaning}", f"如何整改：{h.settle}", ""]
+    lines += [f"提示文字：{c.template}", "", f"In English: {c.doc}"]
+    _print("\n".join(lines))
 
 
 # -- facts ---------------------------------------------------------------------------
@@ -265,8 +311,8 @@ def check(
     jurisdiction: Annotated[str | None, typer.Option("--jurisdiction", "-j", help="An installed pack: guangzhou, wuhan, lianping, qingpu, yongchuan")] = None,
     stage: Annotated[str | None, typer.Option("--stage", "-s", help="application, change, preliminary-acceptance, final-acceptance, …")] = None,
     facts: Annotated[Path | None, typer.Option("--facts", help="facts.yaml with what the files cannot show.")] = None,
-    formats: Annotated[list[str] | None, typer.Option("--format", "-f", help="json, md, html, docx, xlsx (repeat or comma-separate).")] = None,
-    output: Annotated[str | None, typer.Option("--output", "-o", help="A file for one format; a folder (report.<ext>) for several, or when it ends with / or is a folder.")] = None,
+    formats: Annotated[list[str] | None, typer.Option("--format", "-f", help="json, md, html, docx, pdf, xlsx, annotated (repeat or comma-separate).")] = None,
+    output: Annotated[str | None, typer.Option("--output", "-o", help="A file for one format; a folder (report.<ext>) for several, or when it ends with / or is a folder (always a folder with annotated).")] = None,
     fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 when a finding is at or above this severity.")] = FailOn.error,
     select: Annotated[list[str] | None, typer.Option("--select", help="Only these codes or slugs (prefixes allowed: DOS-S).")] = None,
     ignore: Annotated[list[str] | None, typer.Option("--ignore", help="Drop these codes or slugs.")] = None,
@@ -277,13 +323,18 @@ def check(
     file_memory: Annotated[int, typer.Option("--file-memory", help="MB of address space one file's parse may use (then DOS-P003); 0: no limit.", min=0)] = 4096,
     time_budget: Annotated[float, typer.Option("--time-budget", help="Seconds all files together may take to parse; the rest are reported as not parsed (DOS-P003).", min=1)] = 900.0,
 ) -> None:
-    """Check a dossier against a jurisdiction and stage; print or write the gap report."""
+    """对照地区和阶段检查送审材料，输出问题报告。Check a dossier against a jurisdiction and stage; print or write the gap report."""
     from dossier.check.engine import CheckOptions
-    from dossier.outputs import atomic_write, plan_report_outputs
+    from dossier.outputs import atomic_write, plan_report_outputs, refuse_inside_inputs
     from dossier.render import EXTENSIONS, FORMATS, render
     from dossier.scan.sandbox import check_in_sandbox
 
     fmts = tuple(dict.fromkeys(split_list(formats) or ("md",)))
+    annotated = "annotated" in fmts
+    fmts = tuple(f for f in fmts if f != "annotated")
+    if annotated and output is None:
+        err.print("error: -f annotated needs -o DIR (the copies go to DIR/annotated/)", markup=False)
+        raise typer.Exit(2)
     bad = [f for f in fmts if f not in FORMATS]
     if bad:
         err.print(f"error: unknown format {bad[0]!r}; choose from {', '.join(FORMATS)}", markup=False)
@@ -292,7 +343,7 @@ def check(
         err.print("error: --stage is required (application, change, preliminary-acceptance, final-acceptance, …)",
                   markup=False)
         raise typer.Exit(2)
-    if output is None and (len(fmts) > 1 or fmts[0] in ("docx", "xlsx")):
+    if output is None and (len(fmts) > 1 or fmts[0] in ("docx", "xlsx", "pdf")):
         err.print("error: binary or several formats need -o OUT", markup=False)
         raise typer.Exit(2)
     if not path.exists():
@@ -300,16 +351,29 @@ def check(
         raise typer.Exit(2)
     try:
         selected, ignored = check_selectors(split_list(select), "--select"), check_selectors(split_list(ignore), "--ignore")
-        targets = plan_report_outputs(output, list(fmts), EXTENSIONS, [path, *([facts] if facts else [])]) \
-            if output is not None else None
+        inputs = [path, *([facts] if facts else [])]
+        # With annotated copies -o is always a folder: DIR/annotated/… beside DIR/report.<ext>.
+        raw_out = output.rstrip("/") + "/" if annotated and output is not None else output
+        targets = plan_report_outputs(raw_out, list(fmts), EXTENSIONS, inputs) \
+            if raw_out is not None and fmts else None
+        if annotated:
+            assert output is not None
+            refuse_inside_inputs(Path(output) / "annotated", inputs)
         pack, given = _load(jurisdiction, stage, facts, pack_path)
         _announce_pack(pack)
         options = CheckOptions(ocr=ocr, as_of=parse_as_of(as_of), select=selected, ignore=ignored)
-        report = check_in_sandbox(path, pack, stage, given, options, timeout_s=file_timeout,
-                                  memory_mb=file_memory, budget_s=time_budget)
-        if targets is None:
+        with _progress(f"正在检查 {path.name}"):
+            report = check_in_sandbox(path, pack, stage, given, options, timeout_s=file_timeout,
+                                      memory_mb=file_memory, budget_s=time_budget)
+        if annotated:
+            from dossier.render.annotate import write_annotated
+
+            assert output is not None
+            for a in write_annotated(report, path, Path(output)):
+                err.print(f"wrote {a.target} ({a.comments} 条批注)", markup=False)
+        if targets is None and fmts:
             sys.stdout.write(render(report, fmts[0]).decode("utf-8"))
-        else:
+        elif targets is not None:
             rendered = [(t, render(report, t.fmt)) for t in targets]  # all rendered before the first write
             for t, data in rendered:
                 err.print(f"wrote {atomic_write(t.path, data)}", markup=False)
@@ -387,6 +451,15 @@ def _register_scan() -> None:
 
 
 _register_scan()
+
+
+def _register_serve() -> None:
+    from dossier.web.cli import serve
+
+    app.command("serve")(serve)
+
+
+_register_serve()
 
 
 def main() -> None:

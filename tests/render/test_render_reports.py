@@ -166,8 +166,12 @@ def test_json_is_the_report() -> None:
     assert "缺少材料" in out.decode("utf-8")  # ensure_ascii=False
 
 
+# PDF is LibreOffice's print of the DOCX (and carries its clock): tested on its own.
+OFFLINE = tuple(f for f in FORMATS if f != "pdf")
+
+
 def test_render_is_deterministic(report: dict[str, Any]) -> None:
-    for fmt in FORMATS:
+    for fmt in OFFLINE:
         assert render(report, fmt) == render(copy.deepcopy(report), fmt), fmt
 
 
@@ -183,8 +187,8 @@ def test_office_files_carry_the_as_of_date_not_the_clock(fmt: str) -> None:
 
 
 def test_unknown_format_is_refused() -> None:
-    with pytest.raises(ValueError, match="pdf"):
-        render(clean_report(), "pdf")
+    with pytest.raises(ValueError, match="odt"):
+        render(clean_report(), "odt")
 
 
 # -- markdown ------------------------------------------------------------------------
@@ -260,7 +264,12 @@ def test_html_is_self_contained(report: dict[str, Any]) -> None:
     tags = _tags(page)
     names = [t for t, _ in tags]
     assert "style" in names and "<style>" in page
-    assert not {"script", "link", "img", "iframe", "object", "embed", "a"} & set(names)
+    assert not {"link", "img", "iframe", "object", "embed", "a"} & set(names)
+    # One inline script, our own (filter and sort): no report text inside it.
+    from importlib import resources
+    own = resources.files("dossier.templates").joinpath("report/tables.js").read_text(encoding="utf-8")
+    scripts = re.findall(r"<script>(.*?)</script>", page, flags=re.S)
+    assert names.count("script") == 1 and [s.strip() for s in scripts] == [own.strip()]
     for tag, attrs in tags:
         assert not {"src", "href"} & set(attrs), tag
         assert not any(a.startswith("on") for a in attrs), tag
@@ -273,7 +282,9 @@ def test_html_escapes_submitted_text() -> None:
     assert "&lt;img src=http://evil.example/x.png onerror=alert(1)&gt;" in page
     assert "&lt;a href=&#39;http://e&#39;&gt;办法&lt;/a&gt;" in page
     assert "&lt;script&gt;document.cookie&lt;/script&gt;" in page
-    assert "<script" not in page and "<img" not in page and "<a " not in page and "<b>bad" not in page
+    # Our own filter/sort script is the page's only script element; report text never opens one.
+    assert page.count("<script") == 1 and page.count("<script>\n/* Inlined into the HTML report") == 1
+    assert "<img" not in page and "<a " not in page and "<b>bad" not in page
     assert "&lt;b&gt;bad&lt;/b&gt;" in page
 
 
@@ -315,6 +326,8 @@ def _docx_groups(data: bytes) -> tuple[str, dict[str, str], list[str]]:
         texts.append(p.text)
         if p.style is not None and p.style.name == "Heading 2":
             current = re.sub(r"^（[一二三四五六七八九十]+）", "", p.text)
+        elif p.style is not None and p.style.name == "Heading 1":
+            current = ""
         elif current:
             under[p.text] = current
     return d.paragraphs[0].text, under, texts
@@ -323,15 +336,18 @@ def _docx_groups(data: bytes) -> tuple[str, dict[str, str], list[str]]:
 def test_docx_groups_findings_by_document() -> None:
     r = full_report()
     title, under, texts = _docx_groups(render(r, "docx"))
-    assert title == "《永川区智慧城管平台建设项目》终验投用材料审查意见"
+    assert title == "关于永川区智慧城管平台建设项目终验投用材料的审查意见"
     for msg, group in FULL_GROUPS.items():
         owners = [g for t, g in under.items() if msg in t]
         assert owners == [group], (msg, owners)
     body = "\n".join(texts)
-    assert "依据：永川办法 第十五条“项目终验投用申请应提交项目建设报告、项目监理报告”" in body
-    assert "位置：初验报告.pdf › 测试情况 › 第4页" in body
-    assert "共发现问题 7 项，其中错误 4 项、警告 1 项、提示 2 项。" in body
-    numbers = [int(m.group(1)) for t in texts if (m := re.match(r"(\d+)\. 【", t))]
+    assert "依据：永川办法 第十五条（“项目终验投用申请应提交项目建设报告、项目监理报告”）。" in body
+    assert "位置：初验报告.pdf › 测试情况 › 第4页。" in body
+    assert "共发现问题7项，其中错误4项、警告1项、提示2项。" in body
+    assert "整改要求：补充提交该材料；文件名中写明材料名称，便于识别。" in body
+    assert "所属地区：重庆市永川区" in body
+    assert "dossier" not in body  # no tool banner in the body
+    numbers = [int(m.group(1)) for t in texts if (m := re.match(r"(\d+)\.【", t))]
     assert numbers == list(range(1, len(r["findings"]) + 1))
 
 
@@ -345,19 +361,18 @@ def test_docx_materials_table_and_fonts() -> None:
     assert table.rows[4].cells[2].text == "不要求（facts: crypto = false）"
     styles = zipfile.ZipFile(io.BytesIO(data)).read("word/styles.xml").decode("utf-8")
     assert 'w:eastAsia="仿宋_GB2312"' in styles and 'w:eastAsia="黑体"' in styles
-    document_xml = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml").decode("utf-8")
-    assert 'w:eastAsia="楷体"' in document_xml
+    assert 'w:eastAsia="楷体_GB2312"' in styles
 
 
 def test_docx_title_falls_back_to_input_and_survives_hostile_text() -> None:
     r = clean_report()
     del r["facts"]
     title, _, _ = _docx_groups(render(r, "docx"))
-    assert title == "《智慧城管平台》终验投用材料审查意见"
+    assert title == "关于智慧城管平台终验投用材料的审查意见"
     h = hostile_report()
     title, under, texts = _docx_groups(render(h, "docx"))
-    assert title.startswith("《<script>document.cookie</script>|项目》")
-    assert any(t.startswith("1. 【错误】缺少章节“<img src=") for t in under)
+    assert title.startswith("关于<script>document.cookie</script>|项目")
+    assert any(t.startswith("1.【错误】缺少章节“<img src=") for t in under)
     assert f"《{HOSTILE_TITLE}》（a|b<script>.docx）" in under.values()
 
 
@@ -410,10 +425,10 @@ def test_xlsx_clean_report_has_header_only() -> None:
 def test_write_reports_several_formats_into_a_directory(tmp_path: Path) -> None:
     r = full_report()
     out = tmp_path / "out" / "reports"
-    written = write_reports(r, list(FORMATS), out)
+    written = write_reports(r, list(OFFLINE), out)
     assert written == [out / f"report.{ext}" for ext in ("json", "md", "html", "docx", "xlsx")]
     assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == [
-        "out", "out/reports", *(f"out/reports/report.{e}" for e in sorted(FORMATS))]
+        "out", "out/reports", *(f"out/reports/report.{e}" for e in sorted(OFFLINE))]
     for p in written:
         assert p.read_bytes() == render(r, p.suffix[1:])
 
@@ -427,7 +442,7 @@ def test_write_reports_one_format_writes_exactly_there(tmp_path: Path) -> None:
 
 def test_write_reports_refuses_bad_requests(tmp_path: Path) -> None:
     with pytest.raises(ValueError):
-        write_reports(clean_report(), ["json", "pdf"], tmp_path / "x")
+        write_reports(clean_report(), ["json", "odt"], tmp_path / "x")
     with pytest.raises(ValueError):
         write_reports(clean_report(), [], tmp_path / "x")
     (tmp_path / "file").write_text("keep")

@@ -174,6 +174,7 @@ def test_portfolio_outputs(archive: Path, tmp_path: Path) -> None:
     assert [r[col] for r in matrix[1:]] == ["已提供", "已提供", "缺失"]
     html = (out / "dashboard.html").read_text(encoding="utf-8")
     assert 'href="reports/' in html and "DOS-M001" in html and "yongchuan" in html
+    assert "重庆市永川区（yongchuan）" in html and 'class="filterable" id="dossiers"' in html
     # Worst first: the table follows the error counts.
     worst = sorted(_jsonl(out), key=lambda r: (-r["summary"]["errors"], -r["summary"]["warnings"], r["scan"]["dossier"]))
     order = sorted(["项目0", "项目1", "项目2"], key=lambda i: html.index(f"<td>{i}</td>"))

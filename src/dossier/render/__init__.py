@@ -1,7 +1,8 @@
-"""Reviewer-facing renderings of a check report: json, md, html, docx, xlsx. `render` and
-`write_reports` take the engine's typed `Report` (or its JSON, the contract of
+"""Reviewer-facing renderings of a check report: json, md, html, docx, pdf, xlsx. `render`
+and `write_reports` take the engine's typed `Report` (or its JSON, the contract of
 schemas/report.schema.json, as a stored or cached report is); every renderer is a pure
-function of the report, so the same report always gives the same bytes."""
+function of the report, so the same report always gives the same bytes (pdf excepted:
+LibreOffice stamps its own creation time)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
 AnyReport = Union["Report", Mapping[str, Any]]
 """A typed Report, or a report's JSON (read back from a file or the scan's cache)."""
 
-FORMATS: tuple[str, ...] = ("json", "md", "html", "docx", "xlsx")
+FORMATS: tuple[str, ...] = ("json", "md", "html", "docx", "pdf", "xlsx")
 EXTENSIONS: dict[str, str] = {f: f for f in FORMATS}
 
 
@@ -42,6 +43,12 @@ def _docx(report: Mapping[str, Any]) -> bytes:
     return render_docx(report)
 
 
+def _pdf(report: Mapping[str, Any]) -> bytes:
+    from dossier.render.pdf import render_pdf
+
+    return render_pdf(report)
+
+
 def _xlsx(report: Mapping[str, Any]) -> bytes:
     from dossier.render.excel import render_xlsx
 
@@ -50,7 +57,7 @@ def _xlsx(report: Mapping[str, Any]) -> bytes:
 
 # Imports are deferred so that `--format json` never pays for python-docx/openpyxl.
 _RENDERERS: dict[str, Callable[[Mapping[str, Any]], bytes]] = {
-    "json": _json, "md": _md, "html": _html, "docx": _docx, "xlsx": _xlsx,
+    "json": _json, "md": _md, "html": _html, "docx": _docx, "pdf": _pdf, "xlsx": _xlsx,
 }
 
 

@@ -3,7 +3,8 @@ CSS file is inlined so the page has no external assets)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -11,8 +12,10 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from dossier.codes_zh import code_help, settle_text
 from dossier.render.common import (
     MATERIAL_LABEL,
+    MATERIAL_STATUSES,
     PATH_SEP,
     SECTION_LABEL,
     SEVERITIES,
@@ -30,9 +33,11 @@ from dossier.render.common import (
     severity_counts,
     stage_title,
 )
+from dossier.render.names import report_jurisdiction
 
 TEMPLATE = "report/report.html.j2"
 STYLESHEET = "report/report.css"
+SCRIPT = "report/tables.js"
 
 
 def _resource(name: str) -> str:
@@ -48,12 +53,29 @@ def _template() -> jinja2.Template:
     env.filters["citations"] = citation_text
     env.globals.update(
         SEVERITY_LABEL=SEVERITY_LABEL, MATERIAL_LABEL=MATERIAL_LABEL, SECTION_LABEL=SECTION_LABEL,
-        PATH_SEP=PATH_SEP, label=label,
+        PATH_SEP=PATH_SEP, label=label, settle=settle_text, code_name=_code_name,
+        severity_rank={s: i for i, s in enumerate(SEVERITIES)},
+        material_rank={s: i for i, s in enumerate(MATERIAL_STATUSES)},
     )
     return env.from_string(_resource(TEMPLATE))
 
 
-def render_html(report: Mapping[str, Any]) -> str:
+def _code_name(code: str) -> str:
+    h = code_help(code)
+    return h.name if h else ""
+
+
+def header(report: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The common header with the jurisdiction's Chinese name beside its id."""
+    name = report_jurisdiction(report)
+    jid = str(report["jurisdiction"])
+    return [(k, f"{name}（{jid}）" if k == "地区" and name != jid else v) for k, v in header_items(report)]
+
+
+def render_html(report: Mapping[str, Any], *, actions: Sequence[tuple[str, str, str]] = (),
+                home: str = "") -> str:
+    """The report page; `actions` are (label, href, kind) download links shown on top
+    (the web desk's), `home` a link back to the upload page."""
     docs = [
         {
             "heading": document_heading(d),
@@ -69,7 +91,11 @@ def render_html(report: Mapping[str, Any]) -> str:
         title=f"{project_name(report)} — {stage_title(report)}材料审查报告",
         project=project_name(report),
         stage=stage_title(report),
-        header=header_items(report),
+        header=header(report),
+        jurisdiction_name=report_jurisdiction(report),
+        codes=sorted(Counter(str(f["code"]) for f in report["findings"]).items()),
+        actions=list(actions),
+        home=home,
         severities=SEVERITIES,
         sev=severity_counts(report),
         material_counts=material_counts(report),
@@ -77,4 +103,6 @@ def render_html(report: Mapping[str, Any]) -> str:
         groups=group_findings(report),
         # Our own stylesheet, not report text: safe to insert verbatim (escaping would break `>` selectors).
         css=Markup(_resource(STYLESHEET)),
+        # Our own script, not report text (report data reaches it only through the DOM).
+        script=Markup(_resource(SCRIPT)),
     )

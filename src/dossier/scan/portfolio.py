@@ -187,6 +187,16 @@ def dashboard_data(summaries: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     }
 
 
+def dashboard_aids() -> dict[str, Any]:
+    """Chinese jurisdiction names and the report's filter/sort script (our own file, inlined)."""
+    from markupsafe import Markup
+
+    from dossier.render.names import jurisdiction_name
+
+    script = resources.files("dossier.templates").joinpath("report/tables.js").read_text(encoding="utf-8")
+    return {"jurisdiction_name": jurisdiction_name, "script": Markup(script)}
+
+
 def write_dashboard(summaries: Sequence[Mapping[str, Any]], out: Path, when: datetime) -> Path:
     import jinja2
 
@@ -194,7 +204,7 @@ def write_dashboard(summaries: Sequence[Mapping[str, Any]], out: Path, when: dat
     env = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
     html = env.from_string(tpl).render(
         data=dashboard_data(summaries), as_of=when.date().isoformat(), severity_label=SEVERITY_LABEL,
-        source_label=SOURCE_LABEL, status_label=STATUS_LABEL,
+        source_label=SOURCE_LABEL, status_label=STATUS_LABEL, **dashboard_aids(),
     )
     target = out / DASHBOARD
     _atomic_write(target, html.encode("utf-8"))
