@@ -71,12 +71,14 @@ def check(
     select: Iterable[str] = (),
     ignore: Iterable[str] = (),
     severity: Mapping[str, str] | None = None,
+    sandboxed: bool = False,
 ) -> Report:
     """Check a dossier (a file, a folder or a .zip) against a stage of a jurisdiction's pack.
 
     `jurisdiction` is a pack id, a pack folder (`Path`) or a loaded Pack; `facts` what the files
     cannot show (a mapping or a facts.yaml path); `as_of` the report date (default today);
-    `select`/`ignore` codes or slugs; `severity` per-code overrides. Returns the typed Report:
+    `select`/`ignore` codes or slugs; `severity` per-code overrides; `sandboxed` parses each file
+    in a child process under the CLI's time and memory limits (for untrusted uploads). Returns the typed Report:
     `report.findings`, `report.summary`, `report.to_json()`, `report.exit_code("error")`."""
     from dossier.check.engine import CheckOptions, check_path
 
@@ -88,6 +90,10 @@ def check(
     given = load_facts(facts, pack)
     options = CheckOptions(ocr=ocr, as_of=_date(as_of), select=tuple(select), ignore=tuple(ignore),
                            severity=dict(severity or {}))
+    if sandboxed:
+        from dossier.scan.sandbox import check_in_sandbox
+
+        return check_in_sandbox(where, pack, stage, given, options)
     return check_path(where, pack, stage, given, options)
 
 

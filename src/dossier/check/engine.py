@@ -75,7 +75,7 @@ def _verdict(display: str, kind: str, tree: DocumentTree) -> ParsedFile:
     return ParsedFile(display, kind, "parsed", tree)
 
 
-def _documents_of(first: ParsedFile, path: Path, ocr: bool) -> list[ParsedFile]:
+def documents_of(first: ParsedFile, path: Path, ocr: bool) -> list[ParsedFile]:
     """A file as the documents it holds: an OFD package of several gives one each."""
     from dossier.parse.ofd import more_documents
 
@@ -87,7 +87,7 @@ def ingest_and_parse(path: Path, workdir: Path, *, ocr: bool = True) -> tuple[li
 
     result = ingest(path, workdir)
     gaps = [file_gap(p.code, p.display, p.reason) for p in result.problems]
-    parsed = [p for f in result.files for p in _documents_of(parse_one(f.display, f.path, f.kind.value, ocr=ocr),
+    parsed = [p for f in result.files for p in documents_of(parse_one(f.display, f.path, f.kind.value, ocr=ocr),
                                                               f.path, ocr)]
     return parsed, gaps
 

@@ -178,7 +178,7 @@ def check_in_sandbox(path: Path, pack: Pack, stage_id: str, given: Mapping[str, 
     the sandbox under the same limits as a scan (time and memory per file, a budget per dossier)."""
     import tempfile
 
-    from dossier.check.engine import check_parsed, file_gap
+    from dossier.check.engine import check_parsed, documents_of, file_gap
     from dossier.ingest import ingest
 
     with tempfile.TemporaryDirectory(prefix="dossier-") as tmp:
@@ -187,8 +187,9 @@ def check_in_sandbox(path: Path, pack: Pack, stage_id: str, given: Mapping[str, 
         budget = Budget(budget_s)
         sandbox = ParseSandbox(timeout_s, memory_mb)
         try:
-            parsed = [sandbox.parse(f.display, f.path, f.kind.value, ocr=options.ocr, budget=budget)
-                      for f in ingested.files]
+            parsed = [p for f in ingested.files
+                      for p in documents_of(sandbox.parse(f.display, f.path, f.kind.value, ocr=options.ocr,
+                                                          budget=budget), f.path, options.ocr)]
         finally:
             sandbox.close()
         return check_parsed(parsed, gaps, path.name, pack, stage_id, given, options)

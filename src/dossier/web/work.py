@@ -72,7 +72,7 @@ def check_job(input_path: str, out_dir: str, jurisdiction: str, stage: str, fact
     from dossier.api import check
 
     report = check(input_path, jurisdiction=jurisdiction, stage=stage, facts=dict(facts), as_of=as_of,
-                   ocr=ocr).to_json()
+                   ocr=ocr, sandboxed=True).to_json()
     write_annotated_zip(report, Path(input_path), Path(out_dir))
     return report
 
