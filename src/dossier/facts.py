@@ -160,12 +160,23 @@ ENUM_WORDS: dict[str, dict[str, str]] = {
                       "技术方案优化": "technical-optimisation", "技术方案优化完善": "technical-optimisation",
                       "业务发展需要": "business-development", "其他": "other"},
     "previous_review_result": {"通过": "approved", "暂缓": "deferred", "否定": "rejected", "不通过": "rejected"},
+    "procurement_method": {"公开招标": "public-tender", "邀请招标": "invited-tender", "询价": "inquiry",
+                           "竞争性磋商": "competitive-consultation", "磋商": "competitive-consultation",
+                           "竞争性谈判": "competitive-negotiation", "谈判": "competitive-negotiation",
+                           "单一来源": "single-source", "单一来源采购": "single-source", "框架协议": "framework",
+                           "其他": "other"},
+    "approval_step": {"项目建议书": "proposal", "建议书": "proposal", "可行性研究报告": "feasibility",
+                      "可研": "feasibility", "可研报告": "feasibility", "初步设计": "preliminary-design",
+                      "初设": "preliminary-design"},
 }
 ENUM_LABELS: dict[str, str] = {
     "construction": "建设类", "operation": "运维类", "new": "新建", "upgrade": "升级改造", "system": "大系统级",
     "subsystem": "子系统级", "module": "功能模块级", "A": "A类", "B": "B类", "next-year": "次年实施",
     "same-year": "当年实施", "superior-requirement": "上级部门要求", "technical-optimisation": "技术方案优化完善",
     "business-development": "业务发展需要", "other": "其他", "approved": "通过", "deferred": "暂缓", "rejected": "否定",
+    "public-tender": "公开招标", "invited-tender": "邀请招标", "inquiry": "询价",
+    "competitive-consultation": "竞争性磋商", "competitive-negotiation": "竞争性谈判", "single-source": "单一来源",
+    "framework": "框架协议", "proposal": "项目建议书", "feasibility": "可行性研究报告", "preliminary-design": "初步设计",
 }
 
 

@@ -124,3 +124,15 @@ def test_facts_list_unknown_key_did_you_mean() -> None:
     code, out = _cli("facts", "list", "supervisd")
     assert code == 2
     assert "did you mean 'supervised'" in out
+
+
+@pytest.mark.parametrize(("pack_id", "name", "word", "value"), [
+    ("lianping", "procurement_method", "询价", "inquiry"),
+    ("qingpu", "procurement_method", "单一来源", "single-source"),
+    ("wuhan", "approval_step", "可研", "feasibility"),
+    ("wuhan", "approval_step", "初步设计", "preliminary-design"),
+])
+def test_pack_enum_words_read_and_written_in_chinese(pack_id: str, name: str, word: str, value: str) -> None:
+    given = validate_facts({name: word}, load_pack(pack_id))
+    assert given[name] == value
+    assert fact_value_text(name, value, "enum") not in (value, "")

@@ -172,14 +172,19 @@ def _all_gone(procs: list[psutil.Process], timeout: float = 20) -> list[psutil.P
     return alive
 
 
+DOSSIERS_TO_STOP = 60
+
+
 @pytest.mark.parametrize("how", ["kill", "term", "int"])
 def test_stopping_a_scan_leaves_no_worker_behind_and_resumes(tmp_path: Path, how: str) -> None:
     box = Box.make(tmp_path / "b", good=False)
-    root = _archive(box.inp / "archive", [f"d{i:02d}" for i in range(12)], files=3)
+    # Enough dossiers that an idle machine is still scanning when the signal comes (12 took
+    # 1.2 s there, finishing before a 2 s wait): the stop must land mid-scan.
+    root = _archive(box.inp / "archive", [f"d{i:02d}" for i in range(DOSSIERS_TO_STOP)], files=3)
     out = box.out / "s"
     proc = _scan_proc(box, root, out)
     kids = _wait_for_workers(proc.pid, 3)  # pool workers and at least one sandbox
-    time.sleep(2)
+    time.sleep(0.5)
     proc.send_signal({"kill": signal.SIGKILL, "term": signal.SIGTERM, "int": signal.SIGINT}[how])
     _, err = proc.communicate(timeout=60)
     left = _all_gone(kids + _family(proc.pid))
@@ -194,7 +199,7 @@ def test_stopping_a_scan_leaves_no_worker_behind_and_resumes(tmp_path: Path, how
         assert "Traceback" not in text and "interrupted" in text and "run the same command again" in text
     again = run_cli(["scan", str(root), "--out", str(out), *SCAN], box, timeout=600)
     assert again.rc in (0, 1), again.stderr
-    assert len(_ids(out)) == 12
+    assert len(_ids(out)) == DOSSIERS_TO_STOP
 
 
 def test_a_file_changed_mid_scan_is_not_filed_under_the_old_content(tmp_path: Path) -> None:

@@ -215,7 +215,7 @@ def test_index_page_offers_chinese_names(client: TestClient) -> None:
     yc = next(p for p in packs if p["id"] == "yongchuan")
     assert {"id": "final-acceptance", "name": "终验投用"} in yc["stages"]
     cat = next(f for f in yc["facts"] if f["name"] == "category")
-    assert cat["values"][0] == {"value": "construction", "label": "建设(开发)类"}
+    assert cat["values"][0] == {"value": "construction", "label": "建设类"}
 
 
 def test_serve_refuses_a_public_address_without_a_token() -> None:

@@ -27,14 +27,8 @@ def _env() -> jinja2.Environment:
     return env
 
 
-def _enum_labels(description: str, values: list[str]) -> list[str]:
-    """"建设(开发)类 / 运维(服务)类" → one label per enum value, or the values themselves."""
-    parts = [p.strip() for p in description.split("/")]
-    return parts if len(parts) == len(values) and all(parts) else values
-
-
-# The shared vocabulary's enum facts describe their values ("建设(开发)类 / 运维(服务)类");
-# the form needs a name for the question itself.
+# The shared vocabulary's enum facts have no title of their own; the form needs a name for
+# the question itself.
 _ENUM_TITLES = {"category": "项目类别", "mode": "建设方式", "scale": "系统层级"}
 
 
@@ -43,7 +37,7 @@ def pack_choices() -> list[dict[str, Any]]:
     """Each installed jurisdiction: Chinese name, regulation, stages and the facts its
     form asks for (type, title, enum values with labels)."""
     from dossier import resources as dres
-    from dossier.facts import fact_titles, fact_types
+    from dossier.facts import fact_titles, fact_types, fact_value_text
     from dossier.packs import load_pack
     from dossier.render.names import choices
 
@@ -59,8 +53,8 @@ def pack_choices() -> list[dict[str, Any]]:
             if kind == "enum":
                 values = list(props.get(name, {}).get("enum") or next(
                     (f.values for f in pack.facts if f.name == name), ()))
-                labels = _enum_labels(str(props.get(name, {}).get("description", "")), values)
-                entry["values"] = [{"value": v, "label": lab} for v, lab in zip(values, labels, strict=True)]
+                # Labelled as every message writes the value (建设类, 升级改造): one vocabulary.
+                entry["values"] = [{"value": v, "label": fact_value_text(name, v, "enum")} for v in values]
             facts.append(entry)
         out.append({**c, "regulation": pack.title, "facts": facts})
     return out
