@@ -121,3 +121,23 @@ def test_pdf_form_cells_read_whole_and_checked_like_docx(variants: dict[str, Pat
     cells = [c for t in tables for r in t.rows for c in r]
     assert LONG in cells  # the wrapped cell is one cell, not rows of fragments
     assert _check(variants["pdf"], tmp_path) == _check(variants["docx"], tmp_path)
+
+
+def test_only_form_sized_pdfs_are_read_cell_by_cell(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """pdfplumber re-parses every ruled page: a long report keeps its text-layer rows."""
+    from dossier.parse import pdf_tables
+    from dossier.parse.layout import Page
+
+    asked: list[list[int]] = []
+
+    def find_tables(path: Path, ruled: list[int]) -> dict[int, list[object]]:
+        asked.append(list(ruled))
+        return {}
+
+    monkeypatch.setattr(pdf_tables, "find_tables", find_tables)
+    pages = [Page(n, 595.0, 842.0, ()) for n in range(1, pdf_tables.FORM_PAGES + 2)]
+    assert pdf_tables.apply_tables(tmp_path / "long.pdf", pages, [1, 2], []) == pages
+    assert asked == []
+    short = pages[: pdf_tables.FORM_PAGES]
+    assert pdf_tables.apply_tables(tmp_path / "form.pdf", short, [1, 2], []) == short
+    assert asked == [[1, 2]]
