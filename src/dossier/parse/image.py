@@ -17,7 +17,7 @@ from typing import Any
 
 from dossier.errors import InputError
 from dossier.parse.ocr import OCR_LONG_SIDE, OcrLine, fit_for_ocr, ocr_image
-from dossier.parse.pdf import NO_TEXT_LAYER, Line, Page, _cluster, _ranges, lines_to_tree
+from dossier.parse.pdf import NO_TEXT_LAYER, Line, Page, _cluster, _ranges, lines_to_tree, ocr_summary
 from dossier.tree import DocumentTree
 
 __all__ = ["IMAGE_EXTS", "MAX_IMAGE_PIXELS", "ocr_pil_lines", "parse_image", "prepare"]
@@ -131,9 +131,10 @@ def parse_image(
     if empty:
         warnings.append(f"{NO_TEXT_LAYER} pages {_ranges(empty)} are an image and OCR found no text")
     read = [p for p in pages if p.lines]
+    confidence = None
     if read:
-        mean = sum(scores) / len(scores) if scores else 0.0
-        warnings.append(f"ocr: pages {_ranges([p.number for p in read])} read by OCR (mean confidence {mean:.2f})")
+        note, confidence = ocr_summary([p.number for p in read], scores)
+        warnings.append(note)
     title, preamble, headings = lines_to_tree(path, read, [], ocr=True) if read else ("", (), ())
     return DocumentTree(
         path=str(path),
@@ -143,6 +144,6 @@ def parse_image(
         preamble=preamble,
         pages=total,
         ocr=bool(read),
-        ocr_confidence=(sum(scores) / len(scores) if scores else 0.0) if read else None,
+        ocr_confidence=confidence,
         warnings=tuple(warnings),
     )

@@ -36,7 +36,7 @@ from lxml import etree
 from dossier.errors import InputError
 from dossier.parse.layout import Line, Mark, Page, key, lines_to_tree
 from dossier.parse.layout import cluster as _cluster
-from dossier.parse.pdf import NO_TEXT_LAYER, _ranges
+from dossier.parse.pdf import NO_TEXT_LAYER, _ranges, ocr_summary
 from dossier.tree import DocumentTree
 
 __all__ = ["OFD_NS", "OfdPackage", "is_ofd", "parse_ofd", "parse_ofd_documents", "seal_note"]
@@ -497,9 +497,10 @@ def _read_document(
     info = _kid(body, "DocInfo")
     meta_title = _text(_kid(info, "Title")) if info is not None else ""
     all_ocr = bool(ocr_pages) and len(ocr_pages) == sum(1 for p in pages if p.lines)
+    confidence = None
     if ocr_pages:
-        mean = sum(scores) / len(scores) if scores else 0.0
-        warnings.append(f"ocr: pages {_ranges(ocr_pages)} read by OCR (mean confidence {mean:.2f})")
+        note, confidence = ocr_summary(ocr_pages, scores)
+        warnings.append(note)
     path = Path(pkg.display)
     title, preamble, headings = (
         lines_to_tree(path, [p for p in pages if p.lines], marks, ocr=all_ocr, meta_title=meta_title)
@@ -514,7 +515,7 @@ def _read_document(
         preamble=preamble,
         pages=total,
         ocr=bool(ocr_pages),
-        ocr_confidence=(sum(scores) / len(scores) if scores else 0.0) if ocr_pages else None,
+        ocr_confidence=confidence,
         warnings=tuple(warnings),
     )
 

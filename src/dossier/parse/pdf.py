@@ -358,6 +358,12 @@ def _ranges(nums: Sequence[int]) -> str:
     return ", ".join(out)
 
 
+def ocr_summary(pages: Sequence[int], scores: Sequence[float]) -> tuple[str, float]:
+    """The warning naming the OCR'd pages and their mean confidence, and that mean (PDF, OFD, images)."""
+    mean = sum(scores) / len(scores) if scores else 0.0
+    return f"ocr: pages {_ranges(pages)} read by OCR (mean confidence {mean:.2f})", mean
+
+
 def parse_pdf(
     path: Path, *, ocr: bool = True, max_pages: int = 2000, time_limit: float = 600.0
 ) -> DocumentTree:
@@ -453,9 +459,10 @@ def parse_pdf(
         pdf.close()
 
     all_ocr = bool(ocr_pages) and len(ocr_pages) == sum(1 for p in pages if p.lines)
+    confidence = None
     if ocr_pages:
-        mean = sum(scores) / len(scores) if scores else 0.0
-        warnings.append(f"ocr: pages {_ranges(ocr_pages)} read by OCR (mean confidence {mean:.2f})")
+        note, confidence = ocr_summary(ocr_pages, scores)
+        warnings.append(note)
     text_pages = [p for p in pages if p.lines and not p.ocr]
     # With no text layer and no OCR there is nothing to find headings in: say so, no guesses.
     title, preamble, headings = (
@@ -471,6 +478,6 @@ def parse_pdf(
         preamble=preamble,
         pages=total,
         ocr=bool(ocr_pages),
-        ocr_confidence=(sum(scores) / len(scores) if scores else 0.0) if ocr_pages else None,
+        ocr_confidence=confidence,
         warnings=tuple(warnings),
     )
