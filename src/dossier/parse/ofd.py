@@ -36,6 +36,7 @@ from lxml import etree
 from dossier.errors import InputError
 from dossier.parse.layout import Line, Mark, Page, key, lines_to_tree
 from dossier.parse.layout import cluster as _cluster
+from dossier.parse.limits import check_zip_entries, ocr_skipped, ocr_stop, partly
 from dossier.parse.pdf import NO_TEXT_LAYER, _ranges, ocr_summary
 from dossier.tree import DocumentTree
 
@@ -463,12 +464,12 @@ def _read_document(
     page_ids = {r.id: i + 1 for i, r in enumerate(refs) if r.id}
     total = len(refs)
     if total > max_pages:
-        warnings.append(f"read the first {max_pages} of {total} pages")
+        warnings.append(partly(f"只读取了前 {max_pages:,} 页（共 {total:,} 页）"))
     pages: list[Page] = []
     blank: list[tuple[int, list[_Image]]] = []
     for i, ref in enumerate(refs[:max_pages]):
         if time.monotonic() > deadline:
-            warnings.append(f"time limit: stopped after page {i} of {total}")
+            warnings.append(partly(f"读取时间已到上限，只读取了前 {i:,} 页（共 {total:,} 页）"))
             break
         no = i + 1
         try:
@@ -550,8 +551,9 @@ def _ocr_blank(
     by_no = {p.number: k for k, p in enumerate(pages)}
     left: list[int] = []
     empty: list[int] = []
+    started, capped = time.monotonic(), ""
     for no, images in blank:
-        if time.monotonic() > deadline:
+        if left or time.monotonic() > deadline or (capped := ocr_stop(started, len(ocr_pages) + len(empty))):
             left.append(no)
             continue
         lines = _cluster(_ocr_images(pkg, images, no))
@@ -563,12 +565,15 @@ def _ocr_blank(
         scores.extend(ln.score for ln in lines if ln.score is not None)
     if left:
         warnings.append(f"{NO_TEXT_LAYER} pages {_ranges(left)} have no text layer and were not OCR'd (time limit)")
+        if capped:
+            warnings.append(ocr_skipped(_ranges(left), capped))
     if empty:
         warnings.append(f"{NO_TEXT_LAYER} pages {_ranges(empty)} have no text layer and OCR found no text")
     return ocr_pages, scores
 
 
 def _open(path: Path) -> zipfile.ZipFile:
+    check_zip_entries(path)
     try:
         return zipfile.ZipFile(path)
     except FileNotFoundError:
