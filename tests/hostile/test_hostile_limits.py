@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import psutil
@@ -35,6 +36,7 @@ from hostile_support import (
     CHECK_ARGS,
     DOC_SRC,
     HAS_SOFFICE,
+    W_NS,
     Box,
     Run,
     assert_bars,
@@ -169,3 +171,60 @@ def test_a_killed_check_leaves_no_libreoffice_behind(box: Box) -> None:
 def with_suppressed_kill(p: psutil.Process) -> None:
     with contextlib.suppress(psutil.Error):
         p.kill()
+
+
+# -- the caps table itself ------------------------------------------------------------------
+
+
+def test_render_scale_bounds_the_pixels_of_any_page() -> None:
+    from dossier.parse.limits import LIMITS, render_scale
+
+    for w, h, scale in [(14_400, 14_400, 2.0), (14_400, 3, 2.0), (595, 842, 2.0), (3, 3, 100.0)]:
+        got = render_scale(w, h, scale)
+        assert got <= scale
+        assert w * h * got * got <= LIMITS.render_pixels * 1.0001
+    assert render_scale(595, 842, 2.0) == 2.0  # an A4 page at 144 dpi is untouched
+
+
+def test_zip_entry_count_reads_the_end_record(tmp_path: Path) -> None:
+    from dossier.parse.limits import LimitExceeded, check_zip_entries, zip_entry_count
+
+    small = tmp_path / "small.docx"
+    small.write_bytes(docx_many_parts(10))
+    assert zip_entry_count(small) == len(zipfile.ZipFile(small).namelist())
+    big = tmp_path / "big.docx"
+    big.write_bytes(docx_many_parts(25_000))
+    with pytest.raises(LimitExceeded, match="部件"):
+        check_zip_entries(big, "big.docx")
+    check_zip_entries(small)  # under the cap: nothing said
+    (tmp_path / "not.zip").write_bytes(b"PK\x03\x04 but no end record")
+    assert zip_entry_count(tmp_path / "not.zip") is None
+
+
+def test_a_capped_body_keeps_what_came_before_the_cap(monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataclasses import replace
+
+    from dossier.parse import ooxml
+    from dossier.parse.limits import PARTLY_READ
+
+    monkeypatch.setattr(ooxml, "LIMITS", replace(ooxml.LIMITS, paragraphs=50))
+    body = "".join(f"<w:p><w:r><w:t>段{i}</w:t></w:r></w:p>" for i in range(5_000))
+    xml = (f'<w:document xmlns:w="{W_NS}"><w:body>{body}</w:body></w:document>').encode()
+    root, note = ooxml.parse_body_xml(xml, "word/document.xml", Path("x.docx"))
+    paras = root.findall(f".//{{{W_NS}}}p")
+    assert 50 <= len(paras) < 5_000
+    assert [p.findtext(f".//{{{W_NS}}}t") for p in paras[:3]] == ["段0", "段1", "段2"]
+    assert note is not None and note.startswith(PARTLY_READ) and "个段落（上限 50）" in note
+    small = xml.replace(body.encode(), body[: body.index("<w:p><w:r><w:t>段40<")].encode())
+    whole, none = ooxml.parse_body_xml(small, "word/document.xml", Path("x.docx"))  # 40 paragraphs, 160 tags
+    assert none is None and len(whole.findall(f".//{{{W_NS}}}p")) == 40
+
+
+def test_limits_can_be_raised_for_one_run_from_the_environment() -> None:
+    out = subprocess.run([sys.executable, "-c", "from dossier.parse.limits import LIMITS; "
+                          "print(LIMITS.paragraphs, LIMITS.ocr_seconds, LIMITS.runs)"],
+                         env={**os.environ, "DOSSIER_LIMIT_PARAGRAPHS": "7", "DOSSIER_LIMIT_OCR_SECONDS": "2.5",
+                              "DOSSIER_LIMIT_RUNS": "many"}, capture_output=True, text=True, check=True)
+    from dossier.parse.limits import Limits
+
+    assert out.stdout.split() == ["7", "2.5", str(Limits().runs)]  # an unusable value keeps the default
