@@ -464,11 +464,13 @@ def _read_document(
     page_ids = {r.id: i + 1 for i, r in enumerate(refs) if r.id}
     total = len(refs)
     if total > max_pages:
+        warnings.append(f"read the first {max_pages} of {total} pages")
         warnings.append(partly(f"只读取了前 {max_pages:,} 页（共 {total:,} 页）"))
     pages: list[Page] = []
     blank: list[tuple[int, list[_Image]]] = []
     for i, ref in enumerate(refs[:max_pages]):
         if time.monotonic() > deadline:
+            warnings.append(f"time limit: stopped after page {i} of {total}")
             warnings.append(partly(f"读取时间已到上限，只读取了前 {i:,} 页（共 {total:,} 页）"))
             break
         no = i + 1

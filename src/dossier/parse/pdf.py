@@ -393,9 +393,11 @@ def parse_pdf(
         ruled: list[int] = []  # pages with ruling lines: tables read cell by cell (pdf_tables)
         limit = min(total, max_pages)
         if total > max_pages:
-            warnings.append(partly(f"只读取了前 {max_pages:,} 页（共 {total:,} 页）"))
+            warnings.append(f"read the first {max_pages} of {total} pages")
+        warnings.append(partly(f"只读取了前 {max_pages:,} 页（共 {total:,} 页）"))
         for i in range(limit):
             if time.monotonic() > deadline:
+                warnings.append(f"time limit: stopped after page {i} of {total}")
                 warnings.append(partly(f"读取时间已到上限，只读取了前 {i:,} 页（共 {total:,} 页）"))
                 break
             try:
