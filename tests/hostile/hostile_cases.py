@@ -124,6 +124,29 @@ def xlsx_cells(rows: int = 2000, cols: int = 16_000) -> bytes:
     return xlsx_bytes("".join(f'<row r="{r + 1}">{row}</row>' for r in range(rows)))
 
 
+def ofd_dense_page(chars: int = 300_000) -> bytes:
+    """An OFD whose one page holds `chars` characters, one TextObject each (as some converters
+    write them): 1.2M XML tags on one page. Built with tests/formats/ofd_writer.py."""
+    import importlib.util
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    writer = sys.modules.get("ofd_writer")
+    if writer is None:
+        where = Path(__file__).parents[1] / "formats" / "ofd_writer.py"
+        spec = importlib.util.spec_from_file_location("ofd_writer", where)
+        assert spec is not None and spec.loader is not None
+        writer = sys.modules["ofd_writer"] = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(writer)
+    doc = writer.OfdDoc()
+    page = doc.page()
+    for k in range(chars // 1000):
+        page.text(10, 10 + k % 250, "字" * 1000)
+    with tempfile.TemporaryDirectory() as tmp:
+        return bytes(writer.write_ofd(Path(tmp) / "dense.ofd", [doc], style="chars").read_bytes())
+
+
 CASES: dict[str, tuple[str, Callable[[], bytes]]] = {
     "big-page-pdf": ("巨幅页面.pdf", big_page_pdf),
     "docx-2.5M-cells": ("大表格.docx", docx_cells),
@@ -133,5 +156,6 @@ CASES: dict[str, tuple[str, Callable[[], bytes]]] = {
     "pdf-10k-image-pages": ("万页扫描件.pdf", image_pages_pdf),
     "xlsx-5M-shared-strings": ("大量字符串.xlsx", xlsx_shared_strings),
     "xlsx-32M-cells": ("大量单元格.xlsx", xlsx_cells),
+    "ofd-1.2M-tag-page": ("密集页面.ofd", ofd_dense_page),
 }
 """Case id → (file name in the dossier, builder)."""

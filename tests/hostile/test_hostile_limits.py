@@ -28,6 +28,7 @@ from hostile_cases import (
     docx_paragraphs,
     docx_runs,
     image_pages_pdf,
+    ofd_dense_page,
     xlsx_cells,
     xlsx_shared_strings,
 )
@@ -62,6 +63,7 @@ def _coded(run: Run, name: str, code: str) -> list[str]:
     ("大量段落.docx", docx_paragraphs, "个段落"),  # 1M paragraphs: 1.9 GB, 69 s
     ("大量共享字符串.xlsx", xlsx_shared_strings, "个共享字符串"),  # 5M shared strings: 135 s
     ("大量单元格.xlsx", xlsx_cells, "个表格单元格"),  # 32M cells, no <dimension>: 205 s
+    ("密集页面.ofd", ofd_dense_page, "第 1 页未读取"),  # 300k text objects on a page: ~800 MB, 50 s
 ])
 def test_huge_documents_are_read_up_to_a_cap_and_say_so(box: Box, name: str, build: object, said: str) -> None:
     assert callable(build)

@@ -37,6 +37,9 @@ class Limits:
     xml_tags: int = 3_000_000
     """XML tags (start, end or empty) read from one document part: a bound on its elements,
     counted as bytes are fed to the parser. A richly formatted Word page has ~1,000."""
+    page_tags: int = 250_000
+    """XML tags in one OFD page (a dense page written one TextObject per character has ~10,000;
+    200,000 characters on one page took 525 MB and 34 s)."""
     paragraphs: int = 150_000
     """Paragraphs read from one DOCX (table cells' included); a 1,000-page report has ~30,000.
     1M paragraphs took 1.9 GB and 69 s."""

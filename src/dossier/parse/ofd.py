@@ -36,7 +36,7 @@ from lxml import etree
 from dossier.errors import InputError
 from dossier.parse.layout import Line, Mark, Page, key, lines_to_tree
 from dossier.parse.layout import cluster as _cluster
-from dossier.parse.limits import check_zip_entries, ocr_skipped, ocr_stop, partly
+from dossier.parse.limits import LIMITS, LimitExceeded, check_zip_entries, ocr_skipped, ocr_stop, partly
 from dossier.parse.pdf import NO_TEXT_LAYER, _ranges, ocr_summary
 from dossier.tree import DocumentTree
 
@@ -146,8 +146,11 @@ class OfdPackage:
         return data
 
     def xml(self, name: str) -> Any:
+        data = self.read(name)
+        if data.count(b"<") > LIMITS.page_tags:  # a page of millions of text objects
+            raise LimitExceeded(f"OFD 部件 {name} 的 XML 标记超过 {LIMITS.page_tags:,} 个，未读取", path=self.display)
         try:
-            root = etree.fromstring(self.read(name), _PARSER)
+            root = etree.fromstring(data, _PARSER)
         except etree.XMLSyntaxError as e:
             raise InputError(f"broken XML in OFD part {name} ({e})", path=self.display) from None
         if root is None:
@@ -478,6 +481,8 @@ def _read_document(
             proot = pkg.xml(ref.name)
         except (InputError, KeyError) as e:
             warnings.append(f"page {no} could not be read: {getattr(e, 'reason', e)}")
+            if isinstance(e, LimitExceeded):  # a cap, not damage: reported as what was left out
+                warnings.append(partly(f"第 {no} 页未读取（{e.reason}）"))
             continue
         segs, images = _page_objects(proot, res, no)
         for t in _kids(proot, "Template"):

@@ -25,7 +25,10 @@ def use_own_scratch() -> None:
     """In the child, first thing: every temporary file of this process and of what it starts
     goes into scratch_dir(own pid)."""
     path = scratch_dir(os.getpid())
-    path.mkdir(mode=0o700, exist_ok=True)
+    try:
+        path.mkdir(mode=0o700, exist_ok=True)
+    except OSError:  # an unwritable TMPDIR: parsing that needs no temporary file still works
+        return
     tempfile.tempdir = str(path)
     os.environ["TMPDIR"] = str(path)
 
