@@ -25,8 +25,7 @@ from typing import Any
 from dossier.errors import InputError
 
 __all__ = ["LIMITS", "PARTLY_READ", "LimitExceeded", "Limits", "check_zip_entries", "ocr_skipped", "ocr_stop", "partly",
-           "render_scale",
-           "zip_entry_count"]
+           "render_scale", "zip_entry_count"]
 
 PARTLY_READ = "partly-read:"
 """Prefix of a DocumentTree warning saying what a cap left unread (DOS-P006)."""
@@ -50,7 +49,8 @@ class Limits:
     zip_entries: int = 20_000
     """Parts in one DOCX / XLSX / OFD package; a 1,000-page OFD has about 3,000."""
     sheet_cells: int = 200_000
-    """Cells read from one workbook, all sheets together."""
+    """Cells read from one workbook, all sheets together (a sheet is read for 2,000 rows at most,
+    but a row may hold 16,384 cells)."""
     shared_strings: int = 200_000
     """Shared strings (xl/sharedStrings.xml) read from one workbook: 5M took 135 s."""
     render_pixels: int = 8_000_000

@@ -9,6 +9,7 @@ the child has ended, however it ended.
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import tempfile
@@ -31,6 +32,9 @@ def use_own_scratch() -> None:
         return
     tempfile.tempdir = str(path)
     os.environ["TMPDIR"] = str(path)
+    # A child that ends on its own (its owner closed it, or dropped it unclosed: a Dask worker's
+    # thread) removes the folder itself; registered first, so it runs after LibreOffice's shutdown.
+    atexit.register(shutil.rmtree, path, True)
 
 
 def remove_scratch(pid: int) -> None:
