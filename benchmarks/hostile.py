@@ -33,6 +33,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "hostile"))
 from hostile_cases import CASES  # noqa: E402
 
+_SHOWN_FIRST = {"DOS-P003": 0, "DOS-P006": 1, "DOS-P002": 2, "DOS-P001": 3}
+
 
 def _tree_rss(proc: psutil.Process) -> int:
     try:
@@ -90,8 +92,10 @@ def run_case(case: str, timeout: float) -> dict[str, Any]:
         findings: list[str] = []
         if report_path.is_file():
             report = json.loads(report_path.read_text(encoding="utf-8"))
-            findings = [f"{f['code']} {f['message']}" for f in report["findings"]
-                        if f["location"].get("file") == name or name in f["message"]]
+            mine = [f for f in report["findings"] if f["location"].get("file") == name or name in f["message"]]
+            # The finding that says what was refused or left unread first.
+            mine.sort(key=lambda f: (_SHOWN_FIRST.get(f["code"], len(_SHOWN_FIRST)), f["code"]))
+            findings = [f"{f['code']} {f['message']}" for f in mine]
         return {"case": case, "bytes": len(data), "rc": rc, "wall_s": round(wall, 1),
                 "cpu_s": round(usage.ru_utime + usage.ru_stime, 1), "peak_mib": round(peak / 2**20),
                 "timed_out": rc == -9, "finding": findings[0] if findings else (err.strip().splitlines() or [""])[-1]}
