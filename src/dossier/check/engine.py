@@ -56,8 +56,10 @@ def parse_one(display: str, path: Path, kind: str, *, ocr: bool = True) -> Parse
             return ParsedFile(display, kind, "unreadable", reason=f"不是 .{ext} 文件（{kind}）", code="DOS-P002")
         else:
             return ParsedFile(display, kind, "skipped", reason=f"{kind}：仅按文件名识别")
-    except DossierError as exc:  # a file refused by a parse cap (LimitExceeded) is a parse limit
-        code = "DOS-P003" if type(exc).__name__ == "LimitExceeded" else "DOS-P002"
+    except DossierError as exc:
+        from dossier.parse.limits import LimitExceeded
+
+        code = "DOS-P003" if isinstance(exc, LimitExceeded) else "DOS-P002"  # refused by a parse cap: a limit
         return ParsedFile(display, kind, "unreadable", reason=exc.reason, code=code)
     except MemoryError:
         return ParsedFile(display, kind, "unreadable", reason="内存不足（文件过大或结构异常）", code="DOS-P003")
