@@ -230,3 +230,19 @@ def test_limits_can_be_raised_for_one_run_from_the_environment() -> None:
     from dossier.parse.limits import Limits
 
     assert out.stdout.split() == ["7", "2.5", str(Limits().runs)]  # an unusable value keeps the default
+
+
+def test_a_document_under_every_cap_says_nothing_was_left_out(tmp_path: Path) -> None:
+    from hostile_support import small_docx, text_pdf
+
+    from dossier.parse.docx import parse_docx
+    from dossier.parse.limits import PARTLY_READ
+    from dossier.parse.pdf import parse_pdf
+
+    (tmp_path / "a.pdf").write_bytes(text_pdf(3))
+    (tmp_path / "a.docx").write_bytes(small_docx())
+    (tmp_path / "a.xlsx").write_bytes(xlsx_cells(3, 4))
+    from dossier.check.readers import read_xlsx
+
+    for tree in (parse_pdf(tmp_path / "a.pdf"), parse_docx(tmp_path / "a.docx"), read_xlsx(tmp_path / "a.xlsx", "a")):
+        assert not [w for w in tree.warnings if w.startswith(PARTLY_READ)], tree.warnings

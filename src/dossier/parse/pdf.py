@@ -394,7 +394,7 @@ def parse_pdf(
         limit = min(total, max_pages)
         if total > max_pages:
             warnings.append(f"read the first {max_pages} of {total} pages")
-        warnings.append(partly(f"只读取了前 {max_pages:,} 页（共 {total:,} 页）"))
+            warnings.append(partly(f"只读取了前 {max_pages:,} 页（共 {total:,} 页）"))
         for i in range(limit):
             if time.monotonic() > deadline:
                 warnings.append(f"time limit: stopped after page {i} of {total}")
