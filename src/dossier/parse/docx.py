@@ -106,6 +106,8 @@ class _Para:
     auto_label: str = ""
     num_id: str = ""
     """The w:numId that rendered `auto_label` (with `ilvl`), "" when none did."""
+    list_id: str = ""
+    """The w:numId of the Word list the paragraph is in, bullets included; "" outside lists."""
     ilvl: int = 0
     style: Style | None = None
     outline: int | None = None
@@ -323,6 +325,7 @@ class _Walker:
             raw=raw,
             auto_label=auto,
             num_id=rendered_id,
+            list_id=num_id if num_id is not None and num_id != "0" else "",
             ilvl=ilvl or 0,
             style=style,
             outline=outline,
@@ -734,6 +737,7 @@ def _scan(paras: list[_Para], body: _Body, walker: _Walker) -> _Scan:
     never change an earlier line's verdict."""
     scan = _Scan()
     toc = _TypedToc(paras)
+    annex = False
     for i, p in enumerate(paras):
         if p.toc:
             toc.mode = False
@@ -748,9 +752,13 @@ def _scan(paras: list[_Para], body: _Body, walker: _Walker) -> _Scan:
             if scan.title_idx is None:
                 scan.title_text, scan.title_idx = clean_title(p.text), i
             continue  # Title-styled lines (a subtitle, a repeated title) are never sections
-        if p.placeholder:
+        if p.placeholder or (p.style is not None and p.style.cover):
+            continue  # a template's Author / Date / Subtitle line is front matter
+        if _ANNEX_LABEL.match(p.raw) and p.outline is None and (p.style is None or p.style.level is None):
+            annex = True  # "附件一" alone: the annex's title follows it (a styled "附件" is a section)
             continue
-        c = _candidate(p, body, walker)
+        c = _annex_title(p, body, walker) if annex else _candidate(p, body, walker)
+        annex = False
         if c is not None:
             c.pos = i
             _note(scan, c, i)
@@ -778,7 +786,7 @@ class _TypedToc:
         self._last_seen: dict[str, int] | None = None
 
     def entry(self, i: int, p: _Para) -> bool:
-        if is_toc_line(p.raw):
+        if is_toc_line(p.raw) or _NAMED_TOC.match(p.raw):
             p.toc = True
             self.mode = True
             return True
@@ -822,7 +830,7 @@ def _distrust_shared_hints(scan: _Scan) -> None:
 # body is a list. 第一章/一、/（一）/1.1 number sections.
 _SECTION_FAMILIES = frozenset(("chapter", "section", "cn", "cn-paren", "dec2", "dec3", "dec4"))
 # A numbered line that introduces a list ("2.2.2 基于用户交互相关的功能有：").
-_LIST_INTRO = re.compile(r"(?:有|包括|如下|以下|分为|包含|主要是|具体是)\s*[:：]$")
+_LIST_INTRO = re.compile(r"(?:有|包括|如下|以下|分为|包含|主要是|具体是|下列\S{0,4})\s*[:：]$")
 
 
 def _is_list_item(c: _Cand, paras: list[_Para], body: _Body, walker: _Walker) -> bool:
@@ -830,6 +838,8 @@ def _is_list_item(c: _Cand, paras: list[_Para], body: _Body, walker: _Walker) ->
     items that look like the body and sit in a run of items of their family (or follow a
     line introducing a list with "："). Heading styles and outline levels are trusted."""
     p = c.item
+    if _word_list_item(c, paras, body, walker) or _form_field(c, paras, walker):
+        return True
     if not body.known or c.hint is not None or c.family.startswith("outline") or not c.label:
         return False
     if body.stands_out(p):
@@ -847,6 +857,48 @@ def _is_list_item(c: _Cand, paras: list[_Para], body: _Body, walker: _Walker) ->
         return True
     nxt = _neighbour(paras, c.pos, 1)
     return any(q is not None and _label_family(q, walker) == c.family for q in (prev, nxt))
+
+
+def _word_list_item(c: _Cand, paras: list[_Para], body: _Body, walker: _Walker) -> bool:
+    """An item of a Word list that no heading style or outline numbering (1 / 1.1) claims:
+    in a list style (List Paragraph, 列出段落, List Number) and set like the body, or opening
+    a nested list (its next two lines are deeper items of the same list, set like the body)
+    — the shape of "执行摘要 / 总体风险等级评估 / 关键问题汇总", not of a section."""
+    p = c.item
+    if not p.num_id or c.hint is not None or c.family.startswith("outline") or c.family in _SECTION_FAMILIES:
+        return False
+    if _outline_numbering(p.num_id, walker):
+        return False
+    if _list_styled(p) and not (body.known and body.stands_out(p)):
+        return True
+    nxt = _neighbour(paras, c.pos, 1)
+    if nxt is None or nxt.list_id != p.list_id or nxt.ilvl <= p.ilvl:
+        return False
+    after = _neighbour(paras, paras.index(nxt, c.pos), 1)
+    if after is None or after.list_id != p.list_id or after.ilvl <= p.ilvl:
+        return False  # one deeper line is a sub-heading's place as much as an item's
+    return not body.stands_out(_ensure_look(nxt, walker))
+
+
+def _list_styled(p: _Para) -> bool:
+    name = p.style.name.lower() if p.style is not None else ""
+    return "list" in name or "列出段落" in name or "列表" in name
+
+
+def _form_field(c: _Cand, paras: list[_Para], walker: _Walker) -> bool:
+    """A numbered form field of a 招标公告 ("2.4 标段划分:" among "2.3 建设工期: 2021年4月…"):
+    a typed line ending in "：" with a key-value sibling of its family just before or after."""
+    p = c.item
+    if c.hint is not None or not c.label or not p.raw.endswith(("：", ":")):
+        return False
+    for step in (-1, 1):
+        q = _neighbour(paras, c.pos, step)
+        if q is None or _label_family(q, walker) != c.family:
+            continue
+        got = split_label(q.raw)
+        if got is not None and _KEY_VALUE.match(got[1]):
+            return True
+    return False
 
 
 def _outline_numbering(num_id: str, walker: _Walker) -> bool:
@@ -1027,12 +1079,12 @@ def _candidate(p: _Para, body: _Body, walker: _Walker) -> _Cand | None:
     styled = p.outline is not None or (p.style is not None and p.style.level is not None)
     if not styled and not label and _fast_body(raw):
         return None  # body text, the bulk of every document, before measuring its look
-    if is_never_heading(raw):
+    if is_never_heading(raw) or _NOT_A_SECTION.match(raw) or _bracketed_note(raw):
         return None
     _ensure_look(p, walker)
     level, signals = _word_level(p)
     emphasis = _emphasis(p, body)
-    if level is None and not label and raw[0] not in _LABEL_START and not emphasis:
+    if level is None and not label and raw[0] not in _LABEL_START and raw[0] not in _MARKS and not emphasis:
         return None
     title, family, value = raw, "", None
     if label:
@@ -1040,10 +1092,12 @@ def _candidate(p: _Para, body: _Body, walker: _Walker) -> _Cand | None:
         # A label that reads as no typed family ("Step 1"): the list level is the family.
         family, value = fam if fam is not None else (_num_key(p, walker), None)
         signals.append("numbering")
-    elif raw[:1] in _LABEL_START:
-        num = split_label(raw)
+    elif raw[:1] in _LABEL_START or raw[:1] in _MARKS:
+        mark = _mark_len(raw)
+        num = split_label(raw[mark:])
         if num is not None:
             label, title, family, value = num
+            label = raw[:mark] + label  # "▲三、": the mark stays with the label as written
             signals.append("typed-number")
     sentence = _sentence_like(title)
     title = clean_title(title)
@@ -1057,9 +1111,60 @@ def _candidate(p: _Para, body: _Body, walker: _Walker) -> _Cand | None:
     if family:
         if len(title) > _MAX_NUMBERED_TITLE or sentence or (p.centred and not emphasis):
             return None
+        if "typed-number" in signals and _KEY_VALUE.match(title):
+            return None  # "一、项目编号：DYB…": a run-in field, its section has no heading line
         conf = 0.9 if emphasis or "numbering" in signals else 0.75
         return _Cand(p, label, title, family, value, None, sig, conf)
     return _emphasis_cand(p, title, sentence, emphasis)
+
+
+# Marks a procurement document sets before a numbered clause it makes substantive
+# ("▲三、招标文件的获取", "★2.1 …"): part of the label, not of the title.
+_MARKS = frozenset("▲△★☆■◆●※")
+
+
+def _mark_len(raw: str) -> int:
+    n = 0
+    while n < len(raw) and (raw[n] in _MARKS or (n and raw[n] in " \t\u3000")):
+        n += 1
+    return n
+
+
+# Lines that close or label rather than open a section, whatever their style: 公文 closing
+# formulas ("特此声明。") and a 纪要's attendance labels (GB/T 9704 §10.3: 出席, 列席, 请假).
+_NOT_A_SECTION = re.compile(
+    r"^(?:特此(?:声明|通知|报告|函告|函复|公告|通告|批复|说明|证明|承诺)|此\s*致|敬\s*礼"
+    r"|(?:出\s*席|列\s*席|请\s*假|缺\s*席|参\s*加|记\s*录)(?:\s*人\s*员)?)\s*[。:：!！]?$"
+)
+
+
+def _bracketed_note(raw: str) -> bool:
+    """A note in brackets ("（内容包括：主要设备、专业技术人员…）"), not a section's name."""
+    return raw[:1] in "（(" and raw[-1:] in "）)" and split_label(raw) is None and len(raw) > 4
+
+
+# "附件一", "附件十：", "附：" alone on a line: the annex label (GB/T 9704), its title follows.
+_ANNEX_LABEL = re.compile(r"^附\s*(?:件\s*[一二三四五六七八九十\d]{0,3})?\s*[:：]?$")
+# A hand-typed 目录 named for its document: "谈判文件目录", "可行性研究报告目录".
+_NAMED_TOC = re.compile(r"^\S{1,16}(?:文件|报告|书|方案|说明|标准)\s*目\s*[录次]$")
+_ANNEX = "annex"
+
+
+def _annex_title(p: _Para, body: _Body, walker: _Walker) -> _Cand | None:
+    """The line after an annex label names the annex ("谈判响应书", centred and bold): a
+    section even though centred emphasis elsewhere is a title or a caption."""
+    c = _candidate(p, body, walker)
+    if c is not None:
+        if not c.label and c.hint is None:
+            c.family = _ANNEX  # one family for every annex title, centred or not
+        return c
+    raw = p.raw
+    if len(raw) > _MAX_EMPHASIS_TITLE or _sentence_like(raw) or _KEY_VALUE.match(raw) or is_never_heading(raw):
+        return None
+    emphasis = _emphasis(_ensure_look(p, walker), body)
+    if not emphasis:
+        return None
+    return _Cand(p, "", clean_title(raw), _ANNEX, None, None, tuple(emphasis), 0.7)
 
 
 def _fast_body(raw: str) -> bool:
