@@ -720,6 +720,7 @@ def _decide(path: Path, items: list[_Para | _Table], walker: _Walker) -> Documen
     scan = _scan(paras, body, walker)
     _distrust_shared_hints(scan)
     live = [c for c in scan.live if not _is_list_item(c, paras, body, walker)]
+    _first_struct_after_lists(scan, live)
     _name_above_typed_ladder(scan)
     title_idxs = _title_paras(paras, scan, body, walker)
     title_text = scan.title_text or clean_title("".join(paras[i].raw for i in title_idxs))
@@ -728,6 +729,18 @@ def _decide(path: Path, items: list[_Para | _Table], walker: _Walker) -> Documen
     for c in kept:
         c.item.cand = c
     return _assemble(path, items, title_text, {id(paras[i]) for i in title_idxs})
+
+
+def _first_struct_after_lists(scan: _Scan, live: list[_Cand]) -> None:
+    """The cover ends at the first structural heading, and a list item is none: when the
+    first numbered line turned out to be an item, the next structural candidate decides."""
+    first = scan.first_struct
+    if first is None or any(c.pos == first for c in live):
+        return
+    scan.first_struct = next(
+        (c.pos for c in live if c.pos > first and (c.family.startswith("outline") or "emphasis" not in c.family)),
+        None,
+    )
 
 
 def _scan(paras: list[_Para], body: _Body, walker: _Walker) -> _Scan:
