@@ -526,3 +526,19 @@ def test_template_metadata_styles_are_front_matter(parse: Parse) -> None:
     prose(d)
     tree = parse(d)
     assert titles(tree) == ["一级标题a"] and tree.title == "测试文段"
+
+
+def test_a_sentence_with_an_outline_level_is_body_text(parse: Parse) -> None:
+    """A 可研's body paragraph carrying an outline level of its own (no heading style, no
+    number) and ending in "。" is read as body; the 黑体 numbered list-paragraph headings are
+    the sections."""
+    d = docx.Document()
+    _numbering(d, (0, 0, "chineseCounting", "%1、"))
+    for head, body in (("服务范围", "中国西部国际博览城国际展览展示中心红线范围内的会议服务。"), ("服务内容", PROSE)):
+        _in_list(d, head, 0, style="List Paragraph")
+        d.paragraphs[-1].runs[0].font.name = "黑体"
+        d.paragraphs[-1].runs[0]._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "黑体")
+        line(d, body)
+        d.paragraphs[-1]._p.get_or_add_pPr().append(parse_xml(f'<w:outlineLvl {nsdecls("w")} w:val="1"/>'))
+        prose(d)
+    assert titles(parse(d)) == ["服务范围", "服务内容"]

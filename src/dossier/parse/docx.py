@@ -1120,6 +1120,8 @@ def _candidate(p: _Para, body: _Body, walker: _Walker) -> _Cand | None:
     if level is not None:
         if sentence and len(title) > _MAX_EMPHASIS_TITLE and "。" in p.raw:
             return None  # body prose someone set in a heading style: a reader sees a paragraph
+        if _stray_outline(p, label):
+            return None
         return _Cand(p, label, title, family or f"outline{level}", value, level, sig, 0.95 if not sentence else 0.7)
     if family:
         if len(title) > _MAX_NUMBERED_TITLE or sentence or (p.centred and not emphasis):
@@ -1178,6 +1180,18 @@ def _annex_title(p: _Para, body: _Body, walker: _Walker) -> _Cand | None:
     if not emphasis:
         return None
     return _Cand(p, "", clean_title(raw), _ANNEX, None, None, tuple(emphasis), 0.7)
+
+
+def _stray_outline(p: _Para, label: str) -> bool:
+    """A sentence with an outline level of its own and no heading style or number ("中国西部
+    国际博览城…范围内的会议服务。" in a list-paragraph style): a paragraph Word was told to show
+    in the navigation pane, which a reader still reads as body text."""
+    return (
+        p.outline is not None
+        and (p.style is None or p.style.level is None)
+        and not label
+        and p.raw.endswith("。")
+    )
 
 
 def _fast_body(raw: str) -> bool:
