@@ -542,3 +542,34 @@ def test_a_sentence_with_an_outline_level_is_body_text(parse: Parse) -> None:
         d.paragraphs[-1]._p.get_or_add_pPr().append(parse_xml(f'<w:outlineLvl {nsdecls("w")} w:val="1"/>'))
         prose(d)
     assert titles(parse(d)) == ["服务范围", "服务内容"]
+
+
+def test_a_briefing_titled_like_a_masthead_has_that_title(parse: Parse) -> None:
+    """A 简报's own name ("“我的刀盾”网络动态简报") has the shape of a 版头 but is the title
+    when no other line is."""
+    d = docx.Document()
+    line(d, "“我的刀盾”网络动态简报", size=22, centre=True)
+    line(d, "一、导语", size=16, font="黑体")
+    prose(d, size=16)
+    assert parse(d).title == "“我的刀盾”网络动态简报"
+
+
+def test_a_cover_set_one_character_per_line_is_not_the_title(parse: Parse) -> None:
+    """"竞/争/性" set one character per line, larger than the centred name above: "竞" is
+    not the title."""
+    d = docx.Document()
+    line(d, "东阳市歌山镇农贸市场经营管理权项目", size=22, bold=True, centre=True)
+    for ch in "竞争性":
+        line(d, ch, size=26, bold=True, centre=True)
+    line(d, "第一章  采购公告", size=16, bold=True)
+    prose(d)
+    assert parse(d).title == "东阳市歌山镇农贸市场经营管理权项目"
+
+
+def test_a_placeholder_document_number_is_not_the_title(parse: Parse) -> None:
+    """A 公文 template's 发文字号 with placeholders ("〔20XX〕XX号") is frame, never the title."""
+    d = docx.Document()
+    line(d, "〔20XX〕XX号", size=16, centre=True)
+    line(d, "[此处输入正文内容]")
+    prose(d)
+    assert parse(d).title == ""

@@ -971,25 +971,33 @@ def _name_above_typed_ladder(scan: _Scan) -> None:
 def _title_paras(paras: list[_Para], scan: _Scan, body: _Body, walker: _Walker) -> list[int]:
     """The document title's paragraphs: the Title-styled one, else the cover's most
     prominent centred line before the first structural heading (a 公文's 关于…的通知 over its
-    版头 and 发文字号), with a centred continuation line set the same way."""
+    版头 and 发文字号), with a centred continuation line set the same way. A line shaped like
+    a 简报/纪要 masthead ("…动态简报") is the title only when nothing else is; a lone
+    character (a cover setting "竞/争/性/谈/判" one per line) never is."""
     if scan.title_idx is not None:
         return [scan.title_idx]
     limit = scan.first_struct if scan.first_struct is not None else len(paras)
-    best: tuple[float, int] | None = None
+    best: tuple[bool, float, int] | None = None
     for i in range(limit):
         p = paras[i]
         t = p.raw
-        if p.toc or not t or not p.centred or len(t) > 60 or is_toc_line(t) or _is_frame_line(t):
+        if p.toc or len(t) < 2 or not p.centred or len(t) > 60 or is_toc_line(t) or is_never_heading(t):
             continue
+        if _DOC_NUMBER.search(t) or (_is_frame_line(t) and t.endswith(("文件", "函"))):
+            continue  # a 发文字号 ("〔20XX〕XX号"), a 版头 ("XX市人民政府文件") is never the title
         _ensure_look(p, walker)
         if p.size > body.size + 0.5 or (p.bold and not body.bold):
-            rank = (p.size, -i)
+            rank = (not _is_frame_line(t), p.size, -i)
             if best is None or rank > best:
                 best = rank
     if best is None:
         return []
-    first = -best[1]
+    first = -best[2]
     return [first, *_title_continuation(paras, first, limit, walker)]
+
+
+# A 发文字号 with its year and number typed or left as placeholders (〔2020〕12号, 〔20XX〕XX号).
+_DOC_NUMBER = re.compile(r"[〔［\[]\s*[\dXx×]{2,4}\s*[〕］\]]\s*(?:第\s*)?[\dXx×]{0,4}\s*号")
 
 
 def _title_continuation(paras: list[_Para], first: int, limit: int, walker: _Walker) -> list[int]:
