@@ -573,3 +573,16 @@ def test_a_placeholder_document_number_is_not_the_title(parse: Parse) -> None:
     line(d, "[此处输入正文内容]")
     prose(d)
     assert parse(d).title == ""
+
+
+def test_a_bold_bullet_item_is_not_a_heading(parse: Parse) -> None:
+    """A bold item in a bulleted Word list (List Paragraph, a bullet level) names no section,
+    however it stands out from the plain items and the body."""
+    d = docx.Document()
+    _numbering(d, (0, 0, "bullet", "•"))
+    line(d, "一、使用说明", bold=True, size=14)
+    prose(d)
+    for text, bold in (("斜体条目", False), ("加粗条目", True), ("下划线条目", False)):
+        _in_list(d, text, 0, bold=bold, style="List Paragraph")
+    prose(d)
+    assert titles(parse(d)) == ["使用说明"]

@@ -1102,6 +1102,8 @@ def _candidate(p: _Para, body: _Body, walker: _Walker) -> _Cand | None:
         return None  # body text, the bulk of every document, before measuring its look
     if is_never_heading(raw) or _NOT_A_SECTION.match(raw) or _bracketed_note(raw):
         return None
+    if not styled and p.list_id and not p.num_id and split_label(raw) is None:
+        return None  # a bulleted Word list item, bold or not, names no section ("2.1 命名" typed in one may)
     _ensure_look(p, walker)
     level, signals = _word_level(p)
     emphasis = _emphasis(p, body)
