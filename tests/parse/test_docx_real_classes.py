@@ -586,3 +586,23 @@ def test_a_bold_bullet_item_is_not_a_heading(parse: Parse) -> None:
         _in_list(d, text, 0, bold=bold, style="List Paragraph")
     prose(d)
     assert titles(parse(d)) == ["使用说明"]
+
+
+def test_a_colon_ended_line_among_heading_siblings_is_a_heading(parse: Parse) -> None:
+    """"3、同级政府采购监督管理部门：" set like "1、采购人信息" / "2、采购代理机构信息" just above it
+    is their sibling heading; a colon-ended numbered line after body-set items still
+    introduces a list."""
+    d = docx.Document()
+    line(d, "七、联系方式", bold=True, size=14)
+    prose(d)
+    for head in ("1、采购人信息", "2、采购代理机构信息", "3、同级政府采购监督管理部门："):
+        line(d, head, bold=True)
+        line(d, "名称：东阳市财政局采购办")
+        line(d, "地址：东阳市人民北路8号")
+    line(d, "八、注意事项", bold=True, size=14)
+    prose(d)
+    line(d, "1、满足政府采购法第二十二条规定；")
+    line(d, "2、供应商为中小企业；")
+    line(d, "3、本项目的特定资格要求：", bold=True)
+    line(d, "营业执照经营范围中具有本次谈判相关内容。")
+    assert titles(parse(d)) == ["联系方式", "采购人信息", "采购代理机构信息", "同级政府采购监督管理部门", "注意事项"]

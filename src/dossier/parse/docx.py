@@ -856,7 +856,9 @@ def _is_list_item(c: _Cand, paras: list[_Para], body: _Body, walker: _Walker) ->
     if not body.known or c.hint is not None or c.family.startswith("outline") or not c.label:
         return False
     if body.stands_out(p):
-        return c.family not in _SECTION_FAMILIES and p.raw.endswith(("：", ":"))
+        if c.family in _SECTION_FAMILIES or not p.raw.endswith(("：", ":")):
+            return False
+        return not _heading_sibling_above(c, paras, walker)
     if c.family in _SECTION_FAMILIES:
         return bool(_LIST_INTRO.search(p.raw))  # 一、/1.1 number sections, Word's lists too
     if p.num_id:
@@ -870,6 +872,26 @@ def _is_list_item(c: _Cand, paras: list[_Para], body: _Body, walker: _Walker) ->
         return True
     nxt = _neighbour(paras, c.pos, 1)
     return any(q is not None and _label_family(q, walker) == c.family for q in (prev, nxt))
+
+
+def _heading_sibling_above(c: _Cand, paras: list[_Para], walker: _Walker) -> bool:
+    """"3、同级政府采购监督管理部门：" after "2、采购代理机构信息" set the same way: the nearest
+    earlier line of its family is a heading-shaped sibling (same look, no "：", no sentence),
+    so the colon ends a section name here rather than introducing a list."""
+    look = _look(c.item)
+    for j in range(c.pos - 1, max(-1, c.pos - 40), -1):
+        q = paras[j]
+        if not q.raw or _label_family(q, walker) != c.family:
+            continue
+        got = split_label(q.raw) if not q.auto_label else (q.auto_label, q.raw, "", None)
+        title = got[1] if got is not None else q.raw
+        return (
+            _look(_ensure_look(q, walker)) == look
+            and not q.raw.endswith(("：", ":"))
+            and len(title) <= _MAX_NUMBERED_TITLE
+            and not _sentence_like(title)
+        )
+    return False
 
 
 def _word_list_item(c: _Cand, paras: list[_Para], body: _Body, walker: _Walker) -> bool:
