@@ -10,8 +10,10 @@ the child has ended, however it ended.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import shutil
+import signal
 import tempfile
 import time
 from pathlib import Path
@@ -38,12 +40,35 @@ def use_own_scratch() -> None:
 
 
 def remove_scratch(pid: int) -> None:
-    """In the parent, after the child has ended. A LibreOffice the child started dies a moment
-    after it (uno_bridge's watcher) and may still be writing: try once more after it is gone."""
+    """In the parent, after the child has ended. A LibreOffice the child started would die a
+    moment later (uno_bridge's watcher) and could write its profile back meanwhile: whatever
+    still runs inside the folder (its working directory) is killed first."""
     path = scratch_dir(pid)
-    for attempt in range(3):
-        if not path.exists():
-            return
-        shutil.rmtree(path, ignore_errors=True)
-        if attempt < 2 and path.exists():
-            time.sleep(0.3)
+    if not path.exists():
+        return
+    for attempt in range(20):
+        left = _running_in(path)
+        for p in left:
+            with contextlib.suppress(OSError):
+                os.kill(p, signal.SIGKILL)
+        if not left or attempt == 19:
+            break
+        time.sleep(0.1)
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def _running_in(path: Path) -> list[int]:
+    """Processes whose working directory is inside `path` (Linux /proc; none found elsewhere)."""
+    inside = str(path)
+    found = []
+    with contextlib.suppress(OSError):
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit():
+                continue
+            try:
+                cwd = os.readlink(f"/proc/{entry.name}/cwd")
+            except OSError:
+                continue
+            if cwd == inside or cwd.startswith(inside + os.sep):
+                found.append(int(entry.name))
+    return found
