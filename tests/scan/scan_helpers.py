@@ -48,3 +48,10 @@ def crashing_work(task: Task) -> Result:
     if task.spec.id == "boom":
         os._exit(3)
     return run_dossier(task)
+
+
+def dying_parse(display: str, path: Path, kind: str, *, ocr: bool = True) -> ParsedFile:
+    """The real parser, except that a file named *die* ends the process parsing it."""
+    if "die" in display:
+        os._exit(3)
+    return parse_one(display, path, kind, ocr=ocr)

@@ -77,9 +77,11 @@ def _verdict(display: str, kind: str, tree: DocumentTree) -> ParsedFile:
 
 def documents_of(first: ParsedFile, path: Path, ocr: bool) -> list[ParsedFile]:
     """A file as the documents it holds: an OFD package of several gives one each."""
+    if first.kind != "ofd":
+        return [first]  # the OFD reader (and the PDF one it imports) only for an OFD
     from dossier.parse.ofd import more_documents
 
-    return [first, *more_documents(first, path, ocr=ocr)] if first.kind == "ofd" else [first]
+    return [first, *more_documents(first, path, ocr=ocr)]
 
 
 def ingest_and_parse(path: Path, workdir: Path, *, ocr: bool = True) -> tuple[list[ParsedFile], list[Gap]]:
