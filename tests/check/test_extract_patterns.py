@@ -107,7 +107,7 @@ def test_the_traditional_table_is_opencc_for_every_installed_trigger() -> None:
     words = {t for p in fx.SHARED for t in p.triggers}
     for pack_id in pack_ids():
         words |= {t for p in fx.pack_patterns(load_pack(pack_id)) for t in p.triggers}
-    assert fx.TRADITIONAL == {w: s2t.convert(w) for w in sorted(words)}
+    assert {w: s2t.convert(w) for w in sorted(words)} == fx.TRADITIONAL
 
 
 def test_traditional_text_is_screened_in_for_a_word_outside_the_table() -> None:

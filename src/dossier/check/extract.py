@@ -263,7 +263,7 @@ words are converted by opencc."""
 def _to_traditional() -> Callable[[str], str]:
     import opencc
 
-    return opencc.OpenCC("s2t").convert  # type: ignore[no-any-return]
+    return opencc.OpenCC("s2t").convert
 
 
 def traditional(word: str) -> str:
