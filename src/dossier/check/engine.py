@@ -159,11 +159,12 @@ def _extract_facts(parsed: Sequence[ParsedFile], assigned: Mapping[str, Classifi
         m = assigned[p.display].material
         return (0 if m is not None and m.document else 1, p.display)
 
-    readable = [p for p in sorted(parsed, key=outlined_first) if p.tree is not None and p.status == "parsed"]
+    readable = [(p.display, p.tree) for p in sorted(parsed, key=outlined_first)
+                if p.tree is not None and p.status == "parsed"]
     if not readable:
         return {}  # an empty dossier: the patterns (15 regexes to compile) are not needed
     patterns = fx.pack_patterns(pack)
-    return {p.display: tuple(fx.extract(p.tree, p.display, patterns)) for p in readable}
+    return {display: tuple(fx.extract(tree, display, patterns)) for display, tree in readable}
 
 
 def requirements(ctx: CheckContext, kind: Kind) -> Sequence[Any]:
