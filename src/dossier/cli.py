@@ -362,9 +362,8 @@ def check(
         pack, given = _load(jurisdiction, stage, facts, pack_path)
         _announce_pack(pack)
         options = CheckOptions(ocr=ocr, as_of=parse_as_of(as_of), select=selected, ignore=ignored)
-        with _progress(f"正在检查 {path.name}"):
-            report = check_in_sandbox(path, pack, stage, given, options, timeout_s=file_timeout,
-                                      memory_mb=file_memory, budget_s=time_budget)
+        report = check_in_sandbox(path, pack, stage, given, options, timeout_s=file_timeout, memory_mb=file_memory,
+                                  budget_s=time_budget, progress=lambda: _progress(f"正在检查 {path.name}"))
         if annotated:
             from dossier.render.annotate import write_annotated
 

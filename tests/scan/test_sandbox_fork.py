@@ -7,16 +7,22 @@ this file alone (`test_forked_sandbox_in_a_fresh_process`), where they must not 
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import os
+import shutil
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from scan_helpers import write_docx
 
-from dossier.scan.sandbox import ForkedChild, ParseSandbox, _single_threaded
+from dossier.check.engine import CheckOptions
+from dossier.packs import load_pack
+from dossier.scan.sandbox import ForkedChild, ParseSandbox, _single_threaded, check_in_sandbox
 
 INNER = os.environ.get("DOSSIER_FORK_TESTS") == "1"
 needs_fork = pytest.mark.skipif(not INNER, reason="run by test_forked_sandbox_in_a_fresh_process")
@@ -30,7 +36,7 @@ def test_forked_sandbox_in_a_fresh_process(tmp_path: Path) -> None:
                            str(tmp_path / "inner"), __file__], env={**os.environ, "DOSSIER_FORK_TESTS": "1"},
                           capture_output=True, text=True, timeout=300, cwd=Path(__file__).parent)
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
-    assert "6 passed" in proc.stdout, proc.stdout[-2000:]
+    assert "7 passed" in proc.stdout, proc.stdout[-2000:]
 
 
 @pytest.fixture
@@ -100,3 +106,38 @@ def test_a_forked_child_that_dies_is_one_finding(tmp_path: Path, docx: Path) -> 
         assert (got.status, got.code) == ("unreadable", "DOS-P003")
         assert "退出码 3" in got.reason
         assert sb.parse("运维计划.docx", docx, "docx", ocr=False).status == "parsed"
+
+
+@needs_fork
+def test_check_forks_before_its_progress_thread_starts(tmp_path: Path, docx: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    forks: list[int] = []
+    real = ForkedChild.start.__func__  # type: ignore[attr-defined]
+
+    def counting(cls: type[ForkedChild], memory_mb: int, parser: str) -> ForkedChild:
+        child = real(cls, memory_mb, parser)
+        forks.append(child.pid)
+        return child
+
+    monkeypatch.setattr(ForkedChild, "start", classmethod(counting))
+    entered: list[bool] = []
+
+    @contextlib.contextmanager
+    def spinner() -> Iterator[None]:  # as the CLI's: a timer thread for as long as the check runs
+        timer = threading.Timer(60, lambda: None)
+        timer.daemon = True
+        timer.start()
+        entered.append(True)
+        try:
+            yield
+        finally:
+            timer.cancel()
+
+    folder = tmp_path / "dossier"
+    folder.mkdir()
+    shutil.copy(docx, folder / docx.name)
+    report = check_in_sandbox(folder, load_pack("yongchuan"), "final-acceptance", {},
+                              CheckOptions(as_of=dt.date(2023, 10, 20)), progress=spinner)
+    assert entered == [True]
+    assert len(forks) == 1  # the spinner's thread came after the fork, not before it
+    assert [(f.path, f.status, f.read) for f in report.files] == [("运维计划.docx", "parsed", True)]

@@ -298,9 +298,12 @@ def preloads(kinds: set[str]) -> tuple[str, ...]:
 
 def check_in_sandbox(path: Path, pack: Pack, stage_id: str, given: Mapping[str, Any], options: CheckOptions, *,
                      timeout_s: float = DEFAULT_FILE_TIMEOUT_S, memory_mb: int = DEFAULT_FILE_MEMORY_MB,
-                     budget_s: float = DEFAULT_BUDGET_S) -> Report:
+                     budget_s: float = DEFAULT_BUDGET_S,
+                     progress: Callable[[], contextlib.AbstractContextManager[None]] | None = None) -> Report:
     """`dossier check`: the engine's check of a file, folder or zip, with every file parsed in
-    the sandbox under the same limits as a scan (time and memory per file, a budget per dossier)."""
+    the sandbox under the same limits as a scan (time and memory per file, a budget per dossier).
+    `progress` (the CLI's spinner, a thread) is entered once the sandbox is forked, not before:
+    with a second thread running, the sandbox would have to start as a fresh Python."""
     import tempfile
 
     from dossier.check.engine import check_parsed, documents_of, file_gap
@@ -312,12 +315,17 @@ def check_in_sandbox(path: Path, pack: Pack, stage_id: str, given: Mapping[str, 
         budget = Budget(budget_s)
         sandbox = ParseSandbox(timeout_s, memory_mb, fork=True, preload=preloads({f.kind.value for f in ingested.files}))
         try:
-            parsed = [p for f in ingested.files
-                      for p in documents_of(sandbox.parse(f.display, f.path, f.kind.value, ocr=options.ocr,
-                                                          budget=budget), f.path, options.ocr)]
+            if ingested.files:
+                with contextlib.suppress(OSError):  # a failed start is retried, and reported, by the first parse
+                    sandbox.start()
+            with progress() if progress is not None else contextlib.nullcontext():
+                parsed = [p for f in ingested.files
+                          for p in documents_of(sandbox.parse(f.display, f.path, f.kind.value, ocr=options.ocr,
+                                                              budget=budget), f.path, options.ocr)]
+                sandbox.close()
+                return check_parsed(parsed, gaps, path.name, pack, stage_id, given, options)
         finally:
             sandbox.close()
-        return check_parsed(parsed, gaps, path.name, pack, stage_id, given, options)
 
 
 # -- the child --------------------------------------------------------------------------------
