@@ -55,3 +55,13 @@ def dying_parse(display: str, path: Path, kind: str, *, ocr: bool = True) -> Par
     if "die" in display:
         os._exit(3)
     return parse_one(display, path, kind, ocr=ocr)
+
+
+def exit_marking_parse(display: str, path: Path, kind: str, *, ocr: bool = True) -> ParsedFile:
+    """The real parser, after registering an exit handler that leaves <file>.exited (as the
+    LibreOffice converter registers its shutdown): the sandbox child must run it when it ends."""
+    import atexit
+
+    marker = path.with_name(path.name + ".exited")
+    atexit.register(lambda: marker.write_text(str(os.getpid()), encoding="utf-8"))
+    return parse_one(display, path, kind, ocr=ocr)

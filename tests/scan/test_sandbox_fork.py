@@ -36,7 +36,7 @@ def test_forked_sandbox_in_a_fresh_process(tmp_path: Path) -> None:
                            str(tmp_path / "inner"), __file__], env={**os.environ, "DOSSIER_FORK_TESTS": "1"},
                           capture_output=True, text=True, timeout=300, cwd=Path(__file__).parent)
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
-    assert "7 passed" in proc.stdout, proc.stdout[-2000:]
+    assert "8 passed" in proc.stdout, proc.stdout[-2000:]
 
 
 @pytest.fixture
@@ -141,3 +141,29 @@ def test_check_forks_before_its_progress_thread_starts(tmp_path: Path, docx: Pat
     assert entered == [True]
     assert len(forks) == 1  # the spinner's thread came after the fork, not before it
     assert [(f.path, f.status, f.read) for f in report.files] == [("运维计划.docx", "parsed", True)]
+
+
+@needs_fork
+def test_a_forked_child_runs_its_own_exit_handlers_not_its_parents(tmp_path: Path, docx: Path) -> None:
+    # A LibreOffice server started in the child removes its folder at exit; the parent's
+    # handlers (its temporary folders, its own server) must not run in the child.
+    import atexit
+
+    parent, leaked = os.getpid(), tmp_path / "parent-handler-ran-in-a-child"
+
+    def parents_handler() -> None:
+        if os.getpid() != parent:
+            leaked.write_text("", encoding="utf-8")
+
+    atexit.register(parents_handler)
+    try:
+        sb = ParseSandbox(30.0, 2048, "scan_helpers:exit_marking_parse", fork=True)
+        assert sb.parse("运维计划.docx", docx, "docx", ocr=False).status == "parsed"
+        child = sb.start()
+        assert isinstance(child, ForkedChild)
+        sb.close()
+    finally:
+        atexit.unregister(parents_handler)
+    marker = docx.with_name(docx.name + ".exited")
+    assert marker.read_text(encoding="utf-8") == str(child.pid)
+    assert not leaked.exists()

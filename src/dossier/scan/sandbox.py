@@ -19,6 +19,7 @@ its parent's ~80 MB, the plain one with ~60 MB of imports), so both give a file 
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import gc
 import importlib
@@ -198,6 +199,7 @@ class ForkedChild:
         pid = os.fork()
         if pid == 0:  # the child: never returns into the caller's code
             code = 1
+            atexit._clear()  # the parent's exit handlers are its own (its temp dirs, its servers)
             try:
                 os.close(job_w)
                 os.close(reply_r)
@@ -219,7 +221,11 @@ class ForkedChild:
 
                     traceback.print_exc()
             finally:
-                os._exit(code)  # no atexit handlers or finalizers of the parent's objects
+                # The child's own exit handlers (a LibreOffice server it started stops and its
+                # folder goes), then out without the parent's finalizers (its temp dirs).
+                with contextlib.suppress(BaseException):
+                    atexit._run_exitfuncs()
+                os._exit(code)
         os.close(job_r)
         os.close(reply_w)
         return cls(pid, os.fdopen(job_w, "wb"), os.fdopen(reply_r, "rb"))
