@@ -165,15 +165,14 @@ class ParseSandbox:
 
 
 def _single_threaded() -> bool:
-    """True where forking is safe: this process has one thread (native ones counted, on Linux)."""
-    if not hasattr(os, "fork"):
+    """True where forking is safe: Linux (macOS frameworks are not fork-safe), and this process
+    has one thread, native ones counted."""
+    if not sys.platform.startswith("linux"):
         return False
     try:
         return len(os.listdir("/proc/self/task")) == 1
     except OSError:
-        import threading
-
-        return threading.active_count() == 1
+        return False
 
 
 class ForkedChild:
