@@ -173,15 +173,16 @@ def unstructured_reader(path: Path) -> Found:  # pragma: no cover - optional, se
 
 
 def evaluate(
-    reader: Callable[[Path], Found], judged: dict[str, dict[str, object]]
+    reader: Callable[[Path], Found], judged: dict[str, dict[str, object]], formats: tuple[str, ...] = ()
 ) -> tuple[dict[str, Score], dict[str, Score], list[str]]:
-    """Per-kind totals, per-file scores, and the files the reader failed on."""
+    """Per-"format kind" totals ("pdf report"), per-file scores, and the files the reader
+    failed on; `formats` limits the files read (a DOCX-only reader is not run on PDFs)."""
     per_kind: dict[str, Score] = {}
     per_file: dict[str, Score] = {}
     failed: list[str] = []
     for ident, j in judged.items():
         path = cached(ident)
-        if path is None:
+        if path is None or (formats and path.suffix[1:] not in formats):
             continue
         truth = [(str(h["text"]), int(h["level"])) for h in j["headings"]]  # type: ignore[attr-defined]
         try:
@@ -191,7 +192,7 @@ def evaluate(
             found = []
         s = score_file(truth, found)
         per_file[ident] = s
-        per_kind.setdefault(str(j.get("kind", "other")), Score()).add(s)
+        per_kind.setdefault(f"{path.suffix[1:]} {j.get('kind', 'other')}", Score()).add(s)
     return per_kind, per_file, failed
 
 
@@ -205,10 +206,12 @@ def table(rows: Iterable[tuple[str, str, Score]]) -> str:
     return "\n".join(out)
 
 
-def total(per_kind: dict[str, Score]) -> Score:
+def total(per_kind: dict[str, Score], fmt: str = "") -> Score:
+    """The sum over kinds, of one format ("pdf") or of all."""
     t = Score()
-    for s in per_kind.values():
-        t.add(s)
+    for name, s in per_kind.items():
+        if not fmt or name.split(" ", 1)[0] == fmt:
+            t.add(s)
     return t
 
 
@@ -263,17 +266,20 @@ def main(argv: list[str] | None = None) -> int:
     if not have:
         print(f"skipped: no cached files under {CACHE.relative_to(REPO)} (fetch them as corpus/real/manifest.yaml says)")
         return 0
-    readers: list[tuple[str, Callable[[Path], Found]]] = [("dossier", dossier_reader)]
+    # (name, reader, formats it reads: () for all)
+    readers: list[tuple[str, Callable[[Path], Found], tuple[str, ...]]] = [("dossier", dossier_reader, ())]
     if args.docling:
-        readers.append(("docling", docling_reader))
+        readers.append(("docling", docling_reader, ("docx",)))
     if args.unstructured:
-        readers.append(("unstructured", unstructured_reader))
+        readers.append(("unstructured", unstructured_reader, ("docx",)))
     rows: list[tuple[str, str, Score]] = []
-    for name, reader in readers:
-        per_kind, per_file, failed = evaluate(reader, judged)
+    for name, reader, formats in readers:
+        per_kind, per_file, failed = evaluate(reader, judged, formats)
         for kind in sorted(per_kind):
             rows.append((name, kind, per_kind[kind]))
-        rows.append((name, "**all**", total(per_kind)))
+        for fmt in sorted({k.split(" ", 1)[0] for k in per_kind}):
+            rows.append((name, f"**{fmt}**", total(per_kind, fmt)))
+        rows.append((name, "**all formats**", total(per_kind)))
         for f in failed:
             print(f"{name} failed on {f}")
         if args.show and name == "dossier" and args.show in per_file:

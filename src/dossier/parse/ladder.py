@@ -355,6 +355,10 @@ class Ladder:
             self._place(family)
         return self._push(family, value, hint)
 
+    def continues(self, family: str, value: int | None) -> bool:
+        """`value` is the next number of an open rung of `family` (二 after 一): a sibling."""
+        return value is not None and any(r.family == family and r.value == value - 1 for r in self.stack)
+
     def _place(self, family: str) -> None:
         """Rank a new family just below the open rung it first appears under."""
         if family in self.order:

@@ -29,6 +29,7 @@ from dossier.parse.layout import (
     Mark,
     Page,
     cluster,
+    cluster_columns,
     is_page_number,
     key,
     lines_to_tree,
@@ -87,6 +88,7 @@ _loose_box = _direct(pdfium_c.FPDFText_GetLooseCharBox, _I, _V, _I, _V)
 _font_size = _direct(pdfium_c.FPDFText_GetFontSize, ctypes.c_double, _V, _I)
 _font_info = _direct(pdfium_c.FPDFText_GetFontInfo, ctypes.c_ulong, _V, _I, _V, ctypes.c_ulong, _V)
 _font_weight = _direct(pdfium_c.FPDFText_GetFontWeight, _I, _V, _I)
+_char_matrix = _direct(pdfium_c.FPDFText_GetMatrix, _I, _V, _I, _V)
 
 
 class _TextReader:
@@ -106,6 +108,8 @@ class _TextReader:
         self.name_at = ctypes.addressof(self.name)
         self.flags = ctypes.c_int()
         self.flags_at = ctypes.addressof(self.flags)
+        self.matrix = (ctypes.c_float * 6)()  # FS_MATRIX: a, b, c, d, e, f
+        self.matrix_at = ctypes.addressof(self.matrix)
         # (font name bytes, flags) → (name, bold): weight is the font's, not the char's.
         self.fonts: dict[tuple[bytes, int], tuple[str, bool]] = {}
 
@@ -113,6 +117,18 @@ class _TextReader:
         """[left, top, right, bottom] in PDF space (y up) of char i's loose box."""
         _loose_box(tp, i, self.rect_at)
         return self.rect[:]
+
+    def size(self, tp: int, i: int) -> float:
+        """Char i's size as set on the page: the font size times the scale of the char's
+        matrix. Word's and many printers' PDFs set every font at 1 pt and scale it by the
+        text matrix, so pdfium's font size alone is 1.0 for body and heading alike."""
+        size = _font_size(tp, i)
+        if _char_matrix(tp, i, self.matrix_at):
+            a, b, c, d = self.matrix[:4]
+            scale = abs(a * d - b * c) ** 0.5
+            if scale > 0:
+                size *= scale
+        return size
 
     def font(self, tp: int, i: int) -> tuple[str, bool]:
         """Font name of char i, and whether it is bold (weight, name or forced-bold flag)."""
@@ -231,18 +247,18 @@ class _TextReader:
             bb = self.box(tp, b) if b != mid else bm
         else:
             ba, bm, bb = boxes
-        sa = _font_size(tp, a)
+        sa = self.size(tp, a)
         na, bold_a = self.font(tp, a)
         if b == a:
             size, bold, font = sa, bold_a, na
         else:
-            sb = _font_size(tp, b)
+            sb = self.size(tp, b)
             nb, bold_b = self.font(tp, b)
             if b - a == 1:
                 # Two samples: the larger size, bold only when both are.
                 size, bold, font = max(sa, sb), bold_a and bold_b, nb
             else:
-                size = sa if sa == sb else sorted((sa, sb, _font_size(tp, mid)))[1]
+                size = sa if sa == sb else sorted((sa, sb, self.size(tp, mid)))[1]
                 if bold_a == bold_b and na == nb:
                     bold, font = bold_a, na
                 else:
@@ -320,7 +336,7 @@ def _bookmarks(pdf: pdfium.PdfDocument) -> list[Mark]:
             dest = bm.get_dest()
             page = dest.get_index() if dest is not None else None
             if title.strip():
-                marks.append(Mark(key(title), bm.level + 1, None if page is None else page + 1))
+                marks.append(Mark(key(title), bm.level + 1, None if page is None else page + 1, title.strip()))
     except Exception:  # a broken outline is not a broken document; the visual signals remain
         return []
     return marks
@@ -406,13 +422,16 @@ def parse_pdf(
                         segs = reader.lines(textpage, i + 1, height)
                     finally:
                         textpage.close()  # now, not at the document's close (pages add up)
+                    is_ruled = bool(segs) and looks_ruled(page)
                     if not segs and _has_image(page):
                         blank.append(i + 1)
-                    elif segs and looks_ruled(page):
+                    elif is_ruled:
                         ruled.append(i + 1)
                 finally:
                     page.close()
-                pages.append(Page(i + 1, width, height, tuple(_cluster(segs))))
+                # A ruled page's columns are a table's: its rows are read as rows.
+                lines = _cluster(segs) if is_ruled else cluster_columns(segs, width)
+                pages.append(Page(i + 1, width, height, tuple(lines)))
             except pdfium.PdfiumError as e:
                 unreadable.append(i + 1)
                 warnings.append(f"page {i + 1} could not be read: {e}")
