@@ -24,7 +24,7 @@ from pathlib import Path
 
 from dossier.cjk import PLACEHOLDER_MARK, is_toc_title
 from dossier.parse import ladder
-from dossier.parse.ladder import Ladder, is_never_heading, is_toc_line, normalise_title
+from dossier.parse.ladder import Ladder, Numbering, is_never_heading, is_toc_line, normalise_title
 from dossier.tree import Block, Heading, Location
 
 __all__ = [
@@ -514,34 +514,55 @@ def _classify(line: Line, st: _State, right: float) -> _Found | None:
     num = split_numbering(t)
     big, bold, face = _styled(line, st)
     styled = big or bold or face
-    ends = t[-1] in _SENTENCE_END
     at = st.find_mark(line, t)
-    if at is None and st.outline_only:
-        return None
-    if at is None and not num and (t[-1] in "：:" or t[0] in _BULLETS):
-        return None  # a lead-in ("初始化相关模块：") or a bullet item, however it is set
-    if at is None and (ends or not (num or styled) or is_never_heading(t) or (not num and _not_a_name(t))):
-        # A plain line or a sentence is a heading only by its bookmark; so is a caption,
-        # a date or a 公文 frame line however it is set, and a look-alone line that names
-        # nothing (pseudo-code, a formula, a chart's axis label, a sentence's lower-case tail).
+    if at is None and _not_without_mark(t, num, styled, st):
         return None
     title = num.title if num else t
     clean = normalise_title(title)
     if not clean:
         return None
     mark = None if at is None else st.pop_mark(at)
+    conf = 1.0 if mark is not None else _look_confidence(line, t, title, clean, num, styled, st, right)
+    if conf is None:
+        return None
     signals = [s for s, on in (("bookmark", mark), ("typed-number", num), ("font-size", big),
                                ("bold", bold), ("font", face)) if on]  # fmt: skip
     if line.score is not None:
         signals.append("ocr")
+        conf *= line.score
+    level = _level(st, f"{round(line.size * 2) / 2}:{int(bold)}:{int(face)}", num, mark)
+    return _Found(level, clean, num.label if num else "", line.page, tuple(signals), conf)
+
+
+def _not_without_mark(t: str, num: Numbering | None, styled: bool, st: _State) -> bool:
+    """Vetoes for a line no bookmark names: with an outline that lists the headings every
+    such line is body; so is a lead-in ("初始化相关模块：") or a bullet item however it is
+    set, a plain line or a sentence, a caption, a date or a 公文 frame line, and a
+    look-alone line that names nothing (pseudo-code, a formula, a chart's axis label, a
+    sentence's lower-case tail)."""
+    if st.outline_only:
+        return True
+    if not num and (t[-1] in "：:" or t[0] in _BULLETS):
+        return True
+    return (
+        t[-1] in _SENTENCE_END
+        or not (num or styled)
+        or is_never_heading(t)
+        or (not num and _not_a_name(t))
+    )
+
+
+def _look_confidence(
+    line: Line, t: str, title: str, clean: str, num: Numbering | None, styled: bool, st: _State, right: float
+) -> float | None:
+    """How sure a line without a bookmark is a heading by its look and numbering; None
+    when it is not one (a sentence, too long, a numbered paragraph's first line)."""
     n = name_length(clean)
-    if mark is not None:
-        conf = 1.0
-    elif ends or n > 60 or _CUT_REST(title):
+    if t[-1] in _SENTENCE_END or n > 60 or _CUT_REST(title):
         return None
-    elif num and styled:
-        conf = 0.95
-    elif num:
+    if num and styled:
+        return 0.95
+    if num:
         # A plain numbered line: a heading when short and not a sentence ("1. 项目名称");
         # one running to the right margin is the first line of a numbered paragraph.
         # The next sibling of an open heading (二 after 一) may carry long guidance in brackets.
@@ -549,26 +570,24 @@ def _classify(line: Line, st: _State, right: float) -> _Found | None:
             n = name_length(_BRACKETED.sub("", clean))
         if n > 30 or t[-1] in "：:" or line.x1 >= right - 2.0 * line.size or _run_in(title):
             return None
-        conf = 0.75
-    elif styled and n <= 30:
-        conf = 0.7
-    else:
-        return None
-    if line.score is not None:
-        conf *= line.score
-    fmt = f"{round(line.size * 2) / 2}:{int(bold)}:{int(face)}"
+        return 0.75
+    return 0.7 if styled and n <= 30 else None
+
+
+def _level(st: _State, fmt: str, num: Numbering | None, mark: Mark | None) -> int:
+    """The heading's level: the bookmark's, else its numbering's rung on the ladder, else
+    that of earlier headings set the same way (前言 set like 第一章), else a rung of its look."""
     hint = mark.level if mark is not None else None
     if num:
         level = st.ladder.level_for(num.family, hint, num.value)
     elif hint is None and fmt in st.fmt_levels:
-        # An unnumbered heading looking like earlier headings (前言 set like 第一章) shares their level.
         level = st.fmt_levels[fmt]
     else:
         level = st.ladder.level_for(f"fmt:{fmt}", hint)
     if mark is not None:
         level = mark.level
     st.fmt_levels.setdefault(fmt, level)
-    return _Found(level, clean, num.label if num else "", line.page, tuple(signals), conf)
+    return level
 
 
 _BULLETS = "•◦▪▫■□●○◆◇►▶✓✔-–—*·\uf06c\uf0b7\uf0a7\uf0d8"

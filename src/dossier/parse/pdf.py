@@ -15,7 +15,7 @@ import functools
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -380,6 +380,18 @@ def ocr_summary(pages: Sequence[int], scores: Sequence[float]) -> tuple[str, flo
     return f"ocr: pages {_ranges(pages)} read by OCR (mean confidence {mean:.2f})", mean
 
 
+@dataclass
+class _Read:
+    """What reading the text layer page by page gave (mutable while the pages are read)."""
+
+    pages: list[Page] = field(default_factory=list)
+    blank: list[int] = field(default_factory=list)
+    """Image-only pages (1-based): OCR's work."""
+    ruled: list[int] = field(default_factory=list)
+    """Pages with ruling lines: their tables are read cell by cell (pdf_tables)."""
+    unreadable: list[int] = field(default_factory=list)
+
+
 def parse_pdf(
     path: Path, *, ocr: bool = True, max_pages: int = 2000, time_limit: float = 600.0
 ) -> DocumentTree:
@@ -391,7 +403,7 @@ def parse_pdf(
     `max_pages` pages are read and reading stops after `time_limit` seconds, each with a
     warning, so a huge file is bounded.
     """
-    from dossier.parse.pdf_tables import apply_tables, looks_ruled
+    from dossier.parse.pdf_tables import apply_tables
 
     path = Path(path)
     pdf = _open(path)
@@ -401,82 +413,115 @@ def parse_pdf(
         total = len(pdf)
         if total == 0:
             raise InputError("broken PDF: no pages", path=str(path))
-        reader = _TextReader()
-        pages: list[Page] = []
-        blank: list[int] = []  # image-only pages
-        unreadable: list[int] = []
-        ruled: list[int] = []  # pages with ruling lines: tables read cell by cell (pdf_tables)
-        limit = min(total, max_pages)
+        read = _read_pages(pdf, path, min(total, max_pages), deadline, warnings)
         if total > max_pages:
-            warnings.append(f"read the first {max_pages} of {total} pages")
-        for i in range(limit):
-            if time.monotonic() > deadline:
-                warnings.append(f"time limit: stopped after page {i} of {total}")
-                break
-            try:
-                page = pdf[i]
-                try:
-                    width, height = page.get_size()
-                    textpage = page.get_textpage()
-                    try:
-                        segs = reader.lines(textpage, i + 1, height)
-                    finally:
-                        textpage.close()  # now, not at the document's close (pages add up)
-                    is_ruled = bool(segs) and looks_ruled(page)
-                    if not segs and _has_image(page):
-                        blank.append(i + 1)
-                    elif is_ruled:
-                        ruled.append(i + 1)
-                finally:
-                    page.close()
-                # A ruled page's columns are a table's: its rows are read as rows.
-                lines = _cluster(segs) if is_ruled else cluster_columns(segs, width)
-                pages.append(Page(i + 1, width, height, tuple(lines)))
-            except pdfium.PdfiumError as e:
-                unreadable.append(i + 1)
-                warnings.append(f"page {i + 1} could not be read: {e}")
-        if unreadable and len(unreadable) == len(pages) + len(unreadable):
-            raise InputError(f"broken PDF: no page could be read ({warnings[-1]})", path=str(path))
-        pages = apply_tables(path, pages, ruled, warnings)
-        ocr_pages: list[int] = []
-        scores: list[float] = []
-        if blank:
-            from dossier.parse import ocr as ocr_mod
-
-            reason = "OCR was turned off" if not ocr else ocr_mod.unavailable_reason()
-            if reason is None:
-                by_no = {p.number: k for k, p in enumerate(pages)}
-                done: list[int] = []
-                step = 4  # pages rendered and held at once
-                for at in range(0, len(blank), step):
-                    if time.monotonic() > deadline:
-                        break
-                    chunk = blank[at : at + step]
-                    for no, found in zip(chunk, _ocr_pages(pdf, chunk), strict=True):
-                        lines = _cluster(found)
-                        done.append(no)
-                        if not lines:
-                            continue  # a blank or picture-only page: counted below, not as read
-                        pages[by_no[no]] = replace(pages[by_no[no]], lines=tuple(lines), ocr=True)
-                        ocr_pages.append(no)
-                        scores.extend(ln.score for ln in lines if ln.score is not None)
-                left = [n for n in blank if n not in done]
-                if left:
-                    warnings.append(
-                        f"{NO_TEXT_LAYER} pages {_ranges(left)} have no text layer and were not OCR'd (time limit)"
-                    )
-                empty = [n for n in done if n not in ocr_pages]
-                if empty:
-                    # Said like a missing text layer, so that a file of such pages is reported
-                    # as unreadable (DOS-P001) rather than as a document with nothing in it.
-                    warnings.append(f"{NO_TEXT_LAYER} pages {_ranges(empty)} have no text layer and OCR found no text")
-            else:
-                warnings.append(f"{NO_TEXT_LAYER} pages {_ranges(blank)} have no text layer and {reason}")
+            warnings.insert(0, f"read the first {max_pages} of {total} pages")
+        pages = apply_tables(path, read.pages, read.ruled, warnings)
+        ocr_pages, scores = _ocr_blank_pages(pdf, pages, read.blank, ocr, deadline, warnings)
         marks = _bookmarks(pdf)
         meta_title = _clean(pdf.get_metadata_value("Title") or "")
     finally:
         pdf.close()
+    return _tree(path, pages, marks, meta_title, total, ocr_pages, scores, warnings)
 
+
+def _read_pages(pdf: pdfium.PdfDocument, path: Path, limit: int, deadline: float, warnings: list[str]) -> _Read:
+    """The text layer's lines of the first `limit` pages, until the deadline; a page pdfium
+    cannot read is a warning, all of them an InputError."""
+    reader = _TextReader()
+    read = _Read()
+    total = len(pdf)
+    for i in range(limit):
+        if time.monotonic() > deadline:
+            warnings.append(f"time limit: stopped after page {i} of {total}")
+            break
+        try:
+            read.pages.append(_read_page(pdf, i, reader, read))
+        except pdfium.PdfiumError as e:
+            read.unreadable.append(i + 1)
+            warnings.append(f"page {i + 1} could not be read: {e}")
+    if read.unreadable and not read.pages:
+        raise InputError(f"broken PDF: no page could be read ({warnings[-1]})", path=str(path))
+    return read
+
+
+def _read_page(pdf: pdfium.PdfDocument, i: int, reader: _TextReader, read: _Read) -> Page:
+    """Page i (0-based) as lines; notes in `read` whether it is image-only or ruled."""
+    from dossier.parse.pdf_tables import looks_ruled  # pdf_tables imports this module
+
+    page = pdf[i]
+    try:
+        width, height = page.get_size()
+        textpage = page.get_textpage()
+        try:
+            segs = reader.lines(textpage, i + 1, height)
+        finally:
+            textpage.close()  # now, not at the document's close (pages add up)
+        is_ruled = bool(segs) and looks_ruled(page)
+        if not segs and _has_image(page):
+            read.blank.append(i + 1)
+        elif is_ruled:
+            read.ruled.append(i + 1)
+    finally:
+        page.close()
+    # A ruled page's columns are a table's: its rows are read as rows.
+    lines = _cluster(segs) if is_ruled else cluster_columns(segs, width)
+    return Page(i + 1, width, height, tuple(lines))
+
+
+def _ocr_blank_pages(
+    pdf: pdfium.PdfDocument, pages: list[Page], blank: list[int], ocr: bool, deadline: float, warnings: list[str]
+) -> tuple[list[int], list[float]]:
+    """OCR the image-only pages in place in `pages` (when `ocr` and rapidocr allow, until
+    the deadline); the pages read by OCR and their line scores. Pages left unread are said
+    in a NO_TEXT_LAYER warning."""
+    if not blank:
+        return [], []
+    from dossier.parse import ocr as ocr_mod
+
+    reason = "OCR was turned off" if not ocr else ocr_mod.unavailable_reason()
+    if reason is not None:
+        warnings.append(f"{NO_TEXT_LAYER} pages {_ranges(blank)} have no text layer and {reason}")
+        return [], []
+    by_no = {p.number: k for k, p in enumerate(pages)}
+    done: list[int] = []
+    ocr_pages: list[int] = []
+    scores: list[float] = []
+    step = 4  # pages rendered and held at once
+    for at in range(0, len(blank), step):
+        if time.monotonic() > deadline:
+            break
+        chunk = blank[at : at + step]
+        for no, found in zip(chunk, _ocr_pages(pdf, chunk), strict=True):
+            lines = _cluster(found)
+            done.append(no)
+            if not lines:
+                continue  # a blank or picture-only page: counted below, not as read
+            pages[by_no[no]] = replace(pages[by_no[no]], lines=tuple(lines), ocr=True)
+            ocr_pages.append(no)
+            scores.extend(ln.score for ln in lines if ln.score is not None)
+    left = [n for n in blank if n not in done]
+    if left:
+        warnings.append(f"{NO_TEXT_LAYER} pages {_ranges(left)} have no text layer and were not OCR'd (time limit)")
+    empty = [n for n in done if n not in ocr_pages]
+    if empty:
+        # Said like a missing text layer, so that a file of such pages is reported
+        # as unreadable (DOS-P001) rather than as a document with nothing in it.
+        warnings.append(f"{NO_TEXT_LAYER} pages {_ranges(empty)} have no text layer and OCR found no text")
+    return ocr_pages, scores
+
+
+def _tree(
+    path: Path,
+    pages: list[Page],
+    marks: list[Mark],
+    meta_title: str,
+    total: int,
+    ocr_pages: list[int],
+    scores: list[float],
+    warnings: list[str],
+) -> DocumentTree:
+    """The DocumentTree of the pages read: headings when there is text (layer or OCR)."""
     all_ocr = bool(ocr_pages) and len(ocr_pages) == sum(1 for p in pages if p.lines)
     confidence = None
     if ocr_pages:
