@@ -305,3 +305,32 @@ def test_latin_headings_are_measured_in_words() -> None:
     ]
     _title, flat = _tree(lines)
     assert flat == [(1, "", "Pre-Digital Era (19th - Early 20th Century)")]
+
+
+def test_latex_section_numbers_before_latin_titles_are_one_ladder() -> None:
+    """Real class (a ctex document): "1 你好中国" is a numbered chapter, and "2 math" set
+    the same size was read as an unnumbered heading of its own look, one level under 1.2.
+    A bare number before a Latin title counts as numbering on a line set as a heading."""
+    lines = [
+        L(1, 60, "1 你好中国", size=15, bold=True, font="LMRoman12-Bold"),
+        *_body(1, 90),
+        L(1, 180, "1.1 Hello Beijing", size=12, bold=True, font="LMRoman12-Bold"),
+        *_body(1, 200),
+        L(1, 290, "2 math", size=15, bold=True, font="LMRoman12-Bold"),
+        *_body(1, 320),
+        L(1, 410, "2 apples were on the table", size=12),
+    ]
+    _title, flat = _tree(lines)
+    assert flat == [(1, "1", "你好中国"), (2, "1.1", "Hello Beijing"), (1, "2", "math")]
+
+
+def test_a_school_year_on_a_cover_is_not_a_heading() -> None:
+    """Real class: "2021-2022 学年第 1 学期" on a report's cover read as a numbered heading."""
+    lines = [
+        L(1, 100, "2021-2022 学年第 1 学期", size=22, x0=176, x1=420, font="SimHei"),
+        L(1, 140, "项目总结报告", size=22, x0=231, x1=363, font="SimHei"),
+        L(2, 80, "一、项目概述", size=14),
+        *_body(2, 110),
+    ]
+    _title, flat = _tree(lines)
+    assert flat == [(1, "一、", "项目概述")]

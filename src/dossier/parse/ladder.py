@@ -382,13 +382,14 @@ class Ladder:
         self.stack.clear()
 
 
-# Lines that are never headings whatever their style or look: dates, version lines,
+# Lines that are never headings whatever their style or look: dates (a cover's 2021-2022 学年), version lines,
 # captions (表 1, 图 1-2, 表格 1, 图表 1), GB/T 1.1 cover dates and 前言 list items (——第1部分),
 # and the GB/T 9704 公文 frame (发文字号, 签发人, 抄送, 印发, 附件 lines).
 _NEVER = re.compile(
     r"^(?:[〇一二三四五六七八九零\d]{4}\s*年\s*[〇一二三四五六七八九十\d]{1,2}\s*月(?:\s*[〇一二三四五六七八九十\d]{1,3}\s*日)?"
     r"(?:\s*(?:发布|实施|印发))?$"
     r"|\d{4}\s*[-./]\s*\d{1,2}(?:\s*[-./]\s*\d{1,2})?\s*(?:发布|实施)?$"
+    r"|\d{1,4}(?:\s*[-–]\s*\d{2,4})?\s*学年"
     r"|(?:版\s*本|version|ver\.?|v)\s*[:：]?\s*[<《(（]?\s*\d"
     r"|(?:图|表|表格|图表|图片|figure|fig\.|table)\s*[\d一二三四五六七八九十]+(?:\s*[-–.．]\s*\d+)*(?![\d.．、])"
     r"|[—–]{1,2}\s*\S"

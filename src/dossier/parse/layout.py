@@ -514,6 +514,8 @@ def _classify(line: Line, st: _State, right: float) -> _Found | None:
     num = split_numbering(t)
     big, bold, face = _styled(line, st)
     styled = big or bold or face
+    if num is None and styled:
+        num = _latin_section_number(t)
     at = st.find_mark(line, t)
     if at is None and _not_without_mark(t, num, styled, st):
         return None
@@ -532,6 +534,17 @@ def _classify(line: Line, st: _State, right: float) -> _Found | None:
         conf *= line.score
     level = _level(st, f"{round(line.size * 2) / 2}:{int(bold)}:{int(face)}", num, mark)
     return _Found(level, clean, num.label if num else "", line.page, tuple(signals), conf)
+
+
+_LATIN_SECTION = re.compile(r"(\d{1,2})[ \t]+(?=[A-Za-z])")
+
+
+def _latin_section_number(t: str) -> Numbering | None:
+    """"2 math", "3 Related Work": a LaTeX section number before a Latin title, taken
+    only on a line set as a heading (a plain "2 apples" is a sentence), as the bare "1 标题"
+    family so that "1 你好中国" and "2 math" are siblings."""
+    m = _LATIN_SECTION.match(t)
+    return Numbering(m.group(1), t[m.end() :].strip(), "dec", int(m.group(1))) if m else None
 
 
 def _not_without_mark(t: str, num: Numbering | None, styled: bool, st: _State) -> bool:
