@@ -1,7 +1,7 @@
 """Heading precision on documents nobody here wrote: recall, precision and level accuracy of
 dossier's parser against hand judgements of real third-party files.
 
-    python benchmarks/headings_real.py [--robust] [--docling] [--unstructured] [--show ID]
+    python benchmarks/headings_real.py [--by kind|source] [--robust] [--docling] [--unstructured] [--show ID]
 
 The files are not in the repository (workplace rule: third-party files are never committed);
 `corpus/real/manifest.yaml` names each one (repository, commit, path, licence, sha256) and
@@ -19,6 +19,8 @@ Scoring, per file then summed per kind:
   equals the file's most common difference (one constant offset allowed per file: a parser
   that counts the document's name as level 1 is not wrong about the rest).
 
+`--by source` gives one row per source repository instead of per document kind (rows are per
+format in both: "pdf report", then a **pdf**, a **docx** and an **all formats** total).
 `--robust` also parses every cached .docx and .pdf (judged or not) with a 60 s limit each and
 lists crashes and timeouts. `--docling` / `--unstructured` add those libraries' DOCX readers
 side by side when they import (they live in a separate, git-ignored venv: see README).
@@ -172,11 +174,23 @@ def unstructured_reader(path: Path) -> Found:  # pragma: no cover - optional, se
     return out
 
 
+def sources() -> dict[str, str]:
+    """File id → the repository it came from (corpus/real/manifest.yaml)."""
+    import yaml
+
+    data = yaml.safe_load((REAL / "manifest.yaml").read_text(encoding="utf-8"))
+    return {str(f["id"]): str(f["repo"]) for f in data.get("files", [])}
+
+
 def evaluate(
-    reader: Callable[[Path], Found], judged: dict[str, dict[str, object]], formats: tuple[str, ...] = ()
+    reader: Callable[[Path], Found],
+    judged: dict[str, dict[str, object]],
+    formats: tuple[str, ...] = (),
+    by: dict[str, str] | None = None,
 ) -> tuple[dict[str, Score], dict[str, Score], list[str]]:
-    """Per-"format kind" totals ("pdf report"), per-file scores, and the files the reader
-    failed on; `formats` limits the files read (a DOCX-only reader is not run on PDFs)."""
+    """Per-"format group" totals ("pdf report"; the group is the judged kind, or `by[id]`,
+    e.g. the source repository), per-file scores, and the files the reader failed on;
+    `formats` limits the files read (a DOCX-only reader is not run on PDFs)."""
     per_kind: dict[str, Score] = {}
     per_file: dict[str, Score] = {}
     failed: list[str] = []
@@ -192,12 +206,13 @@ def evaluate(
             found = []
         s = score_file(truth, found)
         per_file[ident] = s
-        per_kind.setdefault(f"{path.suffix[1:]} {j.get('kind', 'other')}", Score()).add(s)
+        group = by.get(ident, "other") if by is not None else str(j.get("kind", "other"))
+        per_kind.setdefault(f"{path.suffix[1:]} {group}", Score()).add(s)
     return per_kind, per_file, failed
 
 
 def table(rows: Iterable[tuple[str, str, Score]]) -> str:
-    out = ["| reader | kind | files | judged | reported | recall | precision | level acc. |", "|---|---|---:|---:|---:|---:|---:|---:|"]
+    out = ["| reader | group | files | judged | reported | recall | precision | level acc. |", "|---|---|---:|---:|---:|---:|---:|---:|"]
     for reader, kind, s in rows:
         out.append(
             f"| {reader} | {kind} | {s.files} | {s.judged} | {s.reported} | "
@@ -260,6 +275,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--docling", action="store_true")
     ap.add_argument("--unstructured", action="store_true")
     ap.add_argument("--show", metavar="ID", help="misses and extras of one judged file")
+    ap.add_argument("--by", choices=("kind", "source"), default="kind", help="rows per document kind or per source repository")
     args = ap.parse_args(argv)
     judged = load_judged()
     have = [i for i in judged if cached(i) is not None]
@@ -274,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
         readers.append(("unstructured", unstructured_reader, ("docx",)))
     rows: list[tuple[str, str, Score]] = []
     for name, reader, formats in readers:
-        per_kind, per_file, failed = evaluate(reader, judged, formats)
+        per_kind, per_file, failed = evaluate(reader, judged, formats, sources() if args.by == "source" else None)
         for kind in sorted(per_kind):
             rows.append((name, kind, per_kind[kind]))
         for fmt in sorted({k.split(" ", 1)[0] for k in per_kind}):

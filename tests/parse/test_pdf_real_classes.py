@@ -334,3 +334,26 @@ def test_a_school_year_on_a_cover_is_not_a_heading() -> None:
     ]
     _title, flat = _tree(lines)
     assert flat == [(1, "一、", "项目概述")]
+
+
+def test_the_first_of_a_heading_style_is_not_the_title() -> None:
+    """Held-out class: "JavaScript Code Example" heads page 1 as the largest line, and
+    "Formula" is set exactly alike on page 2: both are sections; the document has no title."""
+    lines = [L(1, 60, "JavaScript Code Example", size=14.3, bold=True, x1=260, font="CMBX12"), *_body(1, 90)]
+    lines += [L(2, 60, "Formula", size=14.3, bold=True, font="CMBX12"), *_body(2, 90)]
+    title, flat = _tree(lines)
+    assert title == ""
+    assert flat == [(1, "", "JavaScript Code Example"), (1, "", "Formula")]
+
+
+def test_bold_smaller_than_the_body_is_a_call_out() -> None:
+    """Held-out class: a figure's bold labels ("Tightened nut", 9.9 pt on an 11.5 pt body)
+    are not headings; a bold heading at body size still is."""
+    lines = [
+        L(1, 60, "系统架构", size=12, bold=True, font="SimHei-Bold"),
+        *_body(1, 90),
+        L(1, 200, "前端负载均衡", size=9.9, bold=True, x0=300, x1=360, font="MyriadPro-Bold"),
+        *_body(1, 230),
+    ]
+    _title, flat = _tree(lines)
+    assert flat == [(1, "", "系统架构")]

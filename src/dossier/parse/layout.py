@@ -451,7 +451,8 @@ def _styled(line: Line, st: _State) -> tuple[bool, bool, bool]:
     if face is None:
         fam = font_family(line.font)
         face = st.faces[line.font] = fam != st.body_family and _heading_face(fam)
-    return big, line.bold, face
+    # Bold smaller than the body is a figure's call-out or a note, not a heading's weight.
+    return big, line.bold and line.size >= 0.9 * st.body_size, face
 
 
 @functools.lru_cache(maxsize=256)
@@ -652,13 +653,13 @@ def _title(pages: list[Page], st: _State) -> tuple[str, list[Page]]:
     centred = _centred(best, first.width, left)
     if best.size < st.body_size * (1.15 if centred else 1.3) or split_numbering(best.text) is not None:
         return "", pages
+    if any(ln.size >= best.size and ln is not best for ln in lines[6:]) or _set_again(best, pages[1:]):
+        return "", pages  # something as big further down, or set alike later: a heading
     at = st.find_mark(best, best.text)
     if at is not None:
         if not _outline_root(st.marks, at):
             return "", pages
         st.pop_mark(at)  # the outline's one top entry over all the others names the document
-    if any(ln.size >= best.size and ln is not best for ln in lines[6:]):
-        return "", pages  # something as big further down: a heading, not a cover title
     i = lines.index(best)
     j = i + 1
     text = best.text.strip()
@@ -671,6 +672,17 @@ def _title(pages: list[Page], st: _State) -> tuple[str, list[Page]]:
         j += 1
     rest = lines[:i] + lines[j:]
     return normalise_title(text), [replace(first, lines=tuple(rest)), *pages[1:]]
+
+
+def _set_again(line: Line, pages: list[Page]) -> bool:
+    """A line on later pages set exactly like `line` (size, weight, family): `line` is the
+    first of a heading style ("JavaScript Code Example" … "Formula"), not the title."""
+    fam = font_family(line.font)
+    return any(
+        abs(ln.size - line.size) < 0.5 and ln.bold == line.bold and font_family(ln.font) == fam
+        for p in pages
+        for ln in p.lines
+    )
 
 
 def _centred(line: Line, width: float, left: float) -> bool:
