@@ -357,3 +357,62 @@ def test_bold_smaller_than_the_body_is_a_call_out() -> None:
     ]
     _title, flat = _tree(lines)
     assert flat == [(1, "", "系统架构")]
+
+
+def _fangsong(page: int, top: float, n: int = 3, size: float = 16) -> list[Line]:
+    lines = [L(page, top + 28 * k, PARA[:28], size=size, x1=505, font="FangSong_GB2312") for k in range(n)]
+    return [*lines, L(page, top + 28 * n, "特此通知。", size=size, x1=170, font="FangSong_GB2312")]
+
+
+def test_a_gongwen_frame_and_title_in_a_pdf() -> None:
+    """Issue 13's 公文 class, on the PDF side: the 版头 (the largest line) and 发文字号 frame
+    the document; the title is the 关于…的通知 under them (both of its lines), 主送机关 and
+    落款 are not sections, and 一、 / （一） are the headings."""
+    xbs = "FZXiaoBiaoSong-B05S"
+    lines = [
+        L(1, 100, "某某市人民政府办公室文件", size=36, x0=100, x1=495, font=xbs),
+        L(1, 190, "某府办发〔2023〕12号", size=16, x0=220, x1=380, font="FangSong_GB2312"),
+        L(1, 260, "某某市人民政府办公室", size=22, x0=180, x1=410, font=xbs),
+        L(1, 292, "关于印发数字政府建设实施方案的通知", size=22, x0=110, x1=485, font=xbs),
+        L(1, 350, "各区县人民政府，市政府各部门：", size=16, x1=420, font="FangSong_GB2312"),
+        *_fangsong(1, 380),
+        L(1, 520, "一、总体要求", size=16, x0=122, x1=220, font="SimHei"),
+        *_fangsong(1, 550),
+        L(2, 80, "（一）指导思想", size=16, x0=122, x1=240, font="KaiTi_GB2312"),
+        *_fangsong(2, 110),
+        L(2, 260, "二、保障措施", size=16, x0=122, x1=220, font="SimHei"),
+        *_fangsong(2, 290),
+        L(2, 500, "某某市人民政府办公室", size=16, x0=300, x1=480, font="FangSong_GB2312"),
+        L(2, 530, "2023年5月6日", size=16, x0=330, x1=460, font="FangSong_GB2312"),
+        L(2, 700, "抄送：市委办公室。", size=14, x1=300, font="FangSong_GB2312"),
+    ]
+    title, flat = _tree(lines)
+    assert title == "某某市人民政府办公室关于印发数字政府建设实施方案的通知"
+    assert flat == [(1, "一、", "总体要求"), (2, "（一）", "指导思想"), (1, "二、", "保障措施")]
+
+
+def test_a_standard_cover_foreword_and_terms_in_a_pdf() -> None:
+    """Issue 13's GB/T 1.1 class, on the PDF side: ICS, the standard's number, 中华人民共和国
+    国家标准 and the 发布/实施 dates are the cover; the standard's name is the title; 前言 is
+    a sibling of 1 范围 (not their parent, which put every chapter one level too deep); its
+    ——第1部分 list is not headings; a term's number on a line of its own joins its term."""
+    hei = "SimHei"
+    lines = [
+        L(1, 60, "ICS 35.040", size=10.5, x0=70, x1=140, font=hei),
+        L(1, 110, "中华人民共和国国家标准", size=26, x0=150, x1=445, font=hei),
+        L(1, 160, "GB/T 25070—2019", size=14, x0=400, x1=520, font=hei),
+        L(1, 300, "信息安全技术 网络安全等级保护安全设计技术要求", size=22, x0=60, x1=535, font=hei),
+        L(1, 700, "2019-05-10 发布", size=14, x0=70, x1=180, font=hei),
+        L(2, 60, "前    言", size=16, x0=260, x1=335, font=hei),
+        *_fangsong(2, 90, size=10.5),
+        L(2, 190, "——第1部分：总则；", size=10.5, x1=300),
+        L(3, 60, "1 范围", size=10.5, x0=70, x1=140, font=hei),
+        *_fangsong(3, 80, size=10.5),
+        L(3, 200, "3 术语和定义", size=10.5, x0=70, x1=200, font=hei),
+        L(3, 220, "3.1", size=10.5, x0=70, x1=100, font=hei),
+        L(3, 236, "等级保护对象", size=10.5, x0=90, x1=170, font=hei),
+        *_fangsong(3, 252, size=10.5),
+    ]
+    title, flat = _tree(lines)
+    assert title == "信息安全技术网络安全等级保护安全设计技术要求"
+    assert flat == [(1, "", "前言"), (1, "1", "范围"), (1, "3", "术语和定义"), (2, "3.1", "等级保护对象")]

@@ -534,9 +534,12 @@ def _classify(line: Line, st: _State, right: float) -> _Found | None:
         signals.append("ocr")
         conf *= line.score
     level = _level(st, f"{round(line.size * 2) / 2}:{int(bold)}:{int(face)}", num, mark)
+    if num is None and mark is None and _FRONT_MATTER.match(clean.replace(" ", "")):
+        st.ladder.reset()  # 前言 / 摘要 are the chapters' siblings, never their parent
     return _Found(level, clean, num.label if num else "", line.page, tuple(signals), conf)
 
 
+_FRONT_MATTER = re.compile(r"(?:前言|引言|序言|序|摘要|foreword|preface|abstract|introduction)$", re.IGNORECASE)
 _LATIN_SECTION = re.compile(r"(\d{1,2})[ \t]+(?=[A-Za-z])")
 
 
@@ -561,7 +564,7 @@ def _not_without_mark(t: str, num: Numbering | None, styled: bool, st: _State) -
     return (
         t[-1] in _SENTENCE_END
         or not (num or styled)
-        or is_never_heading(t)
+        or _frame_line(t)
         or (not num and _not_a_name(t))
     )
 
@@ -647,7 +650,10 @@ def _title(pages: list[Page], st: _State) -> tuple[str, list[Page]]:
         return "", pages
     first = pages[0]
     lines = list(first.lines)
-    top = lines[:6]
+    # A 公文's 版头 (XX市人民政府办公室文件, the largest line) and 发文字号 frame the title.
+    top = [ln for ln in lines[:8] if not _frame_line(ln.text)][:6]
+    if not top:
+        return "", pages
     best = max(top, key=lambda ln: ln.size)
     left = min(ln.x0 for ln in lines)
     centred = _centred(best, first.width, left)
@@ -672,6 +678,25 @@ def _title(pages: list[Page], st: _State) -> tuple[str, list[Page]]:
         j += 1
     rest = lines[:i] + lines[j:]
     return normalise_title(text), [replace(first, lines=tuple(rest)), *pages[1:]]
+
+
+_ISSUER_HEAD = re.compile(
+    r"(?:政府|委员会|委|办公室|办公厅|厅|局|院|党组|党委)(?:文件|简报|通报|纪要)$"  # 公文 版头
+    r"|^中华人民共和国\S{0,8}标准$|^\S{2,12}(?:国家|行业|地方|团体|企业)标准$"  # a standard's cover
+)
+_STANDARD_CODE = re.compile(
+    r"^(?:ICS|CCS)\s*[A-Z\d]|^[A-Z]{1,4}(?:/[TZ])?\s*\d+(?:\.\d+)?\s*[—–-]\s*\d{4}$"
+)
+
+
+def _frame_line(text: str) -> bool:
+    """A frame line of a 公文 or a standard's cover: the 版头 (发文机关标志 "…政府文件"),
+    发文字号 and 签发人, "中华人民共和国国家标准", ICS/CCS and the standard's number."""
+    t = text.strip()
+    if is_never_heading(t) or _STANDARD_CODE.match(t):
+        return True
+    compact = t.replace(" ", "").replace("\u3000", "")
+    return len(compact) <= 32 and bool(_ISSUER_HEAD.search(compact))
 
 
 def _set_again(line: Line, pages: list[Page]) -> bool:
@@ -769,8 +794,9 @@ def lines_to_tree(
         widths={p.number: p.width for p in pages},
         cover=cover,
     )
-    for ln, cand in _merge_wrapped([ln for p in pages for ln in p.lines], st, flow.rights):
-        flow.add(ln, cand)
+    merged = _merge_wrapped([ln for p in pages for ln in p.lines], st, flow.rights)
+    for k, (ln, cand) in enumerate(merged):
+        flow.add(ln, cand, merged[k + 1][0] if k + 1 < len(merged) else None)
     flow.flush()
     flow.flush_rows()
     preamble, flat = flow.preamble, flow.flat
@@ -813,6 +839,11 @@ def _merge_wrapped(lines: list[Line], st: _State, rights: dict[int, float]) -> l
     i = 0
     while i < len(lines):
         cur = lines[i]
+        if i + 1 < len(lines) and _lone_label(cur, lines[i + 1]):
+            # "3.1" on a line of its own over its term (GB/T 1.1 terms): one line.
+            nxt = lines[i + 1]
+            cur = replace(nxt, text=f"{cur.text.strip()} {nxt.text.strip()}", x0=cur.x0, top=cur.top)
+            i += 1
         cand = _heading_candidate(cur, st)
         if cand:
             while i + 1 < len(lines) and _continues(cur, lines[i + 1], _right(cur, rights), st):
@@ -827,6 +858,22 @@ def _merge_wrapped(lines: list[Line], st: _State, rights: dict[int, float]) -> l
 def _right(line: Line, rights: dict[int, float]) -> float:
     """The right margin a line is measured against: its column's, else its page's."""
     return line.column[1] if line.column else rights[line.page]
+
+
+_CLAUSE_NUMBER = re.compile(r"\d{1,2}(?:\.\d{1,3}){1,4}$")
+
+
+def _lone_label(cur: Line, nxt: Line) -> bool:
+    """`cur` is only a numbering label ("3.1") and `nxt`, right below it on the same page,
+    is what it numbers."""
+    return (
+        not cur.cells
+        and not nxt.cells
+        and bool(_CLAUSE_NUMBER.match(_nfkc(cur.text)))
+        and nxt.page == cur.page
+        and 0 <= nxt.top - cur.bottom <= cur.size
+        and split_numbering(nxt.text.strip()) is None
+    )
 
 
 @dataclass
@@ -844,7 +891,8 @@ class _Flow:
     para: list[Line] = field(default_factory=list)
     rows: list[Line] = field(default_factory=list)
 
-    def add(self, ln: Line, cand: bool) -> None:
+    def add(self, ln: Line, cand: bool, nxt: Line | None = None) -> None:
+        """Take line `ln` (`cand`: it could be a heading; `nxt`: the line after it)."""
         st = self.st
         # On the cover (the title's page), unnumbered lines before the first heading are the
         # unit, the date, a subtitle, however bold: preamble, and kept out of the ladder.
@@ -860,6 +908,10 @@ class _Flow:
             not self.flat and _centred(ln, self.widths[ln.page], self.lefts[ln.page])
             and split_numbering(ln.text.strip()) is None and st.find_mark(ln, ln.text) is None
         )  # fmt: skip
+        # A centred 前言 / 摘要 over a full line of text is the first section, not the cover.
+        on_cover = on_cover and not (
+            _FRONT_MATTER.match(key(ln.text)) is not None and self._opens_text(ln, nxt)
+        )
         # A line that is no candidate (plain, unnumbered) is a heading only by its bookmark.
         skip = on_cover or (not cand and st.find_mark(ln, ln.text) is None)
         found = None if skip else _classify(ln, st, _right(ln, self.rights))
@@ -875,6 +927,16 @@ class _Flow:
             if self.para and self._breaks(self.para[-1], ln):
                 self.flush()
             self.para.append(ln)
+
+    def _opens_text(self, ln: Line, nxt: Line | None) -> bool:
+        """The next line, on the same page, is a full line of body text."""
+        return (
+            nxt is not None
+            and nxt.page == ln.page
+            and not nxt.cells
+            and nxt.x1 >= _right(nxt, self.rights) - 2.0 * nxt.size
+            and name_length(nxt.text) >= 20
+        )
 
     def _breaks(self, prev: Line, ln: Line) -> bool:
         full = prev.x1 >= _right(prev, self.rights) - 2.0 * prev.size
