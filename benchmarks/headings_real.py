@@ -230,12 +230,14 @@ def total(per_kind: dict[str, Score], fmt: str = "") -> Score:
     return t
 
 
-def robust(limit: float = 60.0) -> list[str]:
-    """Parse every cached file in a worker process with a time limit: crashes and timeouts.
-    One worker serves file after file; a timeout replaces it."""
+def robust(limit: float = 60.0) -> tuple[list[str], list[tuple[float, str]]]:
+    """Parse every cached file in a worker process with a time limit: crashes and timeouts,
+    and the slowest files (seconds, name). One worker serves file after file; a timeout
+    replaces it."""
     import multiprocessing as mp
 
     problems: list[str] = []
+    times: list[tuple[float, str]] = []
     ctx = mp.get_context("spawn")
     pool = ctx.Pool(1, maxtasksperchild=50)
     try:
@@ -244,7 +246,8 @@ def robust(limit: float = 60.0) -> list[str]:
                 continue
             res = pool.apply_async(_parse_outcome, (str(path),))
             try:
-                outcome = res.get(limit)
+                outcome, took = res.get(limit)
+                times.append((took, path.name))
             except mp.TimeoutError:
                 outcome = "timeout"
                 pool.terminate()
@@ -253,20 +256,23 @@ def robust(limit: float = 60.0) -> list[str]:
                 problems.append(f"{path.name}: {outcome}")
     finally:
         pool.terminate()
-    return problems
+    return problems, sorted(times, reverse=True)[:3]
 
 
-def _parse_outcome(path: str) -> str:
+def _parse_outcome(path: str) -> tuple[str, float]:
+    import time
+
     from dossier.errors import InputError
     from dossier.parse import parse_file
 
+    start = time.perf_counter()
     try:
         parse_file(Path(path), ocr=False)
     except InputError:
-        return "refused"
+        return "refused", time.perf_counter() - start
     except Exception as e:
-        return f"crash {type(e).__name__}: {e}"
-    return "ok"
+        return f"crash {type(e).__name__}: {e}", time.perf_counter() - start
+    return "ok", time.perf_counter() - start
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -305,8 +311,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(have)} judged files in the cache")
     print(table(rows))
     if args.robust:
-        problems = robust()
-        print(f"robustness: {len(problems)} crashes/timeouts")
+        problems, slowest = robust()
+        print(f"robustness: {len(problems)} crashes/timeouts; slowest: " + ", ".join(f"{n} {t:.1f} s" for t, n in slowest))
         for p in problems:
             print("  ", p)
     return 0
