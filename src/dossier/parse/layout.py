@@ -14,6 +14,7 @@ come from bookmarks when there are any, else from the document's own ladder.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 import unicodedata
@@ -198,8 +199,6 @@ def cluster_columns(segs: Sequence[Line], width: float) -> list[Line]:
 
 def _band(tops: list[float], top: float) -> int:
     """How many full-width lines start above `top` (tops sorted)."""
-    import bisect
-
     return bisect.bisect_right(tops, top)
 
 
