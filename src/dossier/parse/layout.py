@@ -6,10 +6,14 @@ The input is a list of `Page`s, each with its `Line`s (text, box in points with 
 downwards from the page top, font size, weight, font name, and for OCR a recognition
 score), plus optional `Mark`s (bookmarks / outline entries: title key, level, page).
 `lines_to_tree` then drops running headers, footers and page numbers, drops 目录 pages,
-takes the cover title, merges wrapped headings, joins body lines into paragraphs and
-recognises headings from bookmarks, numbering (ladder.py), size, weight and face; levels
-come from bookmarks when there are any, else from the document's own ladder.
-`cluster` groups a reader's text segments at one height into lines.
+takes the cover title (past a 公文 版头 or a standard's cover lines), merges wrapped headings,
+joins body lines into paragraphs and recognises headings from bookmarks, numbering
+(ladder.py), and size, weight and face measured against the document's own body text;
+levels come from bookmarks when there are any, else from the document's own ladder. An
+outline whose entries are lines of the text is the only source of headings; one whose
+entries are not (an unreadable text layer) gives them itself.
+`cluster` groups a reader's text segments at one height into lines; `cluster_columns` does
+so one column at a time on a page set in two columns.
 """
 
 from __future__ import annotations

@@ -2,10 +2,12 @@
 
 This module reads pages as lines and hands them to `dossier.parse.layout`, which turns lines
 into the heading tree for every reader alike. Lines come from pdfium's text page: its own
-line breaks give raw segments, a few characters of each are sampled for box, font size and
-font name (weight is rarely set in exported PDFs; the font name says "Bold"), and segments
-at the same height are clustered into one line; pages without text go to OCR; bookmarks are
-read as `layout.Mark`s. `lines_to_tree`, `Line` and `Page` stay importable from here.
+line breaks give raw segments, a few characters of each are sampled for box, font size
+(times the char matrix's scale: Word and printer drivers set fonts at 1 pt and scale them)
+and font name (weight is rarely set in exported PDFs; the font name says "Bold"), and
+segments at the same height are clustered into one line, column by column on a two-column
+page; pages without text go to OCR; bookmarks are read as `layout.Mark`s.
+`lines_to_tree`, `Line` and `Page` stay importable from here.
 """
 
 from __future__ import annotations
