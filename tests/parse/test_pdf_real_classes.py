@@ -416,3 +416,23 @@ def test_a_standard_cover_foreword_and_terms_in_a_pdf() -> None:
     title, flat = _tree(lines)
     assert title == "信息安全技术网络安全等级保护安全设计技术要求"
     assert flat == [(1, "", "前言"), (1, "1", "范围"), (1, "3", "术语和定义"), (2, "3.1", "等级保护对象")]
+
+
+def test_back_matter_after_numbered_chapters_is_a_chapter() -> None:
+    """Real class (a Chinese journal paper): 参考文献 （References）, unnumbered after "３ 结 束
+    语", was read as a child of the last chapter; front and back matter (前言, 摘要, 参考文献,
+    致谢) are the chapters' siblings. A full-width "２ ＬＡＷＳ的…" is numbered like "１ 国际…"."""
+    hei = "SimHei"
+    lines = [
+        L(1, 60, "１ 国际社会对ＬＡＷＳ定义的认识", size=12, font=hei),
+        *_body(1, 90),
+        L(1, 180, "１．１ 目前已提出的定义", size=10.5, font=hei),
+        *_body(1, 200),
+        L(1, 290, "２ ＬＡＷＳ的定义方法研究", size=12, font=hei),
+        *_body(1, 320),
+        L(1, 410, "参考文献 （Ｒｅｆｅｒｅｎｃｅｓ）", size=10.5, x0=150, x1=330, font=hei),
+        L(1, 430, "［１］ＨｕｍａｎＲｉｇｈｔｓＷａｔｃｈ．Ｌｏｓｉｎｇ Ｈｕｍａｎｉｔｙ．２０１２．", size=9, x1=505),
+    ]
+    _title, flat = _tree(lines)
+    assert [(lv, lab) for lv, lab, _t in flat] == [(1, "１"), (2, "１．１"), (1, "２"), (1, "")]
+    assert flat[-1][2] == "参考文献 (References)"

@@ -536,13 +536,20 @@ def _classify(line: Line, st: _State, right: float) -> _Found | None:
     if line.score is not None:
         signals.append("ocr")
         conf *= line.score
-    level = _level(st, f"{round(line.size * 2) / 2}:{int(bold)}:{int(face)}", num, mark)
-    if num is None and mark is None and _FRONT_MATTER.match(clean.replace(" ", "")):
-        st.ladder.reset()  # 前言 / 摘要 are the chapters' siblings, never their parent
+    if num is None and mark is None and _FRONT_MATTER.match(key(clean)):
+        # 前言 / 摘要 / 参考文献 are the chapters' siblings: never their parent or their child.
+        st.ladder.reset()
+        level = 1
+    else:
+        level = _level(st, f"{round(line.size * 2) / 2}:{int(bold)}:{int(face)}", num, mark)
     return _Found(level, clean, num.label if num else "", line.page, tuple(signals), conf)
 
 
-_FRONT_MATTER = re.compile(r"(?:前言|引言|序言|序|摘要|foreword|preface|abstract|introduction)$", re.IGNORECASE)
+_FRONT_MATTER = re.compile(
+    r"(?:前言|引言|序言|序|摘要|参考文献|致谢|后记|foreword|preface|abstract|introduction|references|"
+    r"bibliography|acknowledge?ments)(?:\(references\))?$",
+    re.IGNORECASE,
+)
 _LATIN_SECTION = re.compile(r"(\d{1,2})[ \t]+(?=[A-Za-z])")
 
 
@@ -550,8 +557,13 @@ def _latin_section_number(t: str) -> Numbering | None:
     """"2 math", "3 Related Work": a LaTeX section number before a Latin title, taken
     only on a line set as a heading (a plain "2 apples" is a sentence), as the bare "1 标题"
     family so that "1 你好中国" and "2 math" are siblings."""
-    m = _LATIN_SECTION.match(t)
-    return Numbering(m.group(1), t[m.end() :].strip(), "dec", int(m.group(1))) if m else None
+    half = _nfkc(t)  # "２ ＬＡＷＳ的…" as "2 LAWS的…"
+    m = _LATIN_SECTION.match(half)
+    if m is None:
+        return None
+    if len(half) != len(t):  # NFKC changed the length: positions are the normalised text's
+        t = half
+    return Numbering(t[: m.end(1)], t[m.end() :].strip(), "dec", int(m.group(1)))
 
 
 def _not_without_mark(t: str, num: Numbering | None, styled: bool, st: _State) -> bool:

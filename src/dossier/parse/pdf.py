@@ -266,6 +266,9 @@ class _TextReader:
                 else:
                     font, bold_m = self.font(tp, mid)
                     bold = bold_a if bold_a == bold_b else bold_m
+                    if "\u4e00" <= text[a] <= "\u9fff" and not "\u4e00" <= text[mid] <= "\u9fff":
+                        # "参考文献 （References）": the 汉字 carry the line's face, not its Latin tail.
+                        font = na
         x0 = ba[0]
         # Positional (page, text, x0, x1, top, bottom, size, bold, font): one per line, and
         # a frozen dataclass takes keywords at twice the cost.
