@@ -379,3 +379,230 @@ def test_password_protected_docx_is_one_clear_refusal(tmp_path: Path) -> None:
 def _write(path: Path, data: bytes) -> Path:
     path.write_bytes(data)
     return path
+
+
+# ------------------------------------------------- classes from the held-out real files
+# (corpus/real/manifest.yaml `set: held-out`: 公文, procurement documents, library test files)
+
+
+def _numbering(d: Document, *levels: tuple[int, int, str, str]) -> None:
+    """numId 1 over one abstract list; levels as (ilvl, unused, numFmt, lvlText)."""
+    lv = "".join(
+        f'<w:lvl w:ilvl="{i}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/><w:lvlText w:val="{text}"/></w:lvl>'
+        for i, _, fmt, text in levels
+    )
+    d.part.numbering_part._element = parse_xml(
+        f'<w:numbering {nsdecls("w")}><w:abstractNum w:abstractNumId="0">{lv}</w:abstractNum>'
+        '<w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num></w:numbering>'
+    )
+
+
+def _in_list(d: Document, text: str, ilvl: int, *, bold: bool = False, style: str | None = None) -> None:
+    line(d, text, bold=bold, style=style)
+    d.paragraphs[-1]._p.get_or_add_pPr().append(
+        parse_xml(f'<w:numPr {nsdecls("w")}><w:ilvl w:val="{ilvl}"/><w:numId w:val="1"/></w:numPr>')
+    )
+
+
+def test_nested_word_list_with_bold_items_is_a_list(parse: Parse) -> None:
+    """A design document's report outline as a Word list: bold "1. 执行摘要" items, each
+    opening deeper bullet items set like the body, are a list, not four sections."""
+    d = docx.Document()
+    _numbering(d, (0, 0, "decimal", "%1."), (1, 0, "bullet", "o"))
+    line(d, "风控检查报告结构", bold=True, size=14)
+    prose(d)
+    for head, items in (("执行摘要", ("总体风险等级评估", "关键问题汇总")), ("详细检查结果", ("各类检查结果", "问题定位截图"))):
+        _in_list(d, head, 0, bold=True)
+        for item in items:
+            _in_list(d, item, 1)
+    line(d, "智能定位系统", bold=True, size=14)
+    prose(d)
+    assert titles(parse(d)) == ["风控检查报告结构", "智能定位系统"]
+
+
+def test_a_document_of_list_paragraphs_has_no_headings(parse: Parse) -> None:
+    """A library's test file holding only List Paragraph items (II. / C. / 1.) and no prose:
+    without body text to compare with, the list style still says these are items."""
+    d = docx.Document()
+    _numbering(d, (0, 0, "upperRoman", "%1."), (1, 0, "upperLetter", "%2."), (2, 0, "decimal", "%3."))
+    for text, ilvl in (("expect I", 0), ("expect A", 1), ("expect B", 1), ("expect 1", 2)):
+        _in_list(d, text, ilvl, style="List Paragraph")
+    assert titles(parse(d)) == []
+
+
+def test_run_in_fields_of_a_tender_notice_are_not_headings(parse: Parse) -> None:
+    """招标公告: "2.1 建设地点: 安徽省…" lines are fields with their values on the line, and
+    "2.4 标段划分:" among them is a blank field; "一、项目编号：DYB…" is a run-in field too.
+    "3.1 通用资格条件" heads its clauses."""
+    d = docx.Document()
+    line(d, "1. 招标条件", bold=True)
+    prose(d)
+    line(d, "2. 项目概况与招标范围", bold=True)
+    line(d, "2.1 建设地点:    安徽省亳州市蒙城县")
+    line(d, "2.2 规模:      51MW")
+    line(d, "2.3 标段划分:")
+    line(d, "2.4 交货期:     2021年4月至2022年4月")
+    line(d, "3. 投标人资格要求", bold=True)
+    line(d, "3.1 通用资格条件")
+    prose(d)
+    line(d, "4. 采购项目需求", bold=True)
+    line(d, "一、项目编号：DYBWCG2021-JZ-019-1", bold=True)
+    line(d, "二、项目基本情况", bold=True)
+    prose(d)
+    assert titles(parse(d)) == ["招标条件", "项目概况与招标范围", "投标人资格要求", "通用资格条件", "采购项目需求", "项目基本情况"]
+
+
+def test_a_marked_clause_keeps_its_number(parse: Parse) -> None:
+    """Procurement documents mark substantive clauses with ▲ or ★ before the number: the
+    mark stays with the label, the clause is the 二、/三、 sibling of 一、."""
+    d = docx.Document()
+    line(d, "一、项目基本情况", bold=True)
+    prose(d)
+    line(d, "▲ 二、申请人的资格要求：", bold=True)
+    prose(d)
+    line(d, "▲三、招标文件的获取", bold=True)
+    prose(d)
+    assert outline(parse(d)) == [(1, "一、", "项目基本情况"), (1, "▲ 二、", "申请人的资格要求"), (1, "▲三、", "招标文件的获取")]
+
+
+def test_annex_label_is_frame_and_the_line_after_names_the_annex(parse: Parse) -> None:
+    """GB/T 9704 annexes: "附件一" alone at the top of the annex, then its title (often
+    centred): the title is the section, one level below the chapter, whether centred or not."""
+    d = docx.Document()
+    line(d, "第五章  附件", bold=True, size=16)
+    line(d, "附件一", bold=True)
+    line(d, "谈判响应书", bold=True, size=16)
+    prose(d)
+    line(d, "附件二：", bold=True)
+    line(d, "初次报价表", bold=True, size=16, centre=True)
+    prose(d)
+    assert outline(parse(d)) == [(1, "第五章", "附件"), (2, "", "谈判响应书"), (2, "", "初次报价表")]
+
+
+def test_a_contents_list_named_for_its_document(parse: Parse) -> None:
+    """"谈判文件目录" over chapter lines without page numbers: a typed 目录, so each chapter is
+    reported once, where it starts."""
+    d = docx.Document()
+    line(d, "谈判文件目录", bold=True, size=18)
+    for ch in ("第一章   竞争性谈判采购公告", "第二章   采购项目需求"):
+        line(d, ch, bold=True, size=15)
+    line(d, "第一章  竞争性谈判采购公告", bold=True, size=16)
+    prose(d)
+    line(d, "第二章  采购项目需求", bold=True, size=16)
+    prose(d)
+    assert outline(parse(d)) == [(1, "第一章", "竞争性谈判采购公告"), (1, "第二章", "采购项目需求")]
+
+
+def test_closing_formulas_notes_and_minutes_labels_are_not_sections(parse: Parse) -> None:
+    """"特此声明。" and a bracketed note set in a heading style, and a 纪要's 出席 / 列席 labels
+    set in 黑体 like its headings, name no section."""
+    d = docx.Document()
+    d.add_heading("声明函", 2)
+    prose(d)
+    d.add_heading("特此声明。", 2)
+    d.add_heading("承诺函", 2)
+    d.add_heading("（内容包括：主要设备、专业技术人员、公司资质等）", 2)
+    prose(d)
+    for text in ("一、会议议定事项", "出席", "列席", "二、责任分工"):
+        line(d, text, font="黑体", size=16)
+        prose(d, size=16)
+    assert titles(parse(d)) == ["声明函", "承诺函", "会议议定事项", "责任分工"]
+
+
+def test_template_metadata_styles_are_front_matter(parse: Parse) -> None:
+    """A pandoc 公文 template's Author and Date lines are front matter under the Title, not
+    sections, even where the template built their styles on a heading style (as the real
+    one built Author on its heading 1)."""
+    d = docx.Document()
+    for name in ("Author", "Date"):
+        st = d.styles.add_style(name, 1)
+        st.base_style = d.styles["Heading 1"]
+        st.font.size = Pt(16)
+    d.add_paragraph("测试文段", style="Title")
+    d.add_paragraph("诸葛亮、亮葛诸", style="Author")
+    d.add_paragraph("2025年3月1日", style="Date")
+    prose(d)
+    d.add_heading("一级标题a", 1)
+    prose(d)
+    tree = parse(d)
+    assert titles(tree) == ["一级标题a"] and tree.title == "测试文段"
+
+
+def test_a_sentence_with_an_outline_level_is_body_text(parse: Parse) -> None:
+    """A 可研's body paragraph carrying an outline level of its own (no heading style, no
+    number) and ending in "。" is read as body; the 黑体 numbered list-paragraph headings are
+    the sections."""
+    d = docx.Document()
+    _numbering(d, (0, 0, "chineseCounting", "%1、"))
+    for head, body in (("服务范围", "中国西部国际博览城国际展览展示中心红线范围内的会议服务。"), ("服务内容", PROSE)):
+        _in_list(d, head, 0, style="List Paragraph")
+        d.paragraphs[-1].runs[0].font.name = "黑体"
+        d.paragraphs[-1].runs[0]._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "黑体")
+        line(d, body)
+        d.paragraphs[-1]._p.get_or_add_pPr().append(parse_xml(f'<w:outlineLvl {nsdecls("w")} w:val="1"/>'))
+        prose(d)
+    assert titles(parse(d)) == ["服务范围", "服务内容"]
+
+
+def test_a_briefing_titled_like_a_masthead_has_that_title(parse: Parse) -> None:
+    """A 简报's own name ("“我的刀盾”网络动态简报") has the shape of a 版头 but is the title
+    when no other line is."""
+    d = docx.Document()
+    line(d, "“我的刀盾”网络动态简报", size=22, centre=True)
+    line(d, "一、导语", size=16, font="黑体")
+    prose(d, size=16)
+    assert parse(d).title == "“我的刀盾”网络动态简报"
+
+
+def test_a_cover_set_one_character_per_line_is_not_the_title(parse: Parse) -> None:
+    """"竞/争/性" set one character per line, larger than the centred name above: "竞" is
+    not the title."""
+    d = docx.Document()
+    line(d, "东阳市歌山镇农贸市场经营管理权项目", size=22, bold=True, centre=True)
+    for ch in "竞争性":
+        line(d, ch, size=26, bold=True, centre=True)
+    line(d, "第一章  采购公告", size=16, bold=True)
+    prose(d)
+    assert parse(d).title == "东阳市歌山镇农贸市场经营管理权项目"
+
+
+def test_a_placeholder_document_number_is_not_the_title(parse: Parse) -> None:
+    """A 公文 template's 发文字号 with placeholders ("〔20XX〕XX号") is frame, never the title."""
+    d = docx.Document()
+    line(d, "〔20XX〕XX号", size=16, centre=True)
+    line(d, "[此处输入正文内容]")
+    prose(d)
+    assert parse(d).title == ""
+
+
+def test_a_bold_bullet_item_is_not_a_heading(parse: Parse) -> None:
+    """A bold item in a bulleted Word list (List Paragraph, a bullet level) names no section,
+    however it stands out from the plain items and the body."""
+    d = docx.Document()
+    _numbering(d, (0, 0, "bullet", "•"))
+    line(d, "一、使用说明", bold=True, size=14)
+    prose(d)
+    for text, bold in (("斜体条目", False), ("加粗条目", True), ("下划线条目", False)):
+        _in_list(d, text, 0, bold=bold, style="List Paragraph")
+    prose(d)
+    assert titles(parse(d)) == ["使用说明"]
+
+
+def test_a_colon_ended_line_among_heading_siblings_is_a_heading(parse: Parse) -> None:
+    """"3、同级政府采购监督管理部门：" set like "1、采购人信息" / "2、采购代理机构信息" just above it
+    is their sibling heading; a colon-ended numbered line after body-set items still
+    introduces a list."""
+    d = docx.Document()
+    line(d, "七、联系方式", bold=True, size=14)
+    prose(d)
+    for head in ("1、采购人信息", "2、采购代理机构信息", "3、同级政府采购监督管理部门："):
+        line(d, head, bold=True)
+        line(d, "名称：东阳市财政局采购办")
+        line(d, "地址：东阳市人民北路8号")
+    line(d, "八、注意事项", bold=True, size=14)
+    prose(d)
+    line(d, "1、满足政府采购法第二十二条规定；")
+    line(d, "2、供应商为中小企业；")
+    line(d, "3、本项目的特定资格要求：", bold=True)
+    line(d, "营业执照经营范围中具有本次谈判相关内容。")
+    assert titles(parse(d)) == ["联系方式", "采购人信息", "采购代理机构信息", "同级政府采购监督管理部门", "注意事项"]

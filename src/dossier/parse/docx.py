@@ -106,6 +106,8 @@ class _Para:
     auto_label: str = ""
     num_id: str = ""
     """The w:numId that rendered `auto_label` (with `ilvl`), "" when none did."""
+    list_id: str = ""
+    """The w:numId of the Word list the paragraph is in, bullets included; "" outside lists."""
     ilvl: int = 0
     style: Style | None = None
     outline: int | None = None
@@ -323,6 +325,7 @@ class _Walker:
             raw=raw,
             auto_label=auto,
             num_id=rendered_id,
+            list_id=num_id if num_id is not None and num_id != "0" else "",
             ilvl=ilvl or 0,
             style=style,
             outline=outline,
@@ -717,6 +720,7 @@ def _decide(path: Path, items: list[_Para | _Table], walker: _Walker) -> Documen
     scan = _scan(paras, body, walker)
     _distrust_shared_hints(scan)
     live = [c for c in scan.live if not _is_list_item(c, paras, body, walker)]
+    _first_struct_after_lists(scan, live)
     _name_above_typed_ladder(scan)
     title_idxs = _title_paras(paras, scan, body, walker)
     title_text = scan.title_text or clean_title("".join(paras[i].raw for i in title_idxs))
@@ -727,6 +731,18 @@ def _decide(path: Path, items: list[_Para | _Table], walker: _Walker) -> Documen
     return _assemble(path, items, title_text, {id(paras[i]) for i in title_idxs})
 
 
+def _first_struct_after_lists(scan: _Scan, live: list[_Cand]) -> None:
+    """The cover ends at the first structural heading, and a list item is none: when the
+    first numbered line turned out to be an item, the next structural candidate decides."""
+    first = scan.first_struct
+    if first is None or any(c.pos == first for c in live):
+        return
+    scan.first_struct = next(
+        (c.pos for c in live if c.pos > first and (c.family.startswith("outline") or "emphasis" not in c.family)),
+        None,
+    )
+
+
 def _scan(paras: list[_Para], body: _Body, walker: _Walker) -> _Scan:
     """One pass in document order: the 目录 first (a hand-typed one without a TOC field is
     a 目录 line, then entries whose text recurs later or carries a page number, up to the
@@ -734,6 +750,7 @@ def _scan(paras: list[_Para], body: _Body, walker: _Walker) -> _Scan:
     never change an earlier line's verdict."""
     scan = _Scan()
     toc = _TypedToc(paras)
+    annex = False
     for i, p in enumerate(paras):
         if p.toc:
             toc.mode = False
@@ -748,9 +765,13 @@ def _scan(paras: list[_Para], body: _Body, walker: _Walker) -> _Scan:
             if scan.title_idx is None:
                 scan.title_text, scan.title_idx = clean_title(p.text), i
             continue  # Title-styled lines (a subtitle, a repeated title) are never sections
-        if p.placeholder:
+        if p.placeholder or (p.style is not None and p.style.cover):
+            continue  # a template's Author / Date / Subtitle line is front matter
+        if _ANNEX_LABEL.match(p.raw) and p.outline is None and (p.style is None or p.style.level is None):
+            annex = True  # "附件一" alone: the annex's title follows it (a styled "附件" is a section)
             continue
-        c = _candidate(p, body, walker)
+        c = _annex_title(p, body, walker) if annex else _candidate(p, body, walker)
+        annex = False
         if c is not None:
             c.pos = i
             _note(scan, c, i)
@@ -778,7 +799,7 @@ class _TypedToc:
         self._last_seen: dict[str, int] | None = None
 
     def entry(self, i: int, p: _Para) -> bool:
-        if is_toc_line(p.raw):
+        if is_toc_line(p.raw) or _NAMED_TOC.match(p.raw):
             p.toc = True
             self.mode = True
             return True
@@ -822,7 +843,7 @@ def _distrust_shared_hints(scan: _Scan) -> None:
 # body is a list. 第一章/一、/（一）/1.1 number sections.
 _SECTION_FAMILIES = frozenset(("chapter", "section", "cn", "cn-paren", "dec2", "dec3", "dec4"))
 # A numbered line that introduces a list ("2.2.2 基于用户交互相关的功能有：").
-_LIST_INTRO = re.compile(r"(?:有|包括|如下|以下|分为|包含|主要是|具体是)\s*[:：]$")
+_LIST_INTRO = re.compile(r"(?:有|包括|如下|以下|分为|包含|主要是|具体是|下列\S{0,4})\s*[:：]$")
 
 
 def _is_list_item(c: _Cand, paras: list[_Para], body: _Body, walker: _Walker) -> bool:
@@ -830,10 +851,14 @@ def _is_list_item(c: _Cand, paras: list[_Para], body: _Body, walker: _Walker) ->
     items that look like the body and sit in a run of items of their family (or follow a
     line introducing a list with "："). Heading styles and outline levels are trusted."""
     p = c.item
+    if _word_list_item(c, paras, body, walker) or _form_field(c, paras, walker):
+        return True
     if not body.known or c.hint is not None or c.family.startswith("outline") or not c.label:
         return False
     if body.stands_out(p):
-        return c.family not in _SECTION_FAMILIES and p.raw.endswith(("：", ":"))
+        if c.family in _SECTION_FAMILIES or not p.raw.endswith(("：", ":")):
+            return False
+        return not _heading_sibling_above(c, paras, walker)
     if c.family in _SECTION_FAMILIES:
         return bool(_LIST_INTRO.search(p.raw))  # 一、/1.1 number sections, Word's lists too
     if p.num_id:
@@ -847,6 +872,68 @@ def _is_list_item(c: _Cand, paras: list[_Para], body: _Body, walker: _Walker) ->
         return True
     nxt = _neighbour(paras, c.pos, 1)
     return any(q is not None and _label_family(q, walker) == c.family for q in (prev, nxt))
+
+
+def _heading_sibling_above(c: _Cand, paras: list[_Para], walker: _Walker) -> bool:
+    """"3、同级政府采购监督管理部门：" after "2、采购代理机构信息" set the same way: the nearest
+    earlier line of its family is a heading-shaped sibling (same look, no "：", no sentence),
+    so the colon ends a section name here rather than introducing a list."""
+    look = _look(c.item)
+    for j in range(c.pos - 1, max(-1, c.pos - 40), -1):
+        q = paras[j]
+        if not q.raw or _label_family(q, walker) != c.family:
+            continue
+        got = split_label(q.raw) if not q.auto_label else (q.auto_label, q.raw, "", None)
+        title = got[1] if got is not None else q.raw
+        return (
+            _look(_ensure_look(q, walker)) == look
+            and not q.raw.endswith(("：", ":"))
+            and len(title) <= _MAX_NUMBERED_TITLE
+            and not _sentence_like(title)
+        )
+    return False
+
+
+def _word_list_item(c: _Cand, paras: list[_Para], body: _Body, walker: _Walker) -> bool:
+    """An item of a Word list that no heading style or outline numbering (1 / 1.1) claims:
+    in a list style (List Paragraph, 列出段落, List Number) and set like the body, or opening
+    a nested list (its next two lines are deeper items of the same list, set like the body)
+    — the shape of "执行摘要 / 总体风险等级评估 / 关键问题汇总", not of a section."""
+    p = c.item
+    if not p.num_id or c.hint is not None or c.family.startswith("outline") or c.family in _SECTION_FAMILIES:
+        return False
+    if _outline_numbering(p.num_id, walker):
+        return False
+    if _list_styled(p) and not (body.known and body.stands_out(p)):
+        return True
+    nxt = _neighbour(paras, c.pos, 1)
+    if nxt is None or nxt.list_id != p.list_id or nxt.ilvl <= p.ilvl:
+        return False
+    after = _neighbour(paras, paras.index(nxt, c.pos), 1)
+    if after is None or after.list_id != p.list_id or after.ilvl <= p.ilvl:
+        return False  # one deeper line is a sub-heading's place as much as an item's
+    return not body.stands_out(_ensure_look(nxt, walker))
+
+
+def _list_styled(p: _Para) -> bool:
+    name = p.style.name.lower() if p.style is not None else ""
+    return "list" in name or "列出段落" in name or "列表" in name
+
+
+def _form_field(c: _Cand, paras: list[_Para], walker: _Walker) -> bool:
+    """A numbered form field of a 招标公告 ("2.4 标段划分:" among "2.3 建设工期: 2021年4月…"):
+    a typed line ending in "：" with a key-value sibling of its family just before or after."""
+    p = c.item
+    if c.hint is not None or not c.label or not p.raw.endswith(("：", ":")):
+        return False
+    for step in (-1, 1):
+        q = _neighbour(paras, c.pos, step)
+        if q is None or _label_family(q, walker) != c.family:
+            continue
+        got = split_label(q.raw)
+        if got is not None and _KEY_VALUE.match(got[1]):
+            return True
+    return False
 
 
 def _outline_numbering(num_id: str, walker: _Walker) -> bool:
@@ -906,25 +993,33 @@ def _name_above_typed_ladder(scan: _Scan) -> None:
 def _title_paras(paras: list[_Para], scan: _Scan, body: _Body, walker: _Walker) -> list[int]:
     """The document title's paragraphs: the Title-styled one, else the cover's most
     prominent centred line before the first structural heading (a 公文's 关于…的通知 over its
-    版头 and 发文字号), with a centred continuation line set the same way."""
+    版头 and 发文字号), with a centred continuation line set the same way. A line shaped like
+    a 简报/纪要 masthead ("…动态简报") is the title only when nothing else is; a lone
+    character (a cover setting "竞/争/性/谈/判" one per line) never is."""
     if scan.title_idx is not None:
         return [scan.title_idx]
     limit = scan.first_struct if scan.first_struct is not None else len(paras)
-    best: tuple[float, int] | None = None
+    best: tuple[bool, float, int] | None = None
     for i in range(limit):
         p = paras[i]
         t = p.raw
-        if p.toc or not t or not p.centred or len(t) > 60 or is_toc_line(t) or _is_frame_line(t):
+        if p.toc or len(t) < 2 or not p.centred or len(t) > 60 or is_toc_line(t) or is_never_heading(t):
             continue
+        if _DOC_NUMBER.search(t) or (_is_frame_line(t) and t.endswith(("文件", "函"))):
+            continue  # a 发文字号 ("〔20XX〕XX号"), a 版头 ("XX市人民政府文件") is never the title
         _ensure_look(p, walker)
         if p.size > body.size + 0.5 or (p.bold and not body.bold):
-            rank = (p.size, -i)
+            rank = (not _is_frame_line(t), p.size, -i)
             if best is None or rank > best:
                 best = rank
     if best is None:
         return []
-    first = -best[1]
+    first = -best[2]
     return [first, *_title_continuation(paras, first, limit, walker)]
+
+
+# A 发文字号 with its year and number typed or left as placeholders (〔2020〕12号, 〔20XX〕XX号).
+_DOC_NUMBER = re.compile(r"[〔［\[]\s*[\dXx×]{2,4}\s*[〕］\]]\s*(?:第\s*)?[\dXx×]{0,4}\s*号")
 
 
 def _title_continuation(paras: list[_Para], first: int, limit: int, walker: _Walker) -> list[int]:
@@ -1027,12 +1122,14 @@ def _candidate(p: _Para, body: _Body, walker: _Walker) -> _Cand | None:
     styled = p.outline is not None or (p.style is not None and p.style.level is not None)
     if not styled and not label and _fast_body(raw):
         return None  # body text, the bulk of every document, before measuring its look
-    if is_never_heading(raw):
+    if is_never_heading(raw) or _NOT_A_SECTION.match(raw) or _bracketed_note(raw):
         return None
+    if not styled and p.list_id and not p.num_id and split_label(raw) is None:
+        return None  # a bulleted Word list item, bold or not, names no section ("2.1 命名" typed in one may)
     _ensure_look(p, walker)
     level, signals = _word_level(p)
     emphasis = _emphasis(p, body)
-    if level is None and not label and raw[0] not in _LABEL_START and not emphasis:
+    if level is None and not label and raw[0] not in _LABEL_START and raw[0] not in _MARKS and not emphasis:
         return None
     title, family, value = raw, "", None
     if label:
@@ -1040,10 +1137,12 @@ def _candidate(p: _Para, body: _Body, walker: _Walker) -> _Cand | None:
         # A label that reads as no typed family ("Step 1"): the list level is the family.
         family, value = fam if fam is not None else (_num_key(p, walker), None)
         signals.append("numbering")
-    elif raw[:1] in _LABEL_START:
-        num = split_label(raw)
+    elif raw[:1] in _LABEL_START or raw[:1] in _MARKS:
+        mark = _mark_len(raw)
+        num = split_label(raw[mark:])
         if num is not None:
             label, title, family, value = num
+            label = raw[:mark] + label  # "▲三、": the mark stays with the label as written
             signals.append("typed-number")
     sentence = _sentence_like(title)
     title = clean_title(title)
@@ -1053,13 +1152,78 @@ def _candidate(p: _Para, body: _Body, walker: _Walker) -> _Cand | None:
     if level is not None:
         if sentence and len(title) > _MAX_EMPHASIS_TITLE and "。" in p.raw:
             return None  # body prose someone set in a heading style: a reader sees a paragraph
+        if _stray_outline(p, label):
+            return None
         return _Cand(p, label, title, family or f"outline{level}", value, level, sig, 0.95 if not sentence else 0.7)
     if family:
         if len(title) > _MAX_NUMBERED_TITLE or sentence or (p.centred and not emphasis):
             return None
+        if "typed-number" in signals and _KEY_VALUE.match(title):
+            return None  # "一、项目编号：DYB…": a run-in field, its section has no heading line
         conf = 0.9 if emphasis or "numbering" in signals else 0.75
         return _Cand(p, label, title, family, value, None, sig, conf)
     return _emphasis_cand(p, title, sentence, emphasis)
+
+
+# Marks a procurement document sets before a numbered clause it makes substantive
+# ("▲三、招标文件的获取", "★2.1 …"): part of the label, not of the title.
+_MARKS = frozenset("▲△★☆■◆●※")
+
+
+def _mark_len(raw: str) -> int:
+    n = 0
+    while n < len(raw) and (raw[n] in _MARKS or (n and raw[n] in " \t\u3000")):
+        n += 1
+    return n
+
+
+# Lines that close or label rather than open a section, whatever their style: 公文 closing
+# formulas ("特此声明。") and a 纪要's attendance labels (GB/T 9704 §10.3: 出席, 列席, 请假).
+_NOT_A_SECTION = re.compile(
+    r"^(?:特此(?:声明|通知|报告|函告|函复|公告|通告|批复|说明|证明|承诺)|此\s*致|敬\s*礼"
+    r"|(?:出\s*席|列\s*席|请\s*假|缺\s*席|参\s*加|记\s*录)(?:\s*人\s*员)?)\s*[。:：!！]?$"
+)
+
+
+def _bracketed_note(raw: str) -> bool:
+    """A note in brackets ("（内容包括：主要设备、专业技术人员…）"), not a section's name."""
+    return raw[:1] in "（(" and raw[-1:] in "）)" and split_label(raw) is None and len(raw) > 4
+
+
+# "附件一", "附件十：", "附：" alone on a line: the annex label (GB/T 9704), its title follows.
+_ANNEX_LABEL = re.compile(r"^附\s*(?:件\s*[一二三四五六七八九十\d]{0,3})?\s*[:：]?$")
+# A hand-typed 目录 named for its document: "谈判文件目录", "可行性研究报告目录".
+_NAMED_TOC = re.compile(r"^\S{1,16}(?:文件|报告|书|方案|说明|标准)\s*目\s*[录次]$")
+_ANNEX = "annex"
+
+
+def _annex_title(p: _Para, body: _Body, walker: _Walker) -> _Cand | None:
+    """The line after an annex label names the annex ("谈判响应书", centred and bold): a
+    section even though centred emphasis elsewhere is a title or a caption."""
+    c = _candidate(p, body, walker)
+    if c is not None:
+        if not c.label and c.hint is None:
+            c.family = _ANNEX  # one family for every annex title, centred or not
+        return c
+    raw = p.raw
+    if len(raw) > _MAX_EMPHASIS_TITLE or _sentence_like(raw) or _KEY_VALUE.match(raw) or is_never_heading(raw):
+        return None
+    emphasis = _emphasis(_ensure_look(p, walker), body)
+    if not emphasis:
+        return None
+    return _Cand(p, "", clean_title(raw), _ANNEX, None, None, tuple(emphasis), 0.7)
+
+
+def _stray_outline(p: _Para, label: str) -> bool:
+    """A sentence with an outline level of its own and no heading style or number ("中国西部
+    国际博览城…范围内的会议服务。" in a list-paragraph style): a paragraph Word was told to show
+    in the navigation pane, which a reader still reads as body text."""
+    return (
+        p.outline is not None
+        and (p.style is None or p.style.level is None)
+        and not label
+        and p.raw.endswith("。")
+    )
 
 
 def _fast_body(raw: str) -> bool:

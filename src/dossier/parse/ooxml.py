@@ -322,6 +322,8 @@ class Style:
     level_source: str = ""  # 'style' or 'outline-level'
     toc: bool = False
     title: bool = False
+    cover: bool = False
+    """A template's metadata line (Subtitle, Author, Date styles): never a section."""
     guidance: bool = False
     fmt: RunFmt = field(default_factory=RunFmt)
     num: NumRef | None = None
@@ -343,6 +345,11 @@ _STANDARD_STYLE = re.compile(r"(?:(?<![附录])章标题|前言、?引言标题|
 
 def _name_key(name: str) -> str:
     return "".join(name.lower().split())
+
+
+# Cover metadata styles of Word and pandoc templates (a reference.docx sets the author and
+# date of a 公文 template's front matter in them).
+_COVER_NAMES = frozenset(("subtitle", "author", "date", "副标题", "作者", "日期"))
 
 
 def _is_toc_name(key: str) -> bool:
@@ -571,6 +578,7 @@ class StyleSheet:
             level_source=source,
             toc=toc or (parent.toc if parent is not None else False),
             title=key in ("title", "标题") or (parent.title if parent is not None else False),
+            cover=key in _COVER_NAMES or (parent.cover if parent is not None else False),
             guidance=key == "dossierguidance" or (parent.guidance if parent is not None else False),
             fmt=fmt.over(parent.fmt) if parent is not None else fmt,
             num=_num_ref(numpr) or (parent.num if parent is not None else None),
