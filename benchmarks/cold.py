@@ -17,7 +17,9 @@ The ratio is of the CPU medians. Then:
   * with --scale: one 终验投用申请书 of ~100 and of ~1,000 pages (DOCX and its PDF), each checked
     once in a fresh process after a warm-up check of another document (the fixed cost would
     hide the growth), and the ratio per page (bar: 1,000 pages ≤ 11× 100),
-  * with --compare: other extractors as their own fresh processes (pdfplumber, python-docx).
+  * with --compare: other extractors as their own fresh processes (pdfplumber, python-docx),
+  * with --baseline-src DIR: the check and the empty-folder check of another checkout's src/
+    (say main's) alternated with these, and whether its report is byte-identical.
 
 Bars (issue 17): check ≤ 3 × raw (CPU), --version ≤ 0.15 s, empty folder ≤ 0.35 s, peak ≤ 100 MB.
 """
@@ -101,7 +103,20 @@ def run(cmd: Sequence[str]) -> Run:
     if cmd and cmd[0] == NO_SPACY:  # a marker, not a program: run the rest without spaCy
         cmd = cmd[1:]
         env = {"PYTHONPATH": os.pathsep.join(filter(None, [str(STUB), os.environ.get("PYTHONPATH", "")]))}
+    elif cmd and cmd[0].startswith(BASELINE):  # a marker: run the rest with dossier from that src/
+        env = {"PYTHONPATH": os.pathsep.join(filter(None, [cmd[0][len(BASELINE):], os.environ.get("PYTHONPATH", "")]))}
+        cmd = cmd[1:]
     return SPAWN.run(cmd, env)
+
+
+BASELINE = "--baseline--"
+
+
+def baseline_cmd(src: Path, cmd: Sequence[str]) -> list[str]:
+    """`cmd` (a dossier command) run by `python -m dossier` with the package from `src` (another
+    checkout's src/, e.g. main's) ahead of the installed one: before and after in one run."""
+    args = list(cmd[1:]) if cmd[0] != sys.executable else list(cmd[3:])
+    return [f"{BASELINE}{src.resolve()}", sys.executable, "-m", "dossier", *args]
 
 
 NO_SPACY = "--without-spacy--"
@@ -251,6 +266,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=5, help="alternated A/B runs (medians count)")
     ap.add_argument("--scale", action="store_true", help="also 100 vs 1,000 pages")
     ap.add_argument("--compare", default="", help="comma-separated: pdfplumber, python-docx")
+    ap.add_argument("--baseline-src", type=Path,
+                    help="another checkout's src/ (e.g. main's): its check and empty-folder check run alternated "
+                         "with this one's, so before/after are measured under the same load")
     ap.add_argument("--without-spacy", action="store_true",
                     help="also check with spaCy replaced by a stand-in (what the check is without it)")
     args = ap.parse_args(argv)
@@ -270,6 +288,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.without_spacy:
             write_stub()
             cmds["dossier check, spaCy stubbed"] = [NO_SPACY, *check_cmd(folder, work / "report-nospacy.json")]
+        if args.baseline_src:
+            cmds["dossier check, baseline src"] = baseline_cmd(args.baseline_src,
+                                                               check_cmd(folder, work / "report-baseline.json"))
         for how in filter(None, args.compare.split(",")):
             cmds[f"raw extraction ({how})"] = [*raw, "--with", how]
         res = alternate(cmds, args.runs)
@@ -277,11 +298,18 @@ def main(argv: list[str] | None = None) -> int:
         if args.without_spacy:
             same = (work / "report.json").read_bytes() == (work / "report-nospacy.json").read_bytes()
             print(f"report with the spaCy stand-in byte-identical: {same}")
-        small = alternate({
+        if args.baseline_src:
+            same = (work / "report.json").read_bytes() == (work / "report-baseline.json").read_bytes()
+            print(f"report byte-identical to the baseline's: {same}")
+        small_cmds = {
             "dossier --version": [*dossier_cmd(), "--version"],
             "dossier check (empty folder)": check_cmd(work / "empty", work / "empty.json"),
             "python -c pass": [sys.executable, "-c", "pass"],
-        }, args.runs)
+        }
+        if args.baseline_src:
+            small_cmds["dossier check (empty), baseline src"] = baseline_cmd(
+                args.baseline_src, check_cmd(work / "empty", work / "empty-baseline.json"))
+        small = alternate(small_cmds, args.runs)
         print(f"\ncold, whole processes, {args.runs} alternated runs, median [min–max]:")
         for name, rs in {**res, **small}.items():
             print(line(name, rs))
@@ -291,6 +319,9 @@ def main(argv: list[str] | None = None) -> int:
         for name in cmds:
             if name.startswith("raw extraction ("):
                 print(f"  check / {name}: {cpu(res['dossier check (300 pages)']) / cpu(res[name]):.2f}×")
+        if args.baseline_src:
+            print(f"  baseline check / raw extraction: "
+                  f"{cpu(res['dossier check, baseline src']) / cpu(res['raw extraction']):.2f}×")
         if args.without_spacy:
             print(f"  check with spaCy stubbed / raw extraction: "
                   f"{cpu(res['dossier check, spaCy stubbed']) / cpu(res['raw extraction']):.2f}×")

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import os
 import re
@@ -360,11 +361,13 @@ def check(
             assert output is not None
             refuse_inside_inputs(Path(output) / "annotated", inputs)
         pack, given = _load(jurisdiction, stage, facts, pack_path)
+        # Modules and the pack live as long as this one-check process: the collector's passes
+        # over the parsed trees need not walk them again (~0.05 s of a 300-page check).
+        gc.freeze()
         _announce_pack(pack)
         options = CheckOptions(ocr=ocr, as_of=parse_as_of(as_of), select=selected, ignore=ignored)
-        with _progress(f"正在检查 {path.name}"):
-            report = check_in_sandbox(path, pack, stage, given, options, timeout_s=file_timeout,
-                                      memory_mb=file_memory, budget_s=time_budget)
+        report = check_in_sandbox(path, pack, stage, given, options, timeout_s=file_timeout, memory_mb=file_memory,
+                                  budget_s=time_budget, progress=lambda: _progress(f"正在检查 {path.name}"))
         if annotated:
             from dossier.render.annotate import write_annotated
 

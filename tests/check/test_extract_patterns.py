@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -95,3 +96,23 @@ def test_spacy_is_not_imported() -> None:
 
     found(tree("项目总投资386.5万元"))
     assert "spacy" not in sys.modules
+
+
+def test_the_traditional_table_is_opencc_for_every_installed_trigger() -> None:
+    # The table spares a check opencc's s2t dictionary; it must say what opencc says, for every
+    # trigger word of the shared patterns and of every installed pack, and no stale words.
+    import opencc
+
+    s2t = opencc.OpenCC("s2t")
+    words = {t for p in fx.SHARED for t in p.triggers}
+    for pack_id in pack_ids():
+        words |= {t for p in fx.pack_patterns(load_pack(pack_id)) for t in p.triggers}
+    assert {w: s2t.convert(w) for w in sorted(words)} == fx.TRADITIONAL
+
+
+def test_traditional_text_is_screened_in_for_a_word_outside_the_table() -> None:
+    assert "验收结论" not in fx.TRADITIONAL
+    assert fx.traditional("验收结论") == "驗收結論"  # a custom pack's word: opencc converts it
+    pattern = fx.FactPattern("conclusion", "text", ("验收结论",), re.compile(r"验收结论[:：](?P<v>\S+)"), "custom")
+    t = DocumentTree("x.docx", "docx", "", (Heading("驗收結論：通過", "一、", 1, Location(paragraph=0)),))
+    assert [e.value for e in fx.extract(t, "x.docx", (pattern,))] == ["通过"]

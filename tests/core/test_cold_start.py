@@ -47,3 +47,22 @@ def test_checking_an_empty_folder_loads_no_parser_renderer_or_model(tmp_path: Pa
                       "-f", "json", "-o", str(out)], tmp_path)
     assert json.loads(out.read_text(encoding="utf-8"))["summary"]["errors"] > 0  # it did check: materials missing
     assert not loaded & {*HEAVY, "rich", "docx", "lxml", "pypdfium2", "pdfplumber"}
+
+
+def test_valid_facts_and_an_installed_pack_do_not_import_python_jsonschema(tmp_path: Path) -> None:
+    # jsonschema-rs says "valid"; python-jsonschema (a tenth of a second to import) is only
+    # asked to word a problem.
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "facts.yaml").write_text("investment: 350万元\nsupervised: true\ngo_live_date: 2023-06-01\n",
+                                         encoding="utf-8")
+    out = tmp_path / "report.json"
+    loaded = _loaded(["dossier", "check", str(tmp_path / "empty"), "-j", "yongchuan", "-s", "final-acceptance",
+                      "--facts", str(tmp_path / "facts.yaml"), "-f", "json", "-o", str(out)], tmp_path)
+    assert json.loads(out.read_text(encoding="utf-8"))["summary"]["errors"] > 0
+    assert "jsonschema" not in loaded
+    (tmp_path / "facts.yaml").write_text("investment: lots\n", encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "dossier", "check", str(tmp_path / "empty"), "-j", "yongchuan",
+                           "-s", "final-acceptance", "--facts", str(tmp_path / "facts.yaml")],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert proc.returncode == 2
+    assert "/investment" in proc.stderr  # the invalid one still gets python-jsonschema's words

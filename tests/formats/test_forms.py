@@ -141,3 +141,66 @@ def test_only_form_sized_pdfs_are_read_cell_by_cell(monkeypatch: pytest.MonkeyPa
     short = pages[: pdf_tables.FORM_PAGES]
     assert pdf_tables.apply_tables(tmp_path / "form.pdf", short, [1, 2], []) == short
     assert asked == [[1, 2]]
+
+
+def _ruled_by_pypdfium2(page: Any) -> bool:
+    """looks_ruled as it was written over pypdfium2's get_objects: the reference for the C loop."""
+    import pypdfium2.raw as pdfium_c
+
+    from dossier.parse.pdf_tables import MIN_RULES
+
+    horizontal = vertical = 0
+    try:
+        for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=2):
+            left, bottom, right, top = obj.get_bounds()
+            w, h = right - left, top - bottom
+            if h < 3 and w > 15:
+                horizontal += 1
+            elif w < 3 and h > 8:
+                vertical += 1
+            elif w > 15 and h > 8:
+                horizontal += 1
+                vertical += 1
+            if horizontal + vertical >= MIN_RULES and horizontal >= 2 and vertical >= 2:
+                return True
+    except Exception:
+        return False
+    return False
+
+
+@needs_soffice
+def test_ruling_is_counted_as_pypdfium2_lists_it_forms_included(variants: dict[str, Path]) -> None:
+    # The form's page, that page placed as a form XObject on a page (its rules one level down:
+    # counted), and placed again inside that (two levels down: not counted, as max_depth=2).
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    from dossier.parse.pdf_tables import looks_ruled
+
+    src = pdfium.PdfDocument(variants["pdf"])
+    doc = pdfium.PdfDocument.new()
+    try:
+        def place(from_doc: Any, index: int) -> None:
+            page = doc.new_page(595, 842)
+            xobject = pdfium_c.FPDF_NewXObjectFromPage(doc.raw, from_doc.raw, index)
+            form = pdfium_c.FPDF_NewFormObjectFromXObject(xobject)
+            pdfium_c.FPDFPage_InsertObject(page.raw, form)
+            assert pdfium_c.FPDFPage_GenerateContent(page.raw)
+            pdfium_c.FPDF_CloseXObject(xobject)
+            page.close()
+
+        place(src, 0)
+        place(doc, 0)
+        doc.new_page(595, 842).close()  # blank
+        seen = []
+        for d in (src, doc):
+            for i in range(len(d)):
+                page = d[i]
+                seen.append((looks_ruled(page), _ruled_by_pypdfium2(page)))
+                page.close()
+    finally:
+        doc.close()
+        src.close()
+    assert [new for new, _ in seen] == [old for _, old in seen]
+    assert seen[0] == (True, True)  # the form itself
+    assert seen[-3:] == [(True, True), (False, False), (False, False)]

@@ -48,3 +48,20 @@ def crashing_work(task: Task) -> Result:
     if task.spec.id == "boom":
         os._exit(3)
     return run_dossier(task)
+
+
+def dying_parse(display: str, path: Path, kind: str, *, ocr: bool = True) -> ParsedFile:
+    """The real parser, except that a file named *die* ends the process parsing it."""
+    if "die" in display:
+        os._exit(3)
+    return parse_one(display, path, kind, ocr=ocr)
+
+
+def exit_marking_parse(display: str, path: Path, kind: str, *, ocr: bool = True) -> ParsedFile:
+    """The real parser, after registering an exit handler that leaves <file>.exited (as the
+    LibreOffice converter registers its shutdown): the sandbox child must run it when it ends."""
+    import atexit
+
+    marker = path.with_name(path.name + ".exited")
+    atexit.register(lambda: marker.write_text(str(os.getpid()), encoding="utf-8"))
+    return parse_one(display, path, kind, ocr=ocr)

@@ -77,9 +77,11 @@ def _verdict(display: str, kind: str, tree: DocumentTree) -> ParsedFile:
 
 def documents_of(first: ParsedFile, path: Path, ocr: bool) -> list[ParsedFile]:
     """A file as the documents it holds: an OFD package of several gives one each."""
+    if first.kind != "ofd":
+        return [first]  # the OFD reader (and the PDF one it imports) only for an OFD
     from dossier.parse.ofd import more_documents
 
-    return [first, *more_documents(first, path, ocr=ocr)] if first.kind == "ofd" else [first]
+    return [first, *more_documents(first, path, ocr=ocr)]
 
 
 def ingest_and_parse(path: Path, workdir: Path, *, ocr: bool = True) -> tuple[list[ParsedFile], list[Gap]]:
@@ -157,9 +159,12 @@ def _extract_facts(parsed: Sequence[ParsedFile], assigned: Mapping[str, Classifi
         m = assigned[p.display].material
         return (0 if m is not None and m.document else 1, p.display)
 
+    readable = [(p.display, p.tree) for p in sorted(parsed, key=outlined_first)
+                if p.tree is not None and p.status == "parsed"]
+    if not readable:
+        return {}  # an empty dossier: the patterns (15 regexes to compile) are not needed
     patterns = fx.pack_patterns(pack)
-    return {p.display: tuple(fx.extract(p.tree, p.display, patterns)) for p in sorted(parsed, key=outlined_first)
-            if p.tree is not None and p.status == "parsed"}
+    return {display: tuple(fx.extract(tree, display, patterns)) for display, tree in readable}
 
 
 def requirements(ctx: CheckContext, kind: Kind) -> Sequence[Any]:

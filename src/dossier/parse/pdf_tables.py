@@ -12,6 +12,7 @@ matcher reads for DOCX tables, so a filled PDF form is checked like its DOCX.
 
 from __future__ import annotations
 
+import ctypes
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -45,23 +46,49 @@ class Table:
 
 
 def looks_ruled(page: Any) -> bool:
-    """A page with ruling: enough thin horizontal and vertical path objects."""
-    horizontal = vertical = 0
+    """A page with ruling: enough thin horizontal and vertical path objects (those of the page
+    and of the form XObjects on it, as pypdfium2's get_objects(max_depth=2) lists them).
+
+    Asked through pdfium's C functions, not get_objects: its Python object per page object
+    (a report page has ~90 of them) made this a quarter of reading a text PDF."""
     try:
-        for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=2):
-            left, bottom, right, top = obj.get_bounds()
-            w, h = right - left, top - bottom
-            if h < 3 and w > 15:
-                horizontal += 1
-            elif w < 3 and h > 8:
-                vertical += 1
-            elif w > 15 and h > 8:
-                horizontal += 1  # a cell drawn as a rectangle has both
-                vertical += 1
-            if horizontal + vertical >= MIN_RULES and horizontal >= 2 and vertical >= 2:
-                return True
+        return _ruled(page.raw, pdfium_c.FPDFPage_CountObjects, pdfium_c.FPDFPage_GetObject, 0, [0, 0])
     except Exception:  # a page whose objects pdfium cannot list has no tables we can read
         return False
+
+
+_MAX_DEPTH = 2
+"""Page objects, and those of form XObjects placed on the page (not of forms inside those)."""
+
+
+def _ruled(parent: Any, count_objects: Any, get_object: Any, level: int, seen: list[int]) -> bool:
+    """Count `parent`'s thin path objects into seen = [horizontal, vertical], in page order,
+    descending into form XObjects; True as soon as there are enough of both."""
+    n = count_objects(parent)
+    if n < 0:
+        raise ValueError("pdfium cannot count the page objects")
+    left, bottom, right, top = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
+    for i in range(n):
+        obj = get_object(parent, i)
+        if not obj:
+            raise ValueError("pdfium cannot get a page object")
+        kind = pdfium_c.FPDFPageObj_GetType(obj)
+        if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
+            if not pdfium_c.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
+                raise ValueError("pdfium cannot locate a page object")
+            w, h = right.value - left.value, top.value - bottom.value
+            if h < 3 and w > 15:
+                seen[0] += 1
+            elif w < 3 and h > 8:
+                seen[1] += 1
+            elif w > 15 and h > 8:
+                seen[0] += 1  # a cell drawn as a rectangle has both
+                seen[1] += 1
+            if seen[0] + seen[1] >= MIN_RULES and seen[0] >= 2 and seen[1] >= 2:
+                return True
+        elif (kind == pdfium_c.FPDF_PAGEOBJ_FORM and level < _MAX_DEPTH - 1
+              and _ruled(obj, pdfium_c.FPDFFormObj_CountObjects, pdfium_c.FPDFFormObj_GetObject, level + 1, seen)):
+            return True
     return False
 
 
