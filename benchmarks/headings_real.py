@@ -1,7 +1,7 @@
 """Heading precision on documents nobody here wrote: recall, precision and level accuracy of
 dossier's parser against hand judgements of real third-party files.
 
-    python benchmarks/headings_real.py [--robust] [--docling] [--unstructured] [--show ID]
+    python benchmarks/headings_real.py [--by kind|source] [--robust] [--docling] [--unstructured] [--show ID]
 
 The files are not in the repository (workplace rule: third-party files are never committed);
 `corpus/real/manifest.yaml` names each one (repository, commit, path, licence, sha256) and
@@ -19,6 +19,8 @@ Scoring, per file then summed per kind:
   equals the file's most common difference (one constant offset allowed per file: a parser
   that counts the document's name as level 1 is not wrong about the rest).
 
+`--by source` gives one row per source repository instead of per document kind (rows are per
+format in both: "pdf report", then a **pdf**, a **docx** and an **all formats** total).
 `--robust` also parses every cached .docx and .pdf (judged or not) with a 60 s limit each and
 lists crashes and timeouts. `--docling` / `--unstructured` add those libraries' DOCX readers
 side by side when they import (they live in a separate, git-ignored venv: see README).
@@ -172,16 +174,29 @@ def unstructured_reader(path: Path) -> Found:  # pragma: no cover - optional, se
     return out
 
 
+def sources() -> dict[str, str]:
+    """File id → the repository it came from (corpus/real/manifest.yaml)."""
+    import yaml
+
+    data = yaml.safe_load((REAL / "manifest.yaml").read_text(encoding="utf-8"))
+    return {str(f["id"]): str(f["repo"]) for f in data.get("files", [])}
+
+
 def evaluate(
-    reader: Callable[[Path], Found], judged: dict[str, dict[str, object]]
+    reader: Callable[[Path], Found],
+    judged: dict[str, dict[str, object]],
+    formats: tuple[str, ...] = (),
+    by: dict[str, str] | None = None,
 ) -> tuple[dict[str, Score], dict[str, Score], list[str]]:
-    """Per-kind totals, per-file scores, and the files the reader failed on."""
+    """Per-"format group" totals ("pdf report"; the group is the judged kind, or `by[id]`,
+    e.g. the source repository), per-file scores, and the files the reader failed on;
+    `formats` limits the files read (a DOCX-only reader is not run on PDFs)."""
     per_kind: dict[str, Score] = {}
     per_file: dict[str, Score] = {}
     failed: list[str] = []
     for ident, j in judged.items():
         path = cached(ident)
-        if path is None:
+        if path is None or (formats and path.suffix[1:] not in formats):
             continue
         truth = [(str(h["text"]), int(h["level"])) for h in j["headings"]]  # type: ignore[attr-defined]
         try:
@@ -191,12 +206,13 @@ def evaluate(
             found = []
         s = score_file(truth, found)
         per_file[ident] = s
-        per_kind.setdefault(str(j.get("kind", "other")), Score()).add(s)
+        group = by.get(ident, "other") if by is not None else str(j.get("kind", "other"))
+        per_kind.setdefault(f"{path.suffix[1:]} {group}", Score()).add(s)
     return per_kind, per_file, failed
 
 
 def table(rows: Iterable[tuple[str, str, Score]]) -> str:
-    out = ["| reader | kind | files | judged | reported | recall | precision | level acc. |", "|---|---|---:|---:|---:|---:|---:|---:|"]
+    out = ["| reader | group | files | judged | reported | recall | precision | level acc. |", "|---|---|---:|---:|---:|---:|---:|---:|"]
     for reader, kind, s in rows:
         out.append(
             f"| {reader} | {kind} | {s.files} | {s.judged} | {s.reported} | "
@@ -205,19 +221,23 @@ def table(rows: Iterable[tuple[str, str, Score]]) -> str:
     return "\n".join(out)
 
 
-def total(per_kind: dict[str, Score]) -> Score:
+def total(per_kind: dict[str, Score], fmt: str = "") -> Score:
+    """The sum over kinds, of one format ("pdf") or of all."""
     t = Score()
-    for s in per_kind.values():
-        t.add(s)
+    for name, s in per_kind.items():
+        if not fmt or name.split(" ", 1)[0] == fmt:
+            t.add(s)
     return t
 
 
-def robust(limit: float = 60.0) -> list[str]:
-    """Parse every cached file in a worker process with a time limit: crashes and timeouts.
-    One worker serves file after file; a timeout replaces it."""
+def robust(limit: float = 60.0) -> tuple[list[str], list[tuple[float, str]]]:
+    """Parse every cached file in a worker process with a time limit: crashes and timeouts,
+    and the slowest files (seconds, name). One worker serves file after file; a timeout
+    replaces it."""
     import multiprocessing as mp
 
     problems: list[str] = []
+    times: list[tuple[float, str]] = []
     ctx = mp.get_context("spawn")
     pool = ctx.Pool(1, maxtasksperchild=50)
     try:
@@ -226,7 +246,8 @@ def robust(limit: float = 60.0) -> list[str]:
                 continue
             res = pool.apply_async(_parse_outcome, (str(path),))
             try:
-                outcome = res.get(limit)
+                outcome, took = res.get(limit)
+                times.append((took, path.name))
             except mp.TimeoutError:
                 outcome = "timeout"
                 pool.terminate()
@@ -235,20 +256,23 @@ def robust(limit: float = 60.0) -> list[str]:
                 problems.append(f"{path.name}: {outcome}")
     finally:
         pool.terminate()
-    return problems
+    return problems, sorted(times, reverse=True)[:3]
 
 
-def _parse_outcome(path: str) -> str:
+def _parse_outcome(path: str) -> tuple[str, float]:
+    import time
+
     from dossier.errors import InputError
     from dossier.parse import parse_file
 
+    start = time.perf_counter()
     try:
         parse_file(Path(path), ocr=False)
     except InputError:
-        return "refused"
+        return "refused", time.perf_counter() - start
     except Exception as e:
-        return f"crash {type(e).__name__}: {e}"
-    return "ok"
+        return f"crash {type(e).__name__}: {e}", time.perf_counter() - start
+    return "ok", time.perf_counter() - start
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -257,23 +281,27 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--docling", action="store_true")
     ap.add_argument("--unstructured", action="store_true")
     ap.add_argument("--show", metavar="ID", help="misses and extras of one judged file")
+    ap.add_argument("--by", choices=("kind", "source"), default="kind", help="rows per document kind or per source repository")
     args = ap.parse_args(argv)
     judged = load_judged()
     have = [i for i in judged if cached(i) is not None]
     if not have:
         print(f"skipped: no cached files under {CACHE.relative_to(REPO)} (fetch them as corpus/real/manifest.yaml says)")
         return 0
-    readers: list[tuple[str, Callable[[Path], Found]]] = [("dossier", dossier_reader)]
+    # (name, reader, formats it reads: () for all)
+    readers: list[tuple[str, Callable[[Path], Found], tuple[str, ...]]] = [("dossier", dossier_reader, ())]
     if args.docling:
-        readers.append(("docling", docling_reader))
+        readers.append(("docling", docling_reader, ("docx",)))
     if args.unstructured:
-        readers.append(("unstructured", unstructured_reader))
+        readers.append(("unstructured", unstructured_reader, ("docx",)))
     rows: list[tuple[str, str, Score]] = []
-    for name, reader in readers:
-        per_kind, per_file, failed = evaluate(reader, judged)
+    for name, reader, formats in readers:
+        per_kind, per_file, failed = evaluate(reader, judged, formats, sources() if args.by == "source" else None)
         for kind in sorted(per_kind):
             rows.append((name, kind, per_kind[kind]))
-        rows.append((name, "**all**", total(per_kind)))
+        for fmt in sorted({k.split(" ", 1)[0] for k in per_kind}):
+            rows.append((name, f"**{fmt}**", total(per_kind, fmt)))
+        rows.append((name, "**all formats**", total(per_kind)))
         for f in failed:
             print(f"{name} failed on {f}")
         if args.show and name == "dossier" and args.show in per_file:
@@ -283,8 +311,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(have)} judged files in the cache")
     print(table(rows))
     if args.robust:
-        problems = robust()
-        print(f"robustness: {len(problems)} crashes/timeouts")
+        problems, slowest = robust()
+        print(f"robustness: {len(problems)} crashes/timeouts; slowest: " + ", ".join(f"{n} {t:.1f} s" for t, n in slowest))
         for p in problems:
             print("  ", p)
     return 0

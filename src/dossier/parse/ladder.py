@@ -177,47 +177,53 @@ def split_label(text: str) -> tuple[str, str, str, int | None] | None:
     if not t.isascii() and _NEEDS_HALF(t):
         t = t.translate(_HALF)
         first = t[0]
-    if first.isdigit():
-        if _AMOUNT_RE.match(t):
-            return None
-        patterns = _BY_DIGIT
-    elif first == "第":
-        patterns = _BY_DI
-    elif first == "(":
-        patterns = _BY_PAREN
-    elif first in _CN:
-        patterns = _BY_CN
-    elif first in _ROMAN_CHARS or first in "IVX":
-        patterns = _BY_ROMAN
-    elif "A" <= first <= "Z" or "a" <= first <= "z":
-        patterns = _BY_ALPHA
-    else:
+    patterns = _patterns_for(first, t)
+    if patterns is None:
         return None
     for fam, rx in patterns:
         m = rx.match(t)
         if not m:
             continue
         n = m.group("n")
-        value: int | None
-        if fam in ("dec2", "dec3", "dec4"):
-            value = int(n.rsplit(".", 1)[-1].strip())
-        elif fam in ("alpha", "alpha-paren", "alpha-lower"):
-            value = ord(n.upper()) - ord("A") + 1
-        elif fam == "roman":
-            value = _roman_to_int(n)
-            if value is None:
-                continue
-        else:
-            value = chinese_to_int(n.replace(" ", "").replace("\t", ""))
-            if value is None:
-                continue
         if fam == "cn" and len(n) > 3:
             continue  # 一二三四五 is a word, not a label
-        return _make(orig, m.end(), fam, value)
+        value = _label_value(fam, n)
+        if value is not None:
+            return _make(orig, m.end(), fam, value)
     m = _BARE_DEC.match(t)
     if m:
         return _make(orig, m.end(), "dec", int(m.group("n")))
     return None
+
+
+def _patterns_for(first: str, t: str) -> tuple[tuple[str, re.Pattern[str]], ...] | None:
+    """The label families a line starting with `first` can open with; None for none (and
+    for an amount, "1,200.00", which is never a label)."""
+    if first.isdigit():
+        return None if _AMOUNT_RE.match(t) else _BY_DIGIT
+    if first == "第":
+        return _BY_DI
+    if first == "(":
+        return _BY_PAREN
+    if first in _CN:
+        return _BY_CN
+    if first in _ROMAN_CHARS or first in "IVX":
+        return _BY_ROMAN
+    if "A" <= first <= "Z" or "a" <= first <= "z":
+        return _BY_ALPHA
+    return None
+
+
+def _label_value(fam: str, n: str) -> int | None:
+    """The number a label of family `fam` reads as ("2.3.4" → 4, "C" → 3, "IV" → 4,
+    "十二" → 12); None when it reads as none."""
+    if fam in ("dec2", "dec3", "dec4"):
+        return int(n.rsplit(".", 1)[-1].strip())
+    if fam in ("alpha", "alpha-paren", "alpha-lower"):
+        return ord(n.upper()) - ord("A") + 1
+    if fam == "roman":
+        return _roman_to_int(n)
+    return chinese_to_int(n.replace(" ", "").replace("\t", ""))
 
 
 _SINGLE: dict[str, tuple[str, int]] = {
@@ -355,6 +361,10 @@ class Ladder:
             self._place(family)
         return self._push(family, value, hint)
 
+    def continues(self, family: str, value: int | None) -> bool:
+        """`value` is the next number of an open rung of `family` (二 after 一): a sibling."""
+        return value is not None and any(r.family == family and r.value == value - 1 for r in self.stack)
+
     def _place(self, family: str) -> None:
         """Rank a new family just below the open rung it first appears under."""
         if family in self.order:
@@ -372,13 +382,14 @@ class Ladder:
         self.stack.clear()
 
 
-# Lines that are never headings whatever their style or look: dates, version lines,
+# Lines that are never headings whatever their style or look: dates (a cover's 2021-2022 学年), version lines,
 # captions (表 1, 图 1-2, 表格 1, 图表 1), GB/T 1.1 cover dates and 前言 list items (——第1部分),
 # and the GB/T 9704 公文 frame (发文字号, 签发人, 抄送, 印发, 附件 lines).
 _NEVER = re.compile(
     r"^(?:[〇一二三四五六七八九零\d]{4}\s*年\s*[〇一二三四五六七八九十\d]{1,2}\s*月(?:\s*[〇一二三四五六七八九十\d]{1,3}\s*日)?"
     r"(?:\s*(?:发布|实施|印发))?$"
     r"|\d{4}\s*[-./]\s*\d{1,2}(?:\s*[-./]\s*\d{1,2})?\s*(?:发布|实施)?$"
+    r"|\d{1,4}(?:\s*[-–]\s*\d{2,4})?\s*学年"
     r"|(?:版\s*本|version|ver\.?|v)\s*[:：]?\s*[<《(（]?\s*\d"
     r"|(?:图|表|表格|图表|图片|figure|fig\.|table)\s*[\d一二三四五六七八九十]+(?:\s*[-–.．]\s*\d+)*(?![\d.．、])"
     r"|[—–]{1,2}\s*\S"

@@ -6,14 +6,19 @@ The input is a list of `Page`s, each with its `Line`s (text, box in points with 
 downwards from the page top, font size, weight, font name, and for OCR a recognition
 score), plus optional `Mark`s (bookmarks / outline entries: title key, level, page).
 `lines_to_tree` then drops running headers, footers and page numbers, drops 目录 pages,
-takes the cover title, merges wrapped headings, joins body lines into paragraphs and
-recognises headings from bookmarks, numbering (ladder.py), size, weight and face; levels
-come from bookmarks when there are any, else from the document's own ladder.
-`cluster` groups a reader's text segments at one height into lines.
+takes the cover title (past a 公文 版头 or a standard's cover lines), merges wrapped headings,
+joins body lines into paragraphs and recognises headings from bookmarks, numbering
+(ladder.py), and size, weight and face measured against the document's own body text;
+levels come from bookmarks when there are any, else from the document's own ladder. An
+outline whose entries are lines of the text is the only source of headings; one whose
+entries are not (an unreadable text layer) gives them itself.
+`cluster` groups a reader's text segments at one height into lines; `cluster_columns` does
+so one column at a time on a page set in two columns.
 """
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 import unicodedata
@@ -24,7 +29,7 @@ from pathlib import Path
 
 from dossier.cjk import PLACEHOLDER_MARK, is_toc_title
 from dossier.parse import ladder
-from dossier.parse.ladder import Ladder, is_never_heading, is_toc_line, normalise_title
+from dossier.parse.ladder import Ladder, Numbering, is_never_heading, is_toc_line, normalise_title
 from dossier.tree import Block, Heading, Location
 
 __all__ = [
@@ -33,6 +38,7 @@ __all__ = [
     "Mark",
     "Page",
     "cluster",
+    "cluster_columns",
     "font_family",
     "is_page_number",
     "key",
@@ -59,6 +65,8 @@ class Line:
     """OCR recognition score; None for the text layer."""
     cells: tuple[str, ...] = ()
     """Texts apart by wide gaps when there are several (a table row, or a label ⇥ title)."""
+    column: tuple[float, float] | None = None
+    """(left, right) of the line's column on a page set in columns; None: the page's."""
 
     @property
     def height(self) -> float:
@@ -81,6 +89,9 @@ class Mark:
     key: str
     level: int
     page: int | None
+    title: str = ""
+    """The entry's text as the outline gives it (headings are taken from it when the
+    page text cannot be read)."""
 
 
 # Each line is asked about its numbering up to three times (candidate, wrap, classify).
@@ -161,6 +172,79 @@ def cluster(segs: Iterable[Line]) -> list[Line]:
             )
         )
     return out
+
+
+def cluster_columns(segs: Sequence[Line], width: float) -> list[Line]:
+    """`cluster` one column at a time when the page is set in two columns, in reading
+    order: a full-width block (title, abstract, a wide figure) ends a band, and within a
+    band the left column is read before the right. Without this, the two columns' lines at
+    one height would be joined into one line of two "cells" (a table row)."""
+    gutter = _gutter(segs, width)
+    if gutter is None:
+        return cluster(segs)
+    wide = sorted((s for s in segs if s.x0 < gutter - 1.0 and s.x1 > gutter + 1.0), key=lambda s: s.top)
+    tops = [s.top for s in wide]
+    bands: list[tuple[list[Line], list[Line]]] = [([], []) for _ in range(len(wide) + 1)]
+    for s in segs:
+        if s.x1 <= gutter + 1.0:
+            bands[_band(tops, s.top)][0].append(s)
+        elif s.x0 >= gutter - 1.0:
+            bands[_band(tops, s.top)][1].append(s)
+    out: list[Line] = []
+    for k, (left, right) in enumerate(bands):
+        for side in (left, right):
+            if side:
+                col = (min(s.x0 for s in side), max(s.x1 for s in side))
+                out += [replace(ln, column=col) for ln in cluster(side)]
+        if k < len(wide):
+            out += cluster([wide[k]])
+    return out
+
+
+def _band(tops: list[float], top: float) -> int:
+    """How many full-width lines start above `top` (tops sorted)."""
+    return bisect.bisect_right(tops, top)
+
+
+def _gutter(segs: Sequence[Line], width: float) -> float | None:
+    """The x of a two-column page's gutter, or None: a vertical band in the middle third
+    that few lines cross, with at least eight column-wide lines (≥ 30% of the page) on each
+    side and lines on both sides at one height (what would be wrongly joined)."""
+    if len(segs) < 16 or width <= 0:
+        return None
+    # Cheap first: enough column-wide lines that could sit on each side of the middle.
+    wide = [s for s in segs if s.x1 - s.x0 >= 0.3 * width]
+    if sum(1 for s in wide if s.x1 <= 0.65 * width) < 4 or sum(1 for s in wide if s.x0 >= 0.35 * width) < 4:
+        return None
+    best: tuple[int, float] | None = None
+    x = 0.35 * width
+    while x <= 0.65 * width:
+        left = [s for s in segs if s.x1 <= x]
+        right = [s for s in segs if s.x0 >= x]
+        cross = len(segs) - len(left) - len(right)
+        if (
+            cross * 4 <= len(segs)
+            and _columnar(left, width)
+            and _columnar(right, width)
+            and (best is None or cross < best[0] or (cross == best[0] and abs(x - width / 2) < abs(best[1] - width / 2)))
+        ):
+            best = (cross, x)
+        x += 2.0
+    if best is None:
+        return None
+    g = best[1]
+    left = [s for s in segs if s.x1 <= g]
+    right = [s for s in segs if s.x0 >= g]
+    side_by_side = sum(1 for a in left if any(min(a.bottom, b.bottom) - max(a.top, b.top) > 0 for b in right))
+    return g if side_by_side >= 4 else None
+
+
+def _columnar(side: list[Line], width: float) -> bool:
+    """At least eight lines, most of them column-wide text rather than table cells."""
+    if len(side) < 8:
+        return False
+    widths = sorted(s.x1 - s.x0 for s in side)
+    return widths[len(widths) // 2] >= 0.3 * width
 
 
 # ---------------------------------------------------------------- cleaning
@@ -306,6 +390,9 @@ class _State:
     marks: list[Mark]
     ocr: bool
     ladder: Ladder = field(default_factory=Ladder)
+    outline_only: bool = False
+    """The outline names the document's headings (most entries are lines of the text): a
+    line without an entry is body, however it is set (lead-ins, list items, notes)."""
     fmt_levels: dict[str, int] = field(default_factory=dict)
     faces: dict[str, bool] = field(default_factory=dict)
     """Font name → a heading face unlike the body's (a document has a handful of fonts)."""
@@ -361,12 +448,14 @@ class _State:
 
 def _styled(line: Line, st: _State) -> tuple[bool, bool, bool]:
     """(bigger than body, bold, a heading face such as 黑体 on a 宋体 body)."""
-    big = line.size >= st.body_size * (1.15 if st.ocr else 1.08)
+    # 12 pt over a 10.5 pt body (小四 over 五号) is a step up; 12 over 11 is a list's font.
+    big = line.size >= st.body_size * (1.15 if st.ocr else 1.12)
     face = st.faces.get(line.font)
     if face is None:
         fam = font_family(line.font)
         face = st.faces[line.font] = fam != st.body_family and _heading_face(fam)
-    return big, line.bold, face
+    # Bold smaller than the body is a figure's call-out or a note, not a heading's weight.
+    return big, line.bold and line.size >= 0.9 * st.body_size, face
 
 
 @functools.lru_cache(maxsize=256)
@@ -398,7 +487,9 @@ def _continues(cur: Line, nxt: Line, right: float, st: _State) -> bool:
     # A line leaving "（" open that the next one closes was wrapped early (CJK line breaking
     # keeps "据）" together, so it may end well short of the margin).
     bracketed = _depth(cur.text)[0] > 0 and _depth(nxt.text)[1] > 0
-    if (cur.x1 < right - 2.0 * cur.size and not bracketed) or nxt.top - cur.bottom > 0.9 * cur.size:
+    # Open brackets are evidence enough to bridge a double-spaced gap as well.
+    gap = (1.5 if bracketed else 0.9) * cur.size
+    if (cur.x1 < right - 2.0 * cur.size and not bracketed) or nxt.top - cur.bottom > gap:
         return False
     if nxt.x0 > cur.x0 + 0.6 * cur.size or cur.text.rstrip()[-1:] in _FULL_STOP:
         return False
@@ -427,54 +518,130 @@ def _classify(line: Line, st: _State, right: float) -> _Found | None:
     num = split_numbering(t)
     big, bold, face = _styled(line, st)
     styled = big or bold or face
-    ends = t[-1] in _SENTENCE_END
+    if num is None and styled:
+        num = _latin_section_number(t)
     at = st.find_mark(line, t)
-    if at is None and (ends or not (num or styled) or is_never_heading(t) or (not num and _not_a_name(t))):
-        # A plain line or a sentence is a heading only by its bookmark; so is a caption,
-        # a date or a 公文 frame line however it is set, and a look-alone line that names
-        # nothing (pseudo-code, a formula, a chart's axis label, a sentence's lower-case tail).
+    if at is None and _not_without_mark(t, num, styled, st):
         return None
     title = num.title if num else t
     clean = normalise_title(title)
     if not clean:
         return None
     mark = None if at is None else st.pop_mark(at)
+    conf = 1.0 if mark is not None else _look_confidence(line, t, title, clean, num, styled, st, right)
+    if conf is None:
+        return None
     signals = [s for s, on in (("bookmark", mark), ("typed-number", num), ("font-size", big),
                                ("bold", bold), ("font", face)) if on]  # fmt: skip
     if line.score is not None:
         signals.append("ocr")
-    n = len(clean.replace(" ", ""))
-    if mark is not None:
-        conf = 1.0
-    elif ends or n > 60 or _CUT_REST(title):
+        conf *= line.score
+    if num is None and mark is None and _FRONT_MATTER.match(key(clean)):
+        # 前言 / 摘要 / 参考文献 are the chapters' siblings: never their parent or their child.
+        st.ladder.reset()
+        level = 1
+    else:
+        level = _level(st, f"{round(line.size * 2) / 2}:{int(bold)}:{int(face)}", num, mark)
+    return _Found(level, clean, num.label if num else "", line.page, tuple(signals), conf)
+
+
+_FRONT_MATTER = re.compile(
+    r"(?:前言|引言|序言|序|摘要|参考文献|致谢|后记|foreword|preface|abstract|introduction|references|"
+    r"bibliography|acknowledge?ments)(?:\(references\))?$",
+    re.IGNORECASE,
+)
+_LATIN_SECTION = re.compile(r"(\d{1,2})[ \t]+(?=[A-Za-z])")
+
+
+def _latin_section_number(t: str) -> Numbering | None:
+    """"2 math", "3 Related Work": a LaTeX section number before a Latin title, taken
+    only on a line set as a heading (a plain "2 apples" is a sentence), as the bare "1 标题"
+    family so that "1 你好中国" and "2 math" are siblings."""
+    half = _nfkc(t)  # "２ ＬＡＷＳ的…" as "2 LAWS的…"
+    m = _LATIN_SECTION.match(half)
+    if m is None:
         return None
-    elif num and styled:
-        conf = 0.95
-    elif num:
+    if len(half) != len(t):  # NFKC changed the length: positions are the normalised text's
+        t = half
+    return Numbering(t[: m.end(1)], t[m.end() :].strip(), "dec", int(m.group(1)))
+
+
+def _not_without_mark(t: str, num: Numbering | None, styled: bool, st: _State) -> bool:
+    """Vetoes for a line no bookmark names: with an outline that lists the headings every
+    such line is body; so is a lead-in ("初始化相关模块：") or a bullet item however it is
+    set, a plain line or a sentence, a caption, a date or a 公文 frame line, and a
+    look-alone line that names nothing (pseudo-code, a formula, a chart's axis label, a
+    sentence's lower-case tail)."""
+    if st.outline_only:
+        return True
+    if not num and (t[-1] in "：:" or t[0] in _BULLETS):
+        return True
+    return (
+        t[-1] in _SENTENCE_END
+        or not (num or styled)
+        or _frame_line(t)
+        or (not num and _not_a_name(t))
+    )
+
+
+def _look_confidence(
+    line: Line, t: str, title: str, clean: str, num: Numbering | None, styled: bool, st: _State, right: float
+) -> float | None:
+    """How sure a line without a bookmark is a heading by its look and numbering; None
+    when it is not one (a sentence, too long, a numbered paragraph's first line)."""
+    n = name_length(clean)
+    if t[-1] in _SENTENCE_END or n > 60 or _CUT_REST(title):
+        return None
+    if num and styled:
+        return 0.95
+    if num:
         # A plain numbered line: a heading when short and not a sentence ("1. 项目名称");
         # one running to the right margin is the first line of a numbered paragraph.
-        if n > 30 or t[-1] in "：:" or line.x1 >= right - 2.0 * line.size:
+        # The next sibling of an open heading (二 after 一) may carry long guidance in brackets.
+        if st.ladder.continues(num.family, num.value):
+            n = name_length(_BRACKETED.sub("", clean))
+        if n > 30 or t[-1] in "：:" or line.x1 >= right - 2.0 * line.size or _run_in(title):
             return None
-        conf = 0.75
-    elif styled and n <= 30:
-        conf = 0.7
-    else:
-        return None
-    if line.score is not None:
-        conf *= line.score
-    fmt = f"{round(line.size * 2) / 2}:{int(bold)}:{int(face)}"
+        return 0.75
+    return 0.7 if styled and n <= 30 else None
+
+
+def _level(st: _State, fmt: str, num: Numbering | None, mark: Mark | None) -> int:
+    """The heading's level: the bookmark's, else its numbering's rung on the ladder, else
+    that of earlier headings set the same way (前言 set like 第一章), else a rung of its look."""
     hint = mark.level if mark is not None else None
     if num:
         level = st.ladder.level_for(num.family, hint, num.value)
     elif hint is None and fmt in st.fmt_levels:
-        # An unnumbered heading looking like earlier headings (前言 set like 第一章) shares their level.
         level = st.fmt_levels[fmt]
     else:
         level = st.ladder.level_for(f"fmt:{fmt}", hint)
     if mark is not None:
         level = mark.level
     st.fmt_levels.setdefault(fmt, level)
-    return _Found(level, clean, num.label if num else "", line.page, tuple(signals), conf)
+    return level
+
+
+_BULLETS = "•◦▪▫■□●○◆◇►▶✓✔-–—*·\uf06c\uf0b7\uf0a7\uf0d8"
+_LATIN_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’.\-]*")
+
+
+_BRACKETED = re.compile(r"[（(][^）)]*[）)]?")
+_RUN_IN = re.compile(r"\w[:：;；]\s*\S|[A-Za-z], [A-Za-z]")
+
+
+def _run_in(title: str) -> bool:
+    """A numbered item that runs on after a colon or a comma ("3. Templates: Pre-designed
+    formats for documents, such as …", "1. 项目名称：XX"): an item, not a section's name."""
+    return bool(_RUN_IN.search(_BRACKETED.sub("", title)))  # not inside a bracketed gloss
+
+
+def name_length(text: str) -> int:
+    """How long a heading reads, in CJK characters: a Latin word counts as two, so that
+    "Key Features That Changed Word Processing" (6 words) is as short as 12 汉字."""
+    words = _LATIN_WORD.findall(text)
+    rest = _LATIN_WORD.sub("", text)
+    return 2 * len(words) + sum(1 for c in rest if not c.isspace())
 
 
 _MATHY = re.compile(r"[←→⇒∈∉∪∩∅∀∃≤≥≠=∑∏√]")
@@ -498,16 +665,22 @@ def _title(pages: list[Page], st: _State) -> tuple[str, list[Page]]:
         return "", pages
     first = pages[0]
     lines = list(first.lines)
-    top = lines[:6]
-    best = max(top, key=lambda ln: ln.size)
-    if (
-        best.size < st.body_size * 1.3
-        or split_numbering(best.text) is not None
-        or st.find_mark(best, best.text) is not None
-    ):
+    # A 公文's 版头 (XX市人民政府办公室文件, the largest line) and 发文字号 frame the title.
+    top = [ln for ln in lines[:8] if not _frame_line(ln.text)][:6]
+    if not top:
         return "", pages
-    if any(ln.size >= best.size and ln is not best for ln in lines[6:]):
-        return "", pages  # something as big further down: a heading, not a cover title
+    best = max(top, key=lambda ln: ln.size)
+    left = min(ln.x0 for ln in lines)
+    centred = _centred(best, first.width, left)
+    if best.size < st.body_size * (1.15 if centred else 1.3) or split_numbering(best.text) is not None:
+        return "", pages
+    if any(ln.size >= best.size and ln is not best for ln in lines[6:]) or _set_again(best, pages[1:]):
+        return "", pages  # something as big further down, or set alike later: a heading
+    at = st.find_mark(best, best.text)
+    if at is not None:
+        if not _outline_root(st.marks, at):
+            return "", pages
+        st.pop_mark(at)  # the outline's one top entry over all the others names the document
     i = lines.index(best)
     j = i + 1
     text = best.text.strip()
@@ -520,6 +693,86 @@ def _title(pages: list[Page], st: _State) -> tuple[str, list[Page]]:
         j += 1
     rest = lines[:i] + lines[j:]
     return normalise_title(text), [replace(first, lines=tuple(rest)), *pages[1:]]
+
+
+_ISSUER_HEAD = re.compile(
+    r"(?:政府|委员会|委|办公室|办公厅|厅|局|院|党组|党委)(?:文件|简报|通报|纪要)$"  # 公文 版头
+    r"|^中华人民共和国\S{0,8}标准$|^\S{2,12}(?:国家|行业|地方|团体|企业)标准$"  # a standard's cover
+)
+_STANDARD_CODE = re.compile(
+    r"^(?:ICS|CCS)\s*[A-Z\d]|^[A-Z]{1,4}(?:/[TZ])?\s*\d+(?:\.\d+)?\s*[—–-]\s*\d{4}$"
+)
+
+
+def _frame_line(text: str) -> bool:
+    """A frame line of a 公文 or a standard's cover: the 版头 (发文机关标志 "…政府文件"),
+    发文字号 and 签发人, "中华人民共和国国家标准", ICS/CCS and the standard's number."""
+    t = text.strip()
+    if is_never_heading(t) or _STANDARD_CODE.match(t):
+        return True
+    compact = t.replace(" ", "").replace("\u3000", "")
+    return len(compact) <= 32 and bool(_ISSUER_HEAD.search(compact))
+
+
+def _set_again(line: Line, pages: list[Page]) -> bool:
+    """A line on later pages set exactly like `line` (size, weight, family): `line` is the
+    first of a heading style ("JavaScript Code Example" … "Formula"), not the title."""
+    fam = font_family(line.font)
+    return any(
+        abs(ln.size - line.size) < 0.5 and ln.bold == line.bold and font_family(ln.font) == fam
+        for p in pages
+        for ln in p.lines
+    )
+
+
+def _centred(line: Line, width: float, left: float) -> bool:
+    """Set in the middle of the page, clear of the left margin or well short of the text
+    width (a cover line, a title), rather than a full line of text."""
+    mid = (line.x0 + line.x1) / 2
+    short = line.x0 > left + 2.0 * line.size or line.x1 - line.x0 <= 0.6 * width
+    return abs(mid - width / 2) < 0.08 * width and short
+
+
+def _outline_root(marks: list[Mark], at: int) -> bool:
+    """Mark `at` is the outline's first and only top-level entry, with entries under it."""
+    top = min(m.level for m in marks)
+    return at == 0 and len(marks) > 1 and marks[0].level == top and sum(m.level == top for m in marks) == 1
+
+
+def _outline_share(pages: list[Page], marks: list[Mark]) -> float:
+    """The share of outline entries whose text is a line of the pages (or starts one, for
+    a wrapped heading); 1.0 without an outline."""
+    if not marks:
+        return 1.0
+    keys = {key(ln.text) for p in pages for ln in p.lines}
+    heads = {k[:6] for k in keys if len(k) >= 6}
+    hits = sum(1 for m in marks if m.key in keys or (len(m.key) >= 6 and m.key[:6] in heads))
+    return hits / len(marks)
+
+
+def _outline_headings(
+    marks: list[Mark], preamble: list[Block], flat: list[tuple[_Found, list[Block]]]
+) -> tuple[list[Block], list[tuple[_Found, list[Block]]]]:
+    """Headings from the outline alone, for a text layer its entries cannot be found in
+    (glyphs without a Unicode map): each entry with the blocks of its pages."""
+    blocks = [*preamble, *(b for _f, bl in flat for b in bl)]
+    out: list[tuple[_Found, list[Block]]] = []
+    for m in marks:
+        text = m.title.strip()
+        if not text or is_toc_title(_nfkc(text)):
+            continue
+        num = split_numbering(text)
+        title = normalise_title(num.title if num else text)
+        if title:
+            out.append((_Found(m.level, title, num.label if num else "", m.page or 1, ("bookmark",), 1.0), []))
+    if not out:
+        return preamble, flat
+    pre: list[Block] = []
+    for b in blocks:
+        page = b.location.page if b.location is not None and b.location.page is not None else 0
+        owner = [i for i, (f, _bl) in enumerate(out) if f.page <= page]
+        (out[owner[-1]][1] if owner else pre).append(b)
+    return pre, out
 
 
 def _extent(page: Page) -> tuple[float, float]:
@@ -538,6 +791,8 @@ def lines_to_tree(
     pages = _drop_toc(_drop_running(pages))
     extent = {p.number: _extent(p) for p in pages}
     st = _body_state(pages, extent, marks, ocr)
+    share = _outline_share(pages, marks) if len(marks) >= 3 else 1.0
+    st.outline_only = len(marks) >= 3 and share >= 0.8
     first = pages[0] if pages else None
     title, pages = _title(pages, st)
     if pages and pages[0] is not first:
@@ -551,13 +806,18 @@ def lines_to_tree(
         st,
         rights={p.number: extent[p.number][1] if p.lines else p.width for p in pages},
         lefts={p.number: extent[p.number][0] if p.lines else 0.0 for p in pages},
+        widths={p.number: p.width for p in pages},
         cover=cover,
     )
-    for ln, cand in _merge_wrapped([ln for p in pages for ln in p.lines], st, flow.rights):
-        flow.add(ln, cand)
+    merged = _merge_wrapped([ln for p in pages for ln in p.lines], st, flow.rights)
+    for k, (ln, cand) in enumerate(merged):
+        flow.add(ln, cand, merged[k + 1][0] if k + 1 < len(merged) else None)
     flow.flush()
     flow.flush_rows()
-    return title, tuple(flow.preamble), _nest(flow.flat)
+    preamble, flat = flow.preamble, flow.flat
+    if share <= 0.2:
+        preamble, flat = _outline_headings(marks, preamble, flat)
+    return title, tuple(preamble), _nest(flat)
 
 
 def _body_state(pages: list[Page], extent: dict[int, tuple[float, float]], marks: list[Mark], ocr: bool) -> _State:
@@ -594,15 +854,41 @@ def _merge_wrapped(lines: list[Line], st: _State, rights: dict[int, float]) -> l
     i = 0
     while i < len(lines):
         cur = lines[i]
+        if i + 1 < len(lines) and _lone_label(cur, lines[i + 1]):
+            # "3.1" on a line of its own over its term (GB/T 1.1 terms): one line.
+            nxt = lines[i + 1]
+            cur = replace(nxt, text=f"{cur.text.strip()} {nxt.text.strip()}", x0=cur.x0, top=cur.top)
+            i += 1
         cand = _heading_candidate(cur, st)
         if cand:
-            while i + 1 < len(lines) and _continues(cur, lines[i + 1], rights[cur.page], st):
+            while i + 1 < len(lines) and _continues(cur, lines[i + 1], _right(cur, rights), st):
                 nxt = lines[i + 1]
                 cur = replace(cur, text=_join(cur.text.rstrip(), nxt.text.strip()), x1=nxt.x1, bottom=nxt.bottom)
                 i += 1
         merged.append((cur, cand))
         i += 1
     return merged
+
+
+def _right(line: Line, rights: dict[int, float]) -> float:
+    """The right margin a line is measured against: its column's, else its page's."""
+    return line.column[1] if line.column else rights[line.page]
+
+
+_CLAUSE_NUMBER = re.compile(r"\d{1,2}(?:\.\d{1,3}){1,4}$")
+
+
+def _lone_label(cur: Line, nxt: Line) -> bool:
+    """`cur` is only a numbering label ("3.1") and `nxt`, right below it on the same page,
+    is what it numbers."""
+    return (
+        not cur.cells
+        and not nxt.cells
+        and bool(_CLAUSE_NUMBER.match(_nfkc(cur.text)))
+        and nxt.page == cur.page
+        and 0 <= nxt.top - cur.bottom <= cur.size
+        and split_numbering(nxt.text.strip()) is None
+    )
 
 
 @dataclass
@@ -613,23 +899,37 @@ class _Flow:
     st: _State
     rights: dict[int, float]
     lefts: dict[int, float]
+    widths: dict[int, float]
     cover: int | None
     preamble: list[Block] = field(default_factory=list)
     flat: list[tuple[_Found, list[Block]]] = field(default_factory=list)
     para: list[Line] = field(default_factory=list)
     rows: list[Line] = field(default_factory=list)
 
-    def add(self, ln: Line, cand: bool) -> None:
+    def add(self, ln: Line, cand: bool, nxt: Line | None = None) -> None:
+        """Take line `ln` (`cand`: it could be a heading; `nxt`: the line after it)."""
         st = self.st
         # On the cover (the title's page), unnumbered lines before the first heading are the
         # unit, the date, a subtitle, however bold: preamble, and kept out of the ladder.
+        # A line at the left margin is the page's text (a one-page document's first heading).
         on_cover = (
             self.cover is not None and ln.page == self.cover and not self.flat
+            and ln.x0 > self.lefts[ln.page] + 2.0 * ln.size
             and split_numbering(ln.text.strip()) is None and st.find_mark(ln, ln.text) is None
         )  # fmt: skip
+        # Before the first heading, a centred unnumbered line is a cover's (a form page may
+        # come before the cover: 计算机实习 / 项目总结报告 / （每人一份） on page 2).
+        on_cover = on_cover or (
+            not self.flat and _centred(ln, self.widths[ln.page], self.lefts[ln.page])
+            and split_numbering(ln.text.strip()) is None and st.find_mark(ln, ln.text) is None
+        )  # fmt: skip
+        # A centred 前言 / 摘要 over a full line of text is the first section, not the cover.
+        on_cover = on_cover and not (
+            _FRONT_MATTER.match(key(ln.text)) is not None and self._opens_text(ln, nxt)
+        )
         # A line that is no candidate (plain, unnumbered) is a heading only by its bookmark.
         skip = on_cover or (not cand and st.find_mark(ln, ln.text) is None)
-        found = None if skip else _classify(ln, st, self.rights[ln.page])
+        found = None if skip else _classify(ln, st, _right(ln, self.rights))
         if found is not None:
             self.flush()
             self.flush_rows()
@@ -643,9 +943,20 @@ class _Flow:
                 self.flush()
             self.para.append(ln)
 
+    def _opens_text(self, ln: Line, nxt: Line | None) -> bool:
+        """The next line, on the same page, is a full line of body text."""
+        return (
+            nxt is not None
+            and nxt.page == ln.page
+            and not nxt.cells
+            and nxt.x1 >= _right(nxt, self.rights) - 2.0 * nxt.size
+            and name_length(nxt.text) >= 20
+        )
+
     def _breaks(self, prev: Line, ln: Line) -> bool:
-        full = prev.x1 >= self.rights[prev.page] - 2.0 * prev.size
-        indented = ln.x0 > self.lefts[ln.page] + 0.8 * ln.size
+        full = prev.x1 >= _right(prev, self.rights) - 2.0 * prev.size
+        left = ln.column[0] if ln.column else self.lefts[ln.page]
+        indented = ln.x0 > left + 0.8 * ln.size
         gap = ln.page == prev.page and ln.top - prev.bottom > 1.2 * max(prev.height, 1.0)
         return not full or indented or gap or ln.text.strip().startswith(PLACEHOLDER_MARK)
 

@@ -2,10 +2,12 @@
 
 This module reads pages as lines and hands them to `dossier.parse.layout`, which turns lines
 into the heading tree for every reader alike. Lines come from pdfium's text page: its own
-line breaks give raw segments, a few characters of each are sampled for box, font size and
-font name (weight is rarely set in exported PDFs; the font name says "Bold"), and segments
-at the same height are clustered into one line; pages without text go to OCR; bookmarks are
-read as `layout.Mark`s. `lines_to_tree`, `Line` and `Page` stay importable from here.
+line breaks give raw segments, a few characters of each are sampled for box, font size
+(times the char matrix's scale: Word and printer drivers set fonts at 1 pt and scale them)
+and font name (weight is rarely set in exported PDFs; the font name says "Bold"), and
+segments at the same height are clustered into one line, column by column on a two-column
+page; pages without text go to OCR; bookmarks are read as `layout.Mark`s.
+`lines_to_tree`, `Line` and `Page` stay importable from here.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import functools
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +31,7 @@ from dossier.parse.layout import (
     Mark,
     Page,
     cluster,
+    cluster_columns,
     is_page_number,
     key,
     lines_to_tree,
@@ -88,6 +91,7 @@ _loose_box = _direct(pdfium_c.FPDFText_GetLooseCharBox, _I, _V, _I, _V)
 _font_size = _direct(pdfium_c.FPDFText_GetFontSize, ctypes.c_double, _V, _I)
 _font_info = _direct(pdfium_c.FPDFText_GetFontInfo, ctypes.c_ulong, _V, _I, _V, ctypes.c_ulong, _V)
 _font_weight = _direct(pdfium_c.FPDFText_GetFontWeight, _I, _V, _I)
+_char_matrix = _direct(pdfium_c.FPDFText_GetMatrix, _I, _V, _I, _V)
 
 
 class _TextReader:
@@ -107,6 +111,8 @@ class _TextReader:
         self.name_at = ctypes.addressof(self.name)
         self.flags = ctypes.c_int()
         self.flags_at = ctypes.addressof(self.flags)
+        self.matrix = (ctypes.c_float * 6)()  # FS_MATRIX: a, b, c, d, e, f
+        self.matrix_at = ctypes.addressof(self.matrix)
         # (font name bytes, flags) → (name, bold): weight is the font's, not the char's.
         self.fonts: dict[tuple[bytes, int], tuple[str, bool]] = {}
 
@@ -114,6 +120,18 @@ class _TextReader:
         """[left, top, right, bottom] in PDF space (y up) of char i's loose box."""
         _loose_box(tp, i, self.rect_at)
         return self.rect[:]
+
+    def size(self, tp: int, i: int) -> float:
+        """Char i's size as set on the page: the font size times the scale of the char's
+        matrix. Word's and many printers' PDFs set every font at 1 pt and scale it by the
+        text matrix, so pdfium's font size alone is 1.0 for body and heading alike."""
+        size = _font_size(tp, i)
+        if _char_matrix(tp, i, self.matrix_at):
+            a, b, c, d = self.matrix[:4]
+            scale = abs(a * d - b * c) ** 0.5
+            if scale > 0:
+                size *= scale
+        return size
 
     def font(self, tp: int, i: int) -> tuple[str, bool]:
         """Font name of char i, and whether it is bold (weight, name or forced-bold flag)."""
@@ -232,23 +250,26 @@ class _TextReader:
             bb = self.box(tp, b) if b != mid else bm
         else:
             ba, bm, bb = boxes
-        sa = _font_size(tp, a)
+        sa = self.size(tp, a)
         na, bold_a = self.font(tp, a)
         if b == a:
             size, bold, font = sa, bold_a, na
         else:
-            sb = _font_size(tp, b)
+            sb = self.size(tp, b)
             nb, bold_b = self.font(tp, b)
             if b - a == 1:
                 # Two samples: the larger size, bold only when both are.
                 size, bold, font = max(sa, sb), bold_a and bold_b, nb
             else:
-                size = sa if sa == sb else sorted((sa, sb, _font_size(tp, mid)))[1]
+                size = sa if sa == sb else sorted((sa, sb, self.size(tp, mid)))[1]
                 if bold_a == bold_b and na == nb:
                     bold, font = bold_a, na
                 else:
                     font, bold_m = self.font(tp, mid)
                     bold = bold_a if bold_a == bold_b else bold_m
+                    if "\u4e00" <= text[a] <= "\u9fff" and not "\u4e00" <= text[mid] <= "\u9fff":
+                        # "参考文献 （References）": the 汉字 carry the line's face, not its Latin tail.
+                        font = na
         x0 = ba[0]
         # Positional (page, text, x0, x1, top, bottom, size, bold, font): one per line, and
         # a frozen dataclass takes keywords at twice the cost.
@@ -321,7 +342,7 @@ def _bookmarks(pdf: pdfium.PdfDocument) -> list[Mark]:
             dest = bm.get_dest()
             page = dest.get_index() if dest is not None else None
             if title.strip():
-                marks.append(Mark(key(title), bm.level + 1, None if page is None else page + 1))
+                marks.append(Mark(key(title), bm.level + 1, None if page is None else page + 1, title.strip()))
     except Exception:  # a broken outline is not a broken document; the visual signals remain
         return []
     return marks
@@ -365,6 +386,18 @@ def ocr_summary(pages: Sequence[int], scores: Sequence[float]) -> tuple[str, flo
     return f"ocr: pages {_ranges(pages)} read by OCR (mean confidence {mean:.2f})", mean
 
 
+@dataclass
+class _Read:
+    """What reading the text layer page by page gave (mutable while the pages are read)."""
+
+    pages: list[Page] = field(default_factory=list)
+    blank: list[int] = field(default_factory=list)
+    """Image-only pages (1-based): OCR's work."""
+    ruled: list[int] = field(default_factory=list)
+    """Pages with ruling lines: their tables are read cell by cell (pdf_tables)."""
+    unreadable: list[int] = field(default_factory=list)
+
+
 def parse_pdf(
     path: Path, *, ocr: bool = True, max_pages: int = 2000, time_limit: float = 600.0
 ) -> DocumentTree:
@@ -376,7 +409,7 @@ def parse_pdf(
     `max_pages` pages are read and reading stops after `time_limit` seconds, each with a
     warning, so a huge file is bounded.
     """
-    from dossier.parse.pdf_tables import apply_tables, looks_ruled
+    from dossier.parse.pdf_tables import apply_tables
 
     path = Path(path)
     pdf = _open(path)
@@ -386,84 +419,120 @@ def parse_pdf(
         total = len(pdf)
         if total == 0:
             raise InputError("broken PDF: no pages", path=str(path))
-        reader = _TextReader()
-        pages: list[Page] = []
-        blank: list[int] = []  # image-only pages
-        unreadable: list[int] = []
-        ruled: list[int] = []  # pages with ruling lines: tables read cell by cell (pdf_tables)
-        limit = min(total, max_pages)
+        read = _read_pages(pdf, path, min(total, max_pages), deadline, warnings)
         if total > max_pages:
-            warnings.append(f"read the first {max_pages} of {total} pages")
+            warnings.insert(0, f"read the first {max_pages} of {total} pages")
             warnings.append(partly(f"只读取了前 {max_pages:,} 页（共 {total:,} 页）"))
-        for i in range(limit):
-            if time.monotonic() > deadline:
-                warnings.append(f"time limit: stopped after page {i} of {total}")
-                warnings.append(partly(f"读取时间已到上限，只读取了前 {i:,} 页（共 {total:,} 页）"))
-                break
-            try:
-                page = pdf[i]
-                try:
-                    width, height = page.get_size()
-                    textpage = page.get_textpage()
-                    try:
-                        segs = reader.lines(textpage, i + 1, height)
-                    finally:
-                        textpage.close()  # now, not at the document's close (pages add up)
-                    if not segs and _has_image(page):
-                        blank.append(i + 1)
-                    elif segs and looks_ruled(page):
-                        ruled.append(i + 1)
-                finally:
-                    page.close()
-                pages.append(Page(i + 1, width, height, tuple(_cluster(segs))))
-            except pdfium.PdfiumError as e:
-                unreadable.append(i + 1)
-                warnings.append(f"page {i + 1} could not be read: {e}")
-        if unreadable and len(unreadable) == len(pages) + len(unreadable):
-            raise InputError(f"broken PDF: no page could be read ({warnings[-1]})", path=str(path))
-        pages = apply_tables(path, pages, ruled, warnings)
-        ocr_pages: list[int] = []
-        scores: list[float] = []
-        if blank:
-            from dossier.parse import ocr as ocr_mod
-
-            reason = "OCR was turned off" if not ocr else ocr_mod.unavailable_reason()
-            if reason is None:
-                by_no = {p.number: k for k, p in enumerate(pages)}
-                done: list[int] = []
-                step = 4  # pages rendered and held at once
-                started, capped = time.monotonic(), ""
-                for at in range(0, len(blank), step):
-                    if time.monotonic() > deadline or (capped := ocr_stop(started, len(done))):
-                        break
-                    chunk = blank[at : at + step]
-                    for no, found in zip(chunk, _ocr_pages(pdf, chunk), strict=True):
-                        lines = _cluster(found)
-                        done.append(no)
-                        if not lines:
-                            continue  # a blank or picture-only page: counted below, not as read
-                        pages[by_no[no]] = replace(pages[by_no[no]], lines=tuple(lines), ocr=True)
-                        ocr_pages.append(no)
-                        scores.extend(ln.score for ln in lines if ln.score is not None)
-                left = [n for n in blank if n not in done]
-                if left:
-                    warnings.append(
-                        f"{NO_TEXT_LAYER} pages {_ranges(left)} have no text layer and were not OCR'd (time limit)"
-                    )
-                    if capped:
-                        warnings.append(ocr_skipped(_ranges(left), capped))
-                empty = [n for n in done if n not in ocr_pages]
-                if empty:
-                    # Said like a missing text layer, so that a file of such pages is reported
-                    # as unreadable (DOS-P001) rather than as a document with nothing in it.
-                    warnings.append(f"{NO_TEXT_LAYER} pages {_ranges(empty)} have no text layer and OCR found no text")
-            else:
-                warnings.append(f"{NO_TEXT_LAYER} pages {_ranges(blank)} have no text layer and {reason}")
+        pages = apply_tables(path, read.pages, read.ruled, warnings)
+        ocr_pages, scores = _ocr_blank_pages(pdf, pages, read.blank, ocr, deadline, warnings)
         marks = _bookmarks(pdf)
         meta_title = _clean(pdf.get_metadata_value("Title") or "")
     finally:
         pdf.close()
+    return _tree(path, pages, marks, meta_title, total, ocr_pages, scores, warnings)
 
+
+def _read_pages(pdf: pdfium.PdfDocument, path: Path, limit: int, deadline: float, warnings: list[str]) -> _Read:
+    """The text layer's lines of the first `limit` pages, until the deadline; a page pdfium
+    cannot read is a warning, all of them an InputError."""
+    reader = _TextReader()
+    read = _Read()
+    total = len(pdf)
+    for i in range(limit):
+        if time.monotonic() > deadline:
+            warnings.append(f"time limit: stopped after page {i} of {total}")
+            warnings.append(partly(f"读取时间已到上限，只读取了前 {i:,} 页（共 {total:,} 页）"))
+            break
+        try:
+            read.pages.append(_read_page(pdf, i, reader, read))
+        except pdfium.PdfiumError as e:
+            read.unreadable.append(i + 1)
+            warnings.append(f"page {i + 1} could not be read: {e}")
+    if read.unreadable and not read.pages:
+        raise InputError(f"broken PDF: no page could be read ({warnings[-1]})", path=str(path))
+    return read
+
+
+def _read_page(pdf: pdfium.PdfDocument, i: int, reader: _TextReader, read: _Read) -> Page:
+    """Page i (0-based) as lines; notes in `read` whether it is image-only or ruled."""
+    from dossier.parse.pdf_tables import looks_ruled  # pdf_tables imports this module
+
+    page = pdf[i]
+    try:
+        width, height = page.get_size()
+        textpage = page.get_textpage()
+        try:
+            segs = reader.lines(textpage, i + 1, height)
+        finally:
+            textpage.close()  # now, not at the document's close (pages add up)
+        is_ruled = bool(segs) and looks_ruled(page)
+        if not segs and _has_image(page):
+            read.blank.append(i + 1)
+        elif is_ruled:
+            read.ruled.append(i + 1)
+    finally:
+        page.close()
+    # A ruled page's columns are a table's: its rows are read as rows.
+    lines = _cluster(segs) if is_ruled else cluster_columns(segs, width)
+    return Page(i + 1, width, height, tuple(lines))
+
+
+def _ocr_blank_pages(
+    pdf: pdfium.PdfDocument, pages: list[Page], blank: list[int], ocr: bool, deadline: float, warnings: list[str]
+) -> tuple[list[int], list[float]]:
+    """OCR the image-only pages in place in `pages` (when `ocr` and rapidocr allow, until
+    the deadline); the pages read by OCR and their line scores. Pages left unread are said
+    in a NO_TEXT_LAYER warning."""
+    if not blank:
+        return [], []
+    from dossier.parse import ocr as ocr_mod
+
+    reason = "OCR was turned off" if not ocr else ocr_mod.unavailable_reason()
+    if reason is not None:
+        warnings.append(f"{NO_TEXT_LAYER} pages {_ranges(blank)} have no text layer and {reason}")
+        return [], []
+    by_no = {p.number: k for k, p in enumerate(pages)}
+    done: list[int] = []
+    ocr_pages: list[int] = []
+    scores: list[float] = []
+    step = 4  # pages rendered and held at once
+    started, capped = time.monotonic(), ""
+    for at in range(0, len(blank), step):
+        if time.monotonic() > deadline or (capped := ocr_stop(started, len(done))):
+            break
+        chunk = blank[at : at + step]
+        for no, found in zip(chunk, _ocr_pages(pdf, chunk), strict=True):
+            lines = _cluster(found)
+            done.append(no)
+            if not lines:
+                continue  # a blank or picture-only page: counted below, not as read
+            pages[by_no[no]] = replace(pages[by_no[no]], lines=tuple(lines), ocr=True)
+            ocr_pages.append(no)
+            scores.extend(ln.score for ln in lines if ln.score is not None)
+    left = [n for n in blank if n not in done]
+    if left:
+        warnings.append(f"{NO_TEXT_LAYER} pages {_ranges(left)} have no text layer and were not OCR'd (time limit)")
+        if capped:
+            warnings.append(ocr_skipped(_ranges(left), capped))
+    empty = [n for n in done if n not in ocr_pages]
+    if empty:
+        # Said like a missing text layer, so that a file of such pages is reported
+        # as unreadable (DOS-P001) rather than as a document with nothing in it.
+        warnings.append(f"{NO_TEXT_LAYER} pages {_ranges(empty)} have no text layer and OCR found no text")
+    return ocr_pages, scores
+
+
+def _tree(
+    path: Path,
+    pages: list[Page],
+    marks: list[Mark],
+    meta_title: str,
+    total: int,
+    ocr_pages: list[int],
+    scores: list[float],
+    warnings: list[str],
+) -> DocumentTree:
+    """The DocumentTree of the pages read: headings when there is text (layer or OCR)."""
     all_ocr = bool(ocr_pages) and len(ocr_pages) == sum(1 for p in pages if p.lines)
     confidence = None
     if ocr_pages:
