@@ -36,7 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -152,7 +152,7 @@ def write_stub() -> None:
     (STUB / "spacy" / "__init__.py").write_text(STUB_SPACY, encoding="utf-8")
 
 
-def alternate(cmds: dict[str, Sequence[str]], runs: int) -> dict[str, list[Run]]:
+def alternate(cmds: Mapping[str, Sequence[str]], runs: int) -> dict[str, list[Run]]:
     out: dict[str, list[Run]] = {k: [] for k in cmds}
     for cmd in cmds.values():  # one untimed round: page cache, .pyc files
         run(cmd)
