@@ -36,6 +36,10 @@ CODES: tuple[Code, ...] = (
     Code("DOS-P005", "unsafe-archive-entry", "error", "{file}：压缩包条目被拒绝（{reason}）",
          "A zip entry was refused: path traversal, absolute path, link, encryption, too deep nesting, "
          "too many entries or a size/ratio over the limits (zip bomb). Nothing was written outside the work dir."),
+    Code("DOS-P006", "partly-read", "warning", "{file}：只读取了部分内容（{reason}）",
+         "The file is larger than a parse cap allows (paragraphs, runs, table cells, spreadsheet cells, shared "
+         "strings, pages to OCR): what came before the cap was read and checked, the rest was not. Findings "
+         "about missing content may come from the unread part; split the file or review it by hand."),
     # -- sections ----------------------------------------------------------------------
     Code("DOS-S001", "missing-section", "error", "《{document}》缺少章节“{title}”（{reason}）",
          "A section the outline requires was not found among the document's headings (matched by title, "

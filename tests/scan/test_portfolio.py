@@ -83,6 +83,20 @@ def test_finding_rows_keep_text_as_written(tmp_path: Path) -> None:
                 etree.fromstring(zf.read(name))  # well-formed, every part
 
 
+def test_finding_rows_show_bidi_and_zero_width_controls(tmp_path: Path) -> None:
+    # 报告\u202etxt.exe reads as 报告exe.txt: the 问题 sheet shows the control as the other
+    # reports for people do (HTML, Markdown, DOCX, the report's own XLSX).
+    xlsx = _portfolio(tmp_path, {"档\u200b案": _report("档\u200b案", ("报告\u202etxt.exe 缺少章节",))})
+    header, *body = _rows(xlsx, "问题")
+    cells = [str(c) for r in body for c in r if c is not None]
+    assert not any(ch in c for c in cells for ch in "\u202e\u200b")
+    assert body[0][0] == "档⟨U+200B⟩案"
+    assert body[0][header.index("问题")] == "报告⟨U+202E⟩txt.exe 缺少章节"
+    # The rows are found by the real id (they vanished when looked up by the shown one).
+    overview = _rows(xlsx, "概况")
+    assert [r[0] for r in overview[1:]] == ["档⟨U+200B⟩案"]
+
+
 def test_same_cache_same_bytes(tmp_path: Path) -> None:
     reports = {f"档案{n}": _report(f"档案{n}", TRICKY[: n + 1]) for n in range(3)}
     a = _portfolio(tmp_path / "a", reports).read_bytes()

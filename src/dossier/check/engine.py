@@ -57,7 +57,10 @@ def parse_one(display: str, path: Path, kind: str, *, ocr: bool = True) -> Parse
         else:
             return ParsedFile(display, kind, "skipped", reason=f"{kind}：仅按文件名识别")
     except DossierError as exc:
-        return ParsedFile(display, kind, "unreadable", reason=exc.reason, code="DOS-P002")
+        from dossier.parse.limits import LimitExceeded
+
+        code = "DOS-P003" if isinstance(exc, LimitExceeded) else "DOS-P002"  # refused by a parse cap: a limit
+        return ParsedFile(display, kind, "unreadable", reason=exc.reason, code=code)
     except MemoryError:
         return ParsedFile(display, kind, "unreadable", reason="内存不足（文件过大或结构异常）", code="DOS-P003")
     except Exception as exc:  # a parser bug on hostile input must cost one file, not the dossier

@@ -154,7 +154,10 @@ def parse_file(path: Path, *, ocr: bool = True) -> DocumentTree:
     path = Path(path)
     kind = sniff(path)
     if kind == "zip":
+        from dossier.parse.limits import check_zip_entries
         from dossier.parse.ofd import is_ofd, parse_ofd
+
+        check_zip_entries(path)  # before zipfile reads a directory of millions of parts
 
         if is_ofd(path):
             return parse_ofd(path, ocr=ocr)

@@ -18,7 +18,7 @@ import functools
 import re
 import zipfile
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from lxml import etree
@@ -34,6 +34,7 @@ from dossier.parse.ladder import (
     is_toc_line,
     split_label,
 )
+from dossier.parse.limits import check_zip_entries
 from dossier.parse.ooxml import (
     MC,
     W_VAL,
@@ -43,6 +44,7 @@ from dossier.parse.ooxml import (
     Style,
     StyleSheet,
     on,
+    parse_body_xml,
     parse_xml,
     read_package,
     w,
@@ -606,6 +608,7 @@ def _is_heading_font(font: str, body_font: str) -> bool:
 def parse_docx(path: Path) -> DocumentTree:
     """Parse a .docx (a zip whose _rels/.rels names a WordprocessingML main part) into a DocumentTree."""
     path = Path(path)
+    check_zip_entries(path)
     try:
         zf = zipfile.ZipFile(path)
     except zipfile.BadZipFile:
@@ -615,7 +618,7 @@ def parse_docx(path: Path) -> DocumentTree:
     with zf:
         parts = read_package(zf, path)
     doc_bytes, styles_bytes, numbering_bytes = parts.document, parts.styles, parts.numbering
-    doc = parse_xml(doc_bytes, parts.name, path)
+    doc, capped = parse_body_xml(doc_bytes, parts.name, path)
     try:
         styles = StyleSheet(styles_bytes, lambda b: parse_xml(b, "word/styles.xml", path))
     except ValueError as e:
@@ -638,7 +641,8 @@ def parse_docx(path: Path) -> DocumentTree:
     walker = _Walker(path, styles, numbering_bytes)
     walker.prepass(body)
     walker.blocks(body)
-    return _decide(path, walker.items, walker)
+    tree = _decide(path, walker.items, walker)
+    return replace(tree, warnings=(*tree.warnings, capped)) if capped else tree
 
 
 @dataclass(frozen=True, slots=True)

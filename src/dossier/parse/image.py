@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from dossier.errors import InputError
+from dossier.parse.limits import LIMITS, LimitExceeded, ocr_skipped, ocr_stop
 from dossier.parse.ocr import OCR_LONG_SIDE, OcrLine, fit_for_ocr, ocr_image
 from dossier.parse.pdf import NO_TEXT_LAYER, Line, Page, _cluster, _ranges, lines_to_tree, ocr_summary
 from dossier.tree import DocumentTree
@@ -32,6 +33,9 @@ def prepare(image: Any, long_side: int = OCR_LONG_SIDE) -> Any:
     """Upright (EXIF orientation), greyscale, at most `long_side` pixels on the long side."""
     from PIL import ImageOps
 
+    w, h = image.size
+    if image.format != "JPEG" and w * h > LIMITS.decode_pixels:  # an OFD's or a TIFF frame's bitmap
+        raise ValueError(f"图像为 {w}×{h} 像素，超过解码上限 {LIMITS.decode_pixels:,} 像素")
     if image.format == "JPEG" and max(image.size) > 2 * long_side:
         # JPEG decodes at 1/2, 1/4 or 1/8 scale for free: never hold the full photo.
         k = long_side / max(image.size)
@@ -77,6 +81,9 @@ def _open(path: Path) -> Any:
     if w * h > MAX_IMAGE_PIXELS:
         im.close()
         raise InputError(f"image too large to read ({w}×{h} pixels)", path=str(path))
+    if im.format != "JPEG" and w * h > LIMITS.decode_pixels:  # JPEG decodes scaled down (prepare)
+        im.close()
+        raise LimitExceeded(f"图像为 {w}×{h} 像素，超过解码上限 {LIMITS.decode_pixels:,} 像素，未读取", path=str(path))
     return im
 
 
@@ -106,9 +113,10 @@ def parse_image(
         scores: list[float] = []
         empty: list[int] = []
         left: list[int] = []
+        started, capped = time.monotonic(), ""
         for i, frame in enumerate(ImageSequence.Iterator(im)):
             no = i + 1
-            if i >= max_pages or time.monotonic() > deadline:
+            if left or i >= max_pages or time.monotonic() > deadline or (capped := ocr_stop(started, i)):
                 left.append(no)
                 continue
             try:
@@ -128,6 +136,8 @@ def parse_image(
         im.close()
     if left:
         warnings.append(f"{NO_TEXT_LAYER} pages {_ranges(left)} were not OCR'd (page or time limit)")
+        if capped:
+            warnings.append(ocr_skipped(_ranges(left), capped))
     if empty:
         warnings.append(f"{NO_TEXT_LAYER} pages {_ranges(empty)} are an image and OCR found no text")
     read = [p for p in pages if p.lines]

@@ -109,7 +109,7 @@ class LibreOffice:
         self.replies = queue.Queue()
         try:
             self.proc = subprocess.Popen(
-                [self.python, "-I", str(bridge), self.soffice, profile, pipe],
+                [self.python, "-I", str(bridge), self.soffice, profile, pipe, str(os.getpid())],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                 text=True, encoding="utf-8", env=self._env(), start_new_session=True, cwd=self.work,
             )

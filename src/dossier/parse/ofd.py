@@ -36,6 +36,7 @@ from lxml import etree
 from dossier.errors import InputError
 from dossier.parse.layout import Line, Mark, Page, key, lines_to_tree
 from dossier.parse.layout import cluster as _cluster
+from dossier.parse.limits import LIMITS, LimitExceeded, check_zip_entries, ocr_skipped, ocr_stop, partly
 from dossier.parse.pdf import NO_TEXT_LAYER, _ranges, ocr_summary
 from dossier.tree import DocumentTree
 
@@ -145,8 +146,11 @@ class OfdPackage:
         return data
 
     def xml(self, name: str) -> Any:
+        data = self.read(name)
+        if data.count(b"<") > LIMITS.page_tags:  # a page of millions of text objects
+            raise LimitExceeded(f"OFD 部件 {name} 的 XML 标记超过 {LIMITS.page_tags:,} 个，未读取", path=self.display)
         try:
-            root = etree.fromstring(self.read(name), _PARSER)
+            root = etree.fromstring(data, _PARSER)
         except etree.XMLSyntaxError as e:
             raise InputError(f"broken XML in OFD part {name} ({e})", path=self.display) from None
         if root is None:
@@ -464,17 +468,21 @@ def _read_document(
     total = len(refs)
     if total > max_pages:
         warnings.append(f"read the first {max_pages} of {total} pages")
+        warnings.append(partly(f"只读取了前 {max_pages:,} 页（共 {total:,} 页）"))
     pages: list[Page] = []
     blank: list[tuple[int, list[_Image]]] = []
     for i, ref in enumerate(refs[:max_pages]):
         if time.monotonic() > deadline:
             warnings.append(f"time limit: stopped after page {i} of {total}")
+            warnings.append(partly(f"读取时间已到上限，只读取了前 {i:,} 页（共 {total:,} 页）"))
             break
         no = i + 1
         try:
             proot = pkg.xml(ref.name)
         except (InputError, KeyError) as e:
             warnings.append(f"page {no} could not be read: {getattr(e, 'reason', e)}")
+            if isinstance(e, LimitExceeded):  # a cap, not damage: reported as what was left out
+                warnings.append(partly(f"第 {no} 页未读取（{e.reason}）"))
             continue
         segs, images = _page_objects(proot, res, no)
         for t in _kids(proot, "Template"):
@@ -550,8 +558,9 @@ def _ocr_blank(
     by_no = {p.number: k for k, p in enumerate(pages)}
     left: list[int] = []
     empty: list[int] = []
+    started, capped = time.monotonic(), ""
     for no, images in blank:
-        if time.monotonic() > deadline:
+        if left or time.monotonic() > deadline or (capped := ocr_stop(started, len(ocr_pages) + len(empty))):
             left.append(no)
             continue
         lines = _cluster(_ocr_images(pkg, images, no))
@@ -563,12 +572,15 @@ def _ocr_blank(
         scores.extend(ln.score for ln in lines if ln.score is not None)
     if left:
         warnings.append(f"{NO_TEXT_LAYER} pages {_ranges(left)} have no text layer and were not OCR'd (time limit)")
+        if capped:
+            warnings.append(ocr_skipped(_ranges(left), capped))
     if empty:
         warnings.append(f"{NO_TEXT_LAYER} pages {_ranges(empty)} have no text layer and OCR found no text")
     return ocr_pages, scores
 
 
 def _open(path: Path) -> zipfile.ZipFile:
+    check_zip_entries(path)
     try:
         return zipfile.ZipFile(path)
     except FileNotFoundError:

@@ -20,6 +20,7 @@ from lxml import etree
 
 from dossier.cjk import CN_DIGITS, CN_LEGAL_DIGITS, chinese_counting
 from dossier.errors import InputError
+from dossier.parse.limits import LIMITS, LimitExceeded, partly
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
@@ -114,6 +115,54 @@ def parse_xml(data: bytes, name: str, path: Path) -> etree._Element:
         return etree.fromstring(data, _PARSER)
     except etree.XMLSyntaxError as e:
         raise InputError(f"{name} is not well-formed XML ({e.msg})", path=str(path)) from None
+
+
+_COUNTED = ((w("p"), "paragraphs", "个段落"), (w("r"), "runs", "个文字块（run）"), (w("tc"), "table_cells", "个表格单元格"))
+_FEED = 1 << 16
+"""Bytes fed to the pull parser at a time: a cap overshoots by at most this much XML."""
+
+
+def parse_body_xml(data: bytes, name: str, path: Path) -> tuple[etree._Element, str | None]:
+    """`parse_xml` for a document part, reading at most LIMITS' paragraphs, runs, table cells
+    and tags: past a cap the tree holds what came before it (the element open at the cap
+    is cut short) and the second value is the warning saying what was left out.
+
+    A part with fewer tags than the smallest cap cannot reach one and is parsed in one call;
+    a larger one is fed to a pull parser that reports only the counted elements (the filter
+    runs in lxml, so this costs about what one call does)."""
+    caps = {tag: getattr(LIMITS, field) for tag, field, _ in _COUNTED}
+    if data.count(b"<") < min(*caps.values(), LIMITS.xml_tags):
+        return parse_xml(data, name, path), None
+    labels = {tag: label for tag, _, label in _COUNTED}
+    counts = dict.fromkeys(caps, 0)
+    parser = etree.XMLPullParser(events=("start",), tag=(*caps, w("document"), w("body")), resolve_entities=False,
+                                 no_network=True, huge_tree=False, remove_comments=True, remove_pis=True)
+    tags, hit, root = 0, "", None
+    try:
+        for at in range(0, len(data), _FEED):
+            chunk = data[at : at + _FEED]
+            parser.feed(chunk)
+            tags += chunk.count(b"<")
+            for _, el in parser.read_events():
+                if root is None:
+                    root = el.getroottree().getroot()
+                if el.tag in counts:
+                    counts[el.tag] += 1
+                    if not hit and counts[el.tag] >= caps[el.tag]:
+                        hit = el.tag
+            if hit or tags >= LIMITS.xml_tags:
+                break
+        else:
+            return parser.close(), None
+    except etree.XMLSyntaxError as e:
+        raise InputError(f"{name} is not well-formed XML ({e.msg})", path=str(path)) from None
+    if root is None:
+        raise LimitExceeded(f"{name} 的 XML 标记超过 {LIMITS.xml_tags:,} 个，未读取", path=str(path))
+    if hit:
+        what = f"{counts[hit]:,} {labels[hit]}（上限 {caps[hit]:,}）"
+    else:
+        what = f"{tags:,} 个 XML 标记（上限 {LIMITS.xml_tags:,}）"
+    return root, partly(f"{name} 只读取了前 {what}，其后的内容未读取")
 
 
 # ----------------------------------------------------------------------------- package

@@ -33,6 +33,7 @@ from dossier.parse.layout import (
     key,
     lines_to_tree,
 )
+from dossier.parse.limits import ocr_skipped, ocr_stop, partly, render_scale
 from dossier.parse.ooxml import ENCRYPTED
 from dossier.tree import DocumentTree
 
@@ -291,7 +292,7 @@ def _ocr_pages(pdf: pdfium.PdfDocument, numbers: Sequence[int]) -> list[list[Lin
         page = pdf[no - 1]
         try:
             width, height = page.get_size()
-            scale = page_scale(width, height, most=OCR_SCALE)
+            scale = render_scale(width, height, page_scale(width, height, most=OCR_SCALE))
             images.append(page.render(scale=scale, grayscale=True).to_pil())
             scales.append(scale)
         finally:
@@ -393,9 +394,11 @@ def parse_pdf(
         limit = min(total, max_pages)
         if total > max_pages:
             warnings.append(f"read the first {max_pages} of {total} pages")
+            warnings.append(partly(f"只读取了前 {max_pages:,} 页（共 {total:,} 页）"))
         for i in range(limit):
             if time.monotonic() > deadline:
                 warnings.append(f"time limit: stopped after page {i} of {total}")
+                warnings.append(partly(f"读取时间已到上限，只读取了前 {i:,} 页（共 {total:,} 页）"))
                 break
             try:
                 page = pdf[i]
@@ -429,8 +432,9 @@ def parse_pdf(
                 by_no = {p.number: k for k, p in enumerate(pages)}
                 done: list[int] = []
                 step = 4  # pages rendered and held at once
+                started, capped = time.monotonic(), ""
                 for at in range(0, len(blank), step):
-                    if time.monotonic() > deadline:
+                    if time.monotonic() > deadline or (capped := ocr_stop(started, len(done))):
                         break
                     chunk = blank[at : at + step]
                     for no, found in zip(chunk, _ocr_pages(pdf, chunk), strict=True):
@@ -446,6 +450,8 @@ def parse_pdf(
                     warnings.append(
                         f"{NO_TEXT_LAYER} pages {_ranges(left)} have no text layer and were not OCR'd (time limit)"
                     )
+                    if capped:
+                        warnings.append(ocr_skipped(_ranges(left), capped))
                 empty = [n for n in done if n not in ocr_pages]
                 if empty:
                     # Said like a missing text layer, so that a file of such pages is reported

@@ -6,14 +6,23 @@ LibreOffice's bundled python), never imported by dossier itself: the tool's own 
 on a private pipe, connects, answers "ready", then converts one file per request line
 (JSON: src, dst, filter) and answers one JSON line each, until stdin closes. It only
 reads from `src` and writes to `dst`, both in the caller's throwaway folder.
+
+It and its soffice are one process group (the caller starts it in a new session) and die
+together with the caller: a watcher thread kills the group as soon as the caller is gone,
+even a caller killed with SIGKILL mid-conversion (a sandbox past its timeout, a scan
+stopped with kill -9), while the main thread is blocked in LibreOffice (pyuno releases the
+interpreter lock during UNO calls).
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import os
+import signal
 import subprocess
 import sys
+import threading
 import time
 from typing import Any
 
@@ -37,14 +46,35 @@ def _say(obj: dict[str, Any]) -> None:
     sys.stdout.flush()
 
 
+def _die_with(caller: int) -> None:
+    """Kill this process group (this bridge and its soffice) once `caller` has exited."""
+    while os.getppid() == caller:
+        time.sleep(0.2)
+    with contextlib.suppress(OSError):
+        if os.getpgrp() == os.getpid():  # our own group: soffice and what it started
+            os.killpg(os.getpgrp(), signal.SIGKILL)
+        elif _soffice_pid:  # never the caller's group: soffice alone
+            os.kill(_soffice_pid, signal.SIGKILL)
+    os._exit(1)
+
+
+_soffice_pid = 0
+
+
 def main() -> int:
     soffice, profile_url, pipe = sys.argv[1:4]
+    # The caller's pid from the caller itself: one killed while this bridge was starting
+    # is gone before getppid() could be asked.
+    caller = int(sys.argv[4]) if len(sys.argv) > 4 else os.getppid()
+    threading.Thread(target=_die_with, args=(caller,), daemon=True, name="caller-watch").start()
     accept = f"pipe,name={pipe};urp;StarOffice.ComponentContext"
     proc = subprocess.Popen(
         [soffice, f"-env:UserInstallation={profile_url}", "--headless", "--invisible", "--norestore",
          "--nolockcheck", "--nodefault", "--nologo", f"--accept={accept}"],
         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
+    global _soffice_pid
+    _soffice_pid = proc.pid
     local = uno.getComponentContext()
     resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
     ctx = None

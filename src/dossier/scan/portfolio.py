@@ -26,6 +26,7 @@ from dossier.render.common import (
     SEVERITY_LABEL,
     finding_table,
     label,
+    show_invisible,
     visible,
 )
 from dossier.scan import xlsx
@@ -63,8 +64,9 @@ def outputs_key(fingerprint: str) -> str:
 
 def finding_sheet_rows(dossier_id: str, report: Mapping[str, Any]) -> bytes:
     """The dossier's rows of the 问题 sheet, prepared (xlsx.row) by the worker that checked it,
-    so that writing the sheet is a copy, not 10 µs a cell."""
-    return b"".join(xlsx.row([dossier_id, *values]) for values in finding_table(report))
+    so that writing the sheet is a copy, not 10 µs a cell. Bidi and zero-width controls are
+    shown as ⟨U+202E⟩, as in the other reports for people (报告\u202etxt.exe must not read as 报告exe.txt)."""
+    return b"".join(xlsx.row([show_invisible(dossier_id), *values]) for values in finding_table(visible(report)))
 
 
 def dossier_outputs(dossier_id: str, report: Mapping[str, Any]) -> tuple[bytes, bytes]:
@@ -118,12 +120,12 @@ def write_xlsx(cache: ScanCache, summaries: Sequence[Mapping[str, Any]], out: Pa
 
     def overview() -> Iterator[tuple[bytes, str | None]]:
         for s in summaries:
-            yield xlsx.row([s["id"], s["input"], s["jurisdiction"],
-                            SOURCE_LABEL.get(s["jurisdiction_source"], s["jurisdiction_source"]),
-                            s["stage"], SOURCE_LABEL.get(s["stage_source"], s["stage_source"]),
-                            STATUS_LABEL.get(s["status"], s["status"]), s["errors"], s["warnings"], s["info"],
-                            *(s["material_counts"].get(st, 0) for st in MATERIAL_STATUSES), s["files"],
-                            f"{s['id']}.html"]), report_link(s["id"])
+            yield xlsx.row(visible([s["id"], s["input"], s["jurisdiction"],
+                                    SOURCE_LABEL.get(s["jurisdiction_source"], s["jurisdiction_source"]),
+                                    s["stage"], SOURCE_LABEL.get(s["stage_source"], s["stage_source"]),
+                                    STATUS_LABEL.get(s["status"], s["status"]), s["errors"], s["warnings"], s["info"],
+                                    *(s["material_counts"].get(st, 0) for st in MATERIAL_STATUSES), s["files"],
+                                    f"{s['id']}.html"])), report_link(s["id"])
 
     def findings() -> Iterator[tuple[bytes, str | None]]:
         for _, prepared in cache.sheets([s["id"] for s in summaries]):
@@ -139,13 +141,13 @@ def write_xlsx(cache: ScanCache, summaries: Sequence[Mapping[str, Any]], out: Pa
     def matrix() -> Iterator[tuple[bytes, str | None]]:
         for s in summaries:
             have = dict((t, st) for t, st in s["materials"])
-            yield xlsx.row([s["id"], s["jurisdiction"], s["stage"],
-                            *(label(MATERIAL_LABEL, have[t]) if t in have else None for t in columns)]), None
+            yield xlsx.row(visible([s["id"], s["jurisdiction"], s["stage"],
+                                    *(label(MATERIAL_LABEL, have[t]) if t in have else None for t in columns)])), None
 
     sheets = [
         xlsx.Sheet("概况", overview_header, overview(), link_column=xlsx.COLUMNS[len(overview_header) - 1]),
         xlsx.Sheet(FINDINGS_SHEET, ("档案", *(h for _, h in FINDING_COLUMNS)), findings()),
-        xlsx.Sheet("材料矩阵", ("档案", "地区", "阶段", *columns), matrix()),
+        xlsx.Sheet("材料矩阵", ("档案", "地区", "阶段", *visible(list(columns))), matrix()),
     ]
     target = out / XLSX
     tmp = target.with_name(f".{target.name}.tmp")
@@ -212,6 +214,8 @@ def write_dashboard(summaries: Sequence[Mapping[str, Any]], out: Path, when: dat
 
 
 def write_portfolio(cache: ScanCache, ids: Sequence[str], out: Path) -> list[Path]:
-    summaries = visible(cache.summaries(ids))  # for people: bidi/zero-width controls shown as ⟨U+202E⟩
+    raw = cache.summaries(ids)
+    summaries = visible(raw)  # for people: bidi/zero-width controls shown as ⟨U+202E⟩
     when = _stamp(summaries)
-    return [write_jsonl(cache, ids, out), write_xlsx(cache, summaries, out, when), write_dashboard(summaries, out, when)]
+    # The workbook looks rows and report pages up by the real ids and shows them cell by cell.
+    return [write_jsonl(cache, ids, out), write_xlsx(cache, raw, out, when), write_dashboard(summaries, out, when)]

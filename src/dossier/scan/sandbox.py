@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from dossier.check.engine import CheckOptions, ParsedFile
+from dossier.scan.scratch import remove_scratch, use_own_scratch
 
 if TYPE_CHECKING:
     from dossier.model import Pack
@@ -142,6 +143,7 @@ class ParseSandbox:
         with contextlib.suppress(OSError):
             proc.kill()
         code = proc.wait()
+        remove_scratch(proc.pid)  # what the killed child (and its LibreOffice) left in TMPDIR
         for stream in (proc.stdin, proc.stdout):
             if stream is not None:
                 with contextlib.suppress(OSError):
@@ -160,6 +162,7 @@ class ParseSandbox:
         except (OSError, subprocess.TimeoutExpired, ValueError):
             proc.kill()
             proc.wait()
+        remove_scratch(proc.pid)
         if proc.stdout is not None:
             proc.stdout.close()
 
@@ -349,6 +352,7 @@ def _child(memory_mb: int, parser: str, parent_pid: int) -> None:
     from dossier.scan.lifetime import die_with_parent, leave_interrupts_to_parent
 
     die_with_parent(parent_pid)  # a killed scan or check leaves no sandbox running
+    use_own_scratch()  # temporary files in one folder the parent removes, however this child ends
     leave_interrupts_to_parent()
     proto_out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # stray prints go to stderr, not into the protocol

@@ -57,7 +57,7 @@ def _codes(*codes: str) -> frozenset[str]:
 
 
 KINDS: tuple[Kind, ...] = (
-    Kind("file-problem", "file", _codes("DOS-P001", "DOS-P002", "DOS-P003", "DOS-P004"), files.check_problem),
+    Kind("file-problem", "file", _codes("DOS-P001", "DOS-P002", "DOS-P003", "DOS-P004", "DOS-P006"), files.check_problem),
     Kind("stage-fit", "file", _codes("DOS-M004", "DOS-M005"), files.check_stage_fit),
     Kind("fact-conflict", "fact", _codes("DOS-F001"), facts.check_conflict),
     # A file for a route the project may not take (verdicts.wrong_route) breaks the rule: DOS-R001.

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dossier.check.classify import evidence_for, other_stage_document
 from dossier.check.context import CheckContext, ParsedFile
 from dossier.check.rules import Gap
+from dossier.parse.limits import PARTLY_READ
 
 LOW_OCR_CONFIDENCE = 0.8
 
@@ -17,10 +18,16 @@ def file_gap(code: str, display: str, reason: str) -> Gap:
 
 
 def check_problem(ctx: CheckContext, p: ParsedFile) -> Iterator[Gap]:
-    """The parser's verdict on the file (unreadable, no text layer, parse limit), and a poor OCR."""
+    """The parser's verdict on the file (unreadable, no text layer, parse limit), what a parse cap left
+    unread, and a poor OCR."""
     if p.code:
         yield file_gap(p.code, p.display, p.reason)
     tree = p.tree
+    # What parse caps left unread, all in one finding (findings are one per code and file).
+    left_out = [n.removeprefix(PARTLY_READ).strip() for n in (tree.warnings if tree is not None else ())
+                if n.startswith(PARTLY_READ)]
+    if left_out:
+        yield file_gap("DOS-P006", p.display, "；".join(left_out))
     if tree is not None and tree.ocr and tree.ocr_confidence is not None and tree.ocr_confidence < LOW_OCR_CONFIDENCE:
         yield file_gap("DOS-P004", p.display, f"{tree.ocr_confidence:.2f}")
 
