@@ -76,7 +76,7 @@ def _facts_sentences(p: bd.Project, rng: random.Random, n: int) -> tuple[str, ..
 
 
 def _table(p: bd.Project, rng: random.Random) -> list[tuple[str, ...]]:
-    rows = [("序号", "事项", "金额（万元）", "完成日期", "责任单位")]
+    rows: list[tuple[str, ...]] = [("序号", "事项", "金额（万元）", "完成日期", "责任单位")]
     for i in range(1, 7):
         d = p.approval_date.replace(day=1 + rng.randrange(27), month=1 + rng.randrange(12))
         rows.append((str(i), f"{rng.choice(TOPICS)}建设", f"{rng.randrange(3, 200)}.{rng.randrange(10, 99)}",
