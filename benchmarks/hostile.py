@@ -32,22 +32,9 @@ import psutil
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "hostile"))
 from hostile_cases import CASES  # noqa: E402
+from hostile_support import _tree_rss  # noqa: E402
 
 _SHOWN_FIRST = {"DOS-P003": 0, "DOS-P006": 1, "DOS-P002": 2, "DOS-P001": 3}
-
-
-def _tree_rss(proc: psutil.Process) -> int:
-    try:
-        family = [proc, *proc.children(recursive=True)]
-    except psutil.Error:
-        return 0
-    total = 0
-    for p in family:
-        try:
-            total += p.memory_info().rss
-        except psutil.Error:
-            continue
-    return total
 
 
 def run_case(case: str, timeout: float) -> dict[str, Any]:

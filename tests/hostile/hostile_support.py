@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import psutil
+import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 GOOD_SRC = REPO / "corpus/dossiers/yongchuan-final-acceptance/files/01_永川区智慧城管平台建设项目终验投用申请书.docx"
@@ -138,6 +139,11 @@ class Run:
 
     def everything(self) -> str:
         return "\n".join((self.stdout, self.stderr, self.report_text))
+
+    def file(self, name: str) -> dict[str, Any]:
+        """The report's entry for the file `name`."""
+        assert self.report is not None
+        return next(f for f in self.report["files"] if f["path"] == name)
 
     def findings_for(self, name: str) -> list[dict[str, Any]]:
         assert self.report is not None
@@ -440,3 +446,4 @@ def _soffice() -> str | None:
 
 
 HAS_SOFFICE = _soffice() is not None
+needs_soffice = pytest.mark.skipif(not HAS_SOFFICE, reason="LibreOffice (soffice) not installed")

@@ -4,23 +4,16 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hostile_support import (
     GOOD_NAME,
     Box,
-    Run,
     assert_bars,
     check,
     small_docx,
     text_pdf,
 )
-
-
-def _file(run: Run, name: str) -> dict[str, Any]:
-    assert run.report is not None
-    return next(f for f in run.report["files"] if f["path"] == name)
 
 
 def test_zero_byte_files(box: Box) -> None:
@@ -30,7 +23,7 @@ def test_zero_byte_files(box: Box) -> None:
     run = check(box)
     assert_bars(run, named=names)
     for n in names:
-        assert _file(run, n)["status"] == "unreadable"
+        assert run.file(n)["status"] == "unreadable"
         assert [f["code"] for f in run.findings_for(n) if f["code"].startswith("DOS-P")] == ["DOS-P002"], n
 
 
@@ -42,9 +35,9 @@ def test_wrong_extensions_are_read_by_content(box: Box) -> None:
     box.put("no-extension", small_docx())
     run = check(box)
     assert_bars(run, named=["其实是PDF.docx", "其实是Word.pdf", "其实是Word.xlsx", "图片.pdf", "no-extension"])
-    assert (_file(run, "其实是PDF.docx")["format"], _file(run, "其实是PDF.docx")["status"]) == ("pdf", "parsed")
+    assert (run.file("其实是PDF.docx")["format"], run.file("其实是PDF.docx")["status"]) == ("pdf", "parsed")
     for n in ("其实是Word.pdf", "其实是Word.xlsx", "no-extension"):
-        assert (_file(run, n)["format"], _file(run, n)["status"]) == ("docx", "parsed"), n
+        assert (run.file(n)["format"], run.file(n)["status"]) == ("docx", "parsed"), n
 
 
 # The CLI's own process, patched before main(): the file is deleted just before it goes to the
@@ -70,7 +63,7 @@ def test_file_disappears_between_ingest_and_parse(box: Box) -> None:
     run = type(run)(**{**run.__dict__, "created": ()})
     assert_bars(run, named=["vanish.docx", "vanish.pdf"])
     for n in ("vanish.docx", "vanish.pdf"):
-        assert _file(run, n)["status"] == "unreadable"
+        assert run.file(n)["status"] == "unreadable"
         assert any(f["code"] == "DOS-P002" for f in run.findings_for(n))
 
 

@@ -36,21 +36,14 @@ from hostile_support import (
     BACKSTOP_AS,
     CHECK_ARGS,
     DOC_SRC,
-    HAS_SOFFICE,
     W_NS,
     Box,
     Run,
     assert_bars,
     check,
+    needs_soffice,
     run_cli,
 )
-
-needs_soffice = pytest.mark.skipif(not HAS_SOFFICE, reason="LibreOffice (soffice) not installed")
-
-
-def _file(run: Run, name: str) -> dict[str, object]:
-    assert run.report is not None
-    return next(f for f in run.report["files"] if f["path"] == name)
 
 
 def _coded(run: Run, name: str, code: str) -> list[str]:
@@ -70,7 +63,7 @@ def test_huge_documents_are_read_up_to_a_cap_and_say_so(box: Box, name: str, bui
     box.put(name, build())
     run = check(box, address_cap=BACKSTOP_AS)
     assert_bars(run, named=[name], exits=(0, 1))
-    assert _file(run, name)["status"] == "parsed"  # what came before the cap was read
+    assert run.file(name)["status"] == "parsed"  # what came before the cap was read
     partly = _coded(run, name, "DOS-P006")
     assert partly and said in partly[0] and "只读取了部分内容" in partly[0], run.findings_for(name)
     assert not _coded(run, name, "DOS-P003"), "a cap, not the sandbox's memory limit or timeout, stopped it"
@@ -125,7 +118,7 @@ def test_conversions_are_charged_to_the_dossier_budget_and_skips_are_named(box: 
     skipped = [n for n in names if any("预算" in m for m in _coded(run, n, "DOS-P003"))]
     assert skipped, "files past the budget must be reported, not silently dropped"
     for n in names:  # every file is either read or has a finding that names it
-        assert _file(run, n)["status"] == "parsed" or run.findings_for(n), n
+        assert run.file(n)["status"] == "parsed" or run.findings_for(n), n
     time.sleep(1)
     assert not _ours(box.tmp), "a sandbox stopped at the budget left LibreOffice running"
 

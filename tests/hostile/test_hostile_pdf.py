@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 from hostile_support import (
@@ -13,21 +12,14 @@ from hostile_support import (
     SCAN_SRC,
     TEXT_PDF_SRC,
     Box,
-    Run,
     assert_bars,
     check,
     layout_pdf,
+    needs_soffice,
     pdf_bytes,
     soffice_pdf,
     text_pdf,
 )
-
-needs_soffice = pytest.mark.skipif(not HAS_SOFFICE, reason="LibreOffice (soffice) not installed")
-
-
-def _file(run: Run, name: str) -> dict[str, Any]:
-    assert run.report is not None
-    return next(f for f in run.report["files"] if f["path"] == name)
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +43,7 @@ def test_user_password_pdf_is_named_with_the_reason(box: Box, encrypted: dict[st
     box.put("加密.pdf", encrypted["user"])
     run = check(box)
     assert_bars(run, named=["加密.pdf"])
-    assert _file(run, "加密.pdf")["status"] == "unreadable"
+    assert run.file("加密.pdf")["status"] == "unreadable"
     assert any(f["code"] == "DOS-P002" and "password" in f["message"] for f in run.findings_for("加密.pdf"))
 
 
@@ -61,7 +53,7 @@ def test_owner_password_only_pdf_is_read(box: Box, encrypted: dict[str, bytes]) 
     box.put("限制编辑.pdf", encrypted["owner"])
     run = check(box)
     assert_bars(run, named=["限制编辑.pdf"])
-    f = _file(run, "限制编辑.pdf")
+    f = run.file("限制编辑.pdf")
     assert f["status"] == "parsed" and f["pages"] == 1
 
 
@@ -72,7 +64,7 @@ def test_truncated_pdf(box: Box, keep: float) -> None:
     box.put(name, data[: int(len(data) * keep)])
     run = check(box)
     assert_bars(run, named=[name])
-    f = _file(run, name)
+    f = run.file(name)
     # pdfium may rebuild what is left; either it reads pages or the file gets a finding.
     assert f["status"] == "parsed" or any(x["code"] == "DOS-P002" for x in run.findings_for(name))
 
@@ -97,7 +89,7 @@ def test_broken_xref(box: Box, name: str, mangle: Callable[[bytes], bytes]) -> N
     box.put(name, mangle(text_pdf(3)))
     run = check(box)
     assert_bars(run, named=[name])
-    f = _file(run, name)
+    f = run.file(name)
     # pdfium rebuilds a damaged xref by scanning the objects: the text is still read.
     assert f["status"] == "parsed" or any(x["code"] == "DOS-P002" for x in run.findings_for(name))
 
@@ -131,7 +123,7 @@ def test_images_only_without_ocr_is_a_no_text_warning(box: Box) -> None:
     box.put("扫描件.pdf", SCAN_SRC.read_bytes())
     run = check(box, None, "--no-ocr")
     assert_bars(run, named=["扫描件.pdf"])
-    assert _file(run, "扫描件.pdf")["status"] == "no-text"
+    assert run.file("扫描件.pdf")["status"] == "no-text"
     p001 = [f for f in run.findings_for("扫描件.pdf") if f["code"] == "DOS-P001"]
     assert len(p001) == 1 and p001[0]["severity"] == "warning"
     assert not any(f["code"] == "DOS-P002" for f in run.findings_for("扫描件.pdf"))
@@ -143,7 +135,7 @@ def test_images_only_with_no_text_in_the_images(box: Box) -> None:
     box.put("图片.pdf", pdf_bytes([[], []], image_only=True))
     run = check(box, address_cap=BACKSTOP_AS)
     assert_bars(run, named=["图片.pdf"])
-    assert _file(run, "图片.pdf")["status"] == "no-text"
+    assert run.file("图片.pdf")["status"] == "no-text"
     assert any(f["code"] == "DOS-P001" for f in run.findings_for("图片.pdf"))
 
 
@@ -151,7 +143,7 @@ def test_scan_with_ocr_stays_under_a_gigabyte(box: Box) -> None:
     box.put("扫描件.pdf", SCAN_SRC.read_bytes())
     run = check(box, address_cap=BACKSTOP_AS)
     assert_bars(run, named=["扫描件.pdf"])
-    assert _file(run, "扫描件.pdf")["format"] == "pdf-ocr"
+    assert run.file("扫描件.pdf")["format"] == "pdf-ocr"
 
 
 @pytest.mark.parametrize(("pages", "lines"), [(2000, 30), (5000, 2)])
@@ -160,7 +152,7 @@ def test_many_pages_bounded(box: Box, pages: int, lines: int, record_property: p
     box.put(name, text_pdf(pages, lines))
     run = check(box)
     assert_bars(run, named=[name])
-    f = _file(run, name)
+    f = run.file(name)
     assert f["status"] == "parsed" and f["pages"] == pages
     record_property("seconds", round(run.seconds, 1))  # type: ignore[operator]
     record_property("peak_rss_mib", run.peak_rss >> 20)  # type: ignore[operator]

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
+
+from test_pdf import L as make_line
 
 from dossier.parse.layout import Line, Mark, Page, key, lines_to_tree, name_length
 from dossier.parse.pdf import parse_pdf
@@ -166,20 +169,9 @@ def test_characters_outside_the_bmp_in_a_real_pdf_do_not_crash(tmp_path: Path) -
 
 
 # ---------------------------------------------------------------- lines
-def L(
-    page: int,
-    top: float,
-    text: str,
-    *,
-    size: float = 12.0,
-    bold: bool = False,
-    x0: float = 90.0,
-    x1: float | None = None,
-    font: str = "SimSun",
-) -> Line:
-    if x1 is None:
-        x1 = min(x0 + size * len(text), 505.0)
-    return Line(page=page, text=text, x0=x0, x1=x1, top=top, bottom=top + size, size=size, bold=bold, font=font)
+def L(page: int, top: float, text: str, *, font: str = "SimSun", **kw: Any) -> Line:
+    """test_pdf's line builder, set in SimSun (the real files' body face) unless told."""
+    return make_line(page, top, text, font=font, **kw)
 
 
 PARA = "项目建设单位按照全区政务信息化总体规划统筹推进数据共享和业务协同，系统依托区级政务云平台部署。"
