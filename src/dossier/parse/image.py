@@ -18,7 +18,7 @@ from typing import Any
 from dossier.errors import InputError
 from dossier.parse.limits import LIMITS, LimitExceeded, ocr_skipped, ocr_stop
 from dossier.parse.ocr import OCR_LONG_SIDE, OcrLine, fit_for_ocr, ocr_image
-from dossier.parse.pdf import NO_TEXT_LAYER, Line, Page, _cluster, _ranges, lines_to_tree, ocr_summary
+from dossier.parse.pdf import NO_TEXT_LAYER, Line, Page, _cluster, _ranges, pages_tree
 from dossier.tree import DocumentTree
 
 __all__ = ["IMAGE_EXTS", "MAX_IMAGE_PIXELS", "ocr_pil_lines", "parse_image", "prepare"]
@@ -140,20 +140,5 @@ def parse_image(
             warnings.append(ocr_skipped(_ranges(left), capped))
     if empty:
         warnings.append(f"{NO_TEXT_LAYER} pages {_ranges(empty)} are an image and OCR found no text")
-    read = [p for p in pages if p.lines]
-    confidence = None
-    if read:
-        note, confidence = ocr_summary([p.number for p in read], scores)
-        warnings.append(note)
-    title, preamble, headings = lines_to_tree(path, read, [], ocr=True) if read else ("", (), ())
-    return DocumentTree(
-        path=str(path),
-        format="image",
-        title=title,
-        headings=headings,
-        preamble=preamble,
-        pages=total,
-        ocr=bool(read),
-        ocr_confidence=confidence,
-        warnings=tuple(warnings),
-    )
+    read = [p.number for p in pages if p.lines]
+    return pages_tree(path, pages, [], fmt="image", total=total, ocr_pages=read, scores=scores, warnings=warnings)

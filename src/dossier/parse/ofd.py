@@ -34,10 +34,10 @@ from typing import Any
 from lxml import etree
 
 from dossier.errors import InputError
-from dossier.parse.layout import Line, Mark, Page, key, lines_to_tree
+from dossier.parse.layout import Line, Mark, Page, key
 from dossier.parse.layout import cluster as _cluster
 from dossier.parse.limits import LIMITS, LimitExceeded, check_zip_entries, ocr_skipped, ocr_stop, partly
-from dossier.parse.pdf import NO_TEXT_LAYER, _ranges, ocr_summary
+from dossier.parse.pdf import NO_TEXT_LAYER, _ranges, pages_tree
 from dossier.tree import DocumentTree
 
 __all__ = ["OFD_NS", "OfdPackage", "is_ofd", "parse_ofd", "parse_ofd_documents", "seal_note"]
@@ -504,28 +504,8 @@ def _read_document(
     marks = _outline(doc, page_ids)
     info = _kid(body, "DocInfo")
     meta_title = _text(_kid(info, "Title")) if info is not None else ""
-    all_ocr = bool(ocr_pages) and len(ocr_pages) == sum(1 for p in pages if p.lines)
-    confidence = None
-    if ocr_pages:
-        note, confidence = ocr_summary(ocr_pages, scores)
-        warnings.append(note)
-    path = Path(pkg.display)
-    title, preamble, headings = (
-        lines_to_tree(path, [p for p in pages if p.lines], marks, ocr=all_ocr, meta_title=meta_title)
-        if any(p.lines for p in pages)
-        else ("", (), ())
-    )
-    return DocumentTree(
-        path=pkg.display,
-        format="ofd",
-        title=title,
-        headings=headings,
-        preamble=preamble,
-        pages=total,
-        ocr=bool(ocr_pages),
-        ocr_confidence=confidence,
-        warnings=tuple(warnings),
-    )
+    return pages_tree(Path(pkg.display), pages, marks, fmt="ofd", meta_title=meta_title, total=total,
+                      ocr_pages=ocr_pages, scores=scores, warnings=warnings, display=pkg.display)
 
 
 def _page_size_from(common: Any, default: tuple[float, float]) -> tuple[float, float]:

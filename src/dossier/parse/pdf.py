@@ -19,7 +19,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -429,7 +429,8 @@ def parse_pdf(
         meta_title = _clean(pdf.get_metadata_value("Title") or "")
     finally:
         pdf.close()
-    return _tree(path, pages, marks, meta_title, total, ocr_pages, scores, warnings)
+    return pages_tree(path, pages, marks, fmt="pdf", ocr_fmt="pdf-ocr", meta_title=meta_title, total=total,
+                      ocr_pages=ocr_pages, scores=scores, warnings=warnings)
 
 
 def _read_pages(pdf: pdfium.PdfDocument, path: Path, limit: int, deadline: float, warnings: list[str]) -> _Read:
@@ -522,32 +523,39 @@ def _ocr_blank_pages(
     return ocr_pages, scores
 
 
-def _tree(
+PageFormat = Literal["pdf", "pdf-ocr", "ofd", "image"]
+
+
+def pages_tree(
     path: Path,
-    pages: list[Page],
-    marks: list[Mark],
-    meta_title: str,
+    pages: Sequence[Page],
+    marks: Sequence[Mark],
+    *,
+    fmt: PageFormat,
+    ocr_fmt: PageFormat | None = None,
+    meta_title: str = "",
     total: int,
     ocr_pages: list[int],
     scores: list[float],
     warnings: list[str],
+    display: str | None = None,
 ) -> DocumentTree:
-    """The DocumentTree of the pages read: headings when there is text (layer or OCR)."""
+    """The DocumentTree of the pages a PDF, OFD or image reader read: headings when there is
+    text (layer or OCR), the OCR note and mean confidence, `ocr_fmt` as the format when every
+    page with text was OCR'd."""
     all_ocr = bool(ocr_pages) and len(ocr_pages) == sum(1 for p in pages if p.lines)
     confidence = None
     if ocr_pages:
         note, confidence = ocr_summary(ocr_pages, scores)
         warnings.append(note)
-    text_pages = [p for p in pages if p.lines and not p.ocr]
+    read = [p for p in pages if p.lines]
     # With no text layer and no OCR there is nothing to find headings in: say so, no guesses.
     title, preamble, headings = (
-        lines_to_tree(path, [p for p in pages if p.lines], marks, ocr=all_ocr, meta_title=meta_title)
-        if (text_pages or ocr_pages)
-        else ("", (), ())
+        lines_to_tree(path, read, list(marks), ocr=all_ocr, meta_title=meta_title) if read else ("", (), ())
     )
     return DocumentTree(
-        path=str(path),
-        format="pdf-ocr" if all_ocr else "pdf",
+        path=str(path) if display is None else display,
+        format=ocr_fmt if all_ocr and ocr_fmt else fmt,
         title=title,
         headings=headings,
         preamble=preamble,
