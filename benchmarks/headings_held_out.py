@@ -12,23 +12,13 @@ errors. Without the cache (corpus/real/cache/, git-ignored) this prints why and 
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import re
 import sys
 from pathlib import Path
-from types import ModuleType
 
 REPO = Path(__file__).resolve().parents[1]
 MANIFEST = REPO / "corpus" / "real" / "manifest.yaml"
-
-
-def _headings_real() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("headings_real", REPO / "benchmarks" / "headings_real.py")
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("headings_real", mod)
-    spec.loader.exec_module(mod)
-    return mod
+sys.path.insert(0, str(REPO / "benchmarks"))
 
 
 def held_out_ids(manifest: str) -> set[str]:
@@ -46,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--show", action="store_true", help="misses, extras and level errors of each held-out file")
     args = ap.parse_args(argv)
-    hr = _headings_real()
+    import headings_real as hr  # the scorer, beside this script
     judged = {i: j for i, j in hr.load_judged().items() if hr.cached(i) is not None}
     if not judged:
         print("skipped: no cached files under corpus/real/cache (fetch them as corpus/real/manifest.yaml says)")

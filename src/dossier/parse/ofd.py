@@ -36,8 +36,8 @@ from lxml import etree
 from dossier.errors import InputError
 from dossier.parse.layout import Line, Mark, Page, key
 from dossier.parse.layout import cluster as _cluster
-from dossier.parse.limits import LIMITS, LimitExceeded, check_zip_entries, ocr_skipped, ocr_stop, partly
-from dossier.parse.pdf import NO_TEXT_LAYER, _ranges, pages_tree
+from dossier.parse.limits import LIMITS, LimitExceeded, check_zip_entries, ocr_stop, partly
+from dossier.parse.pdf import NO_TEXT_LAYER, _ranges, pages_tree, unread_page_warnings
 from dossier.tree import DocumentTree
 
 __all__ = ["OFD_NS", "OfdPackage", "is_ofd", "parse_ofd", "parse_ofd_documents", "seal_note"]
@@ -550,12 +550,7 @@ def _ocr_blank(
         pages[by_no[no]] = replace(pages[by_no[no]], lines=tuple(lines), ocr=True)
         ocr_pages.append(no)
         scores.extend(ln.score for ln in lines if ln.score is not None)
-    if left:
-        warnings.append(f"{NO_TEXT_LAYER} pages {_ranges(left)} have no text layer and were not OCR'd (time limit)")
-        if capped:
-            warnings.append(ocr_skipped(_ranges(left), capped))
-    if empty:
-        warnings.append(f"{NO_TEXT_LAYER} pages {_ranges(empty)} have no text layer and OCR found no text")
+    warnings.extend(unread_page_warnings(left, empty, capped))
     return ocr_pages, scores
 
 

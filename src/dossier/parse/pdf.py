@@ -511,16 +511,23 @@ def _ocr_blank_pages(
             ocr_pages.append(no)
             scores.extend(ln.score for ln in lines if ln.score is not None)
     left = [n for n in blank if n not in done]
+    warnings.extend(unread_page_warnings(left, [n for n in done if n not in ocr_pages], capped))
+    return ocr_pages, scores
+
+
+def unread_page_warnings(left: Sequence[int], empty: Sequence[int], capped: str) -> list[str]:
+    """What a PDF or OFD reader says of image-only pages it did not OCR (`left`, with the cap
+    that stopped it) and of those where OCR found no text (`empty`)."""
+    out: list[str] = []
     if left:
-        warnings.append(f"{NO_TEXT_LAYER} pages {_ranges(left)} have no text layer and were not OCR'd (time limit)")
+        out.append(f"{NO_TEXT_LAYER} pages {_ranges(left)} have no text layer and were not OCR'd (time limit)")
         if capped:
-            warnings.append(ocr_skipped(_ranges(left), capped))
-    empty = [n for n in done if n not in ocr_pages]
+            out.append(ocr_skipped(_ranges(left), capped))
     if empty:
         # Said like a missing text layer, so that a file of such pages is reported
         # as unreadable (DOS-P001) rather than as a document with nothing in it.
-        warnings.append(f"{NO_TEXT_LAYER} pages {_ranges(empty)} have no text layer and OCR found no text")
-    return ocr_pages, scores
+        out.append(f"{NO_TEXT_LAYER} pages {_ranges(empty)} have no text layer and OCR found no text")
+    return out
 
 
 PageFormat = Literal["pdf", "pdf-ocr", "ofd", "image"]
