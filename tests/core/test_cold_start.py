@@ -66,3 +66,21 @@ def test_valid_facts_and_an_installed_pack_do_not_import_python_jsonschema(tmp_p
                           capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert proc.returncode == 2
     assert "/investment" in proc.stderr  # the invalid one still gets python-jsonschema's words
+
+
+def test_checking_word_files_loads_no_pdf_reader(tmp_path: Path) -> None:
+    # A .docx is a zip, so it is first asked whether it is an OFD: that question must not
+    # import the PDF reader (pdfium is a twentieth of a second to load) when no PDF is there.
+    import shutil
+
+    files = Path(__file__).resolve().parents[2] / "corpus/dossiers/yongchuan-final-acceptance/files"
+    (tmp_path / "word").mkdir()
+    for name in ("01_永川区智慧城管平台建设项目终验投用申请书.docx", "08_运维计划.docx"):
+        shutil.copy(files / name, tmp_path / "word" / name)
+    out = tmp_path / "report.json"
+    loaded = _loaded(["dossier", "check", str(tmp_path / "word"), "-j", "yongchuan", "-s", "final-acceptance",
+                      "-f", "json", "-o", str(out)], tmp_path)
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert [f["status"] for f in report["files"]] == ["parsed", "parsed"]
+    assert "lxml" in loaded  # it did read them
+    assert not loaded & {*HEAVY, "pypdfium2", "pdfplumber"}

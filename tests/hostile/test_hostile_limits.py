@@ -215,6 +215,31 @@ def test_a_capped_body_keeps_what_came_before_the_cap(monkeypatch: pytest.Monkey
     assert none is None and len(whole.findall(f".//{{{W_NS}}}p")) == 40
 
 
+@pytest.mark.parametrize(("prefix", "rebound"), [("w", False), ("", False), ("ns0", False), ("w", True)])
+def test_the_paragraph_cap_bites_whatever_the_prefix(monkeypatch: pytest.MonkeyPatch, prefix: str, rebound: bool) -> None:
+    """A part with more tags than the smallest cap is read in one call only when a count of the
+    bytes proves no cap is reached: the proof must hold for the default namespace, any prefix,
+    and a namespace bound a second time under another prefix (then the pull parser counts)."""
+    from dataclasses import replace
+
+    from dossier.parse import ooxml
+
+    monkeypatch.setattr(ooxml, "LIMITS", replace(ooxml.LIMITS, paragraphs=300, runs=10_000, table_cells=10_000,
+                                                 xml_tags=100_000))
+    q = f"{prefix}:" if prefix else ""
+    decl = f'xmlns:{prefix}="{W_NS}"' if prefix else f'xmlns="{W_NS}"'
+    second = f'<x:p xmlns:x="{W_NS}"><x:r><x:t>x</x:t></x:r></x:p>' * 400 if rebound else ""
+    body = "".join(f"<{q}p><{q}r><{q}t>段{i}</{q}t></{q}r></{q}p>" for i in range(200))
+    filler = f"<{q}tbl>" + f"<{q}tr><{q}tc/></{q}tr>" * 150 + f"</{q}tbl>"  # tags, not paragraphs
+    xml = f"<{q}document {decl}><{q}body>{body}{filler}{second}</{q}body></{q}document>".encode()
+    root, note = ooxml.parse_body_xml(xml, "word/document.xml", Path("x.docx"))
+    paras = root.findall(f".//{{{W_NS}}}p")
+    if rebound:  # 600 paragraphs: the pull parser counts them and says so (it stops within one feed)
+        assert note is not None and "个段落（上限 300）" in note and len(paras) >= 300
+    else:  # 200 paragraphs, 1,100 tags: under every cap
+        assert note is None and len(paras) == 200
+
+
 def test_limits_can_be_raised_for_one_run_from_the_environment() -> None:
     out = subprocess.run([sys.executable, "-c", "from dossier.parse.limits import LIMITS; "
                           "print(LIMITS.paragraphs, LIMITS.ocr_seconds, LIMITS.runs)"],

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dossier.parse.ladder import (
     Ladder,
@@ -143,3 +145,18 @@ def test_ladder_hints() -> None:
     assert levels(seq, [1, 2, 2, 2]) == [1, 2, 2, 2]
     # a skipped level never leaves a gap
     assert levels([("outline1", None), ("outline3", None)], [1, 3]) == [1, 2]
+
+
+@given(st.text(alphabet=st.one_of(
+    st.characters(min_codepoint=0xFF00, max_codepoint=0xFFEF),  # full-width and half-width forms
+    st.sampled_from("\u3000，。：；（）《》、项目概述第一章ＡａＩ１２ 	\u0301\u0308\u00a0\u2160\u2474\u3231\uf900\u1100\u1161"),
+    st.characters(max_codepoint=0x2FFF),
+), max_size=40))
+def test_the_fast_nfkc_is_unicodedatas(text: str) -> None:
+    """cjk.nfkc puts full-width forms in first and then asks the quick check: the answer must be
+    unicodedata's on every text, combining marks after a full-width letter included."""
+    import unicodedata
+
+    from dossier.cjk import nfkc
+
+    assert nfkc(text) == unicodedata.normalize("NFKC", text)

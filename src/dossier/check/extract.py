@@ -281,13 +281,15 @@ def _screen(triggers: frozenset[str]) -> re.Pattern[str]:
 def extract(tree: DocumentTree, file: str, patterns: Sequence[FactPattern] = SHARED) -> list[Extracted]:
     """Every fact candidate in a document, in document order."""
     out: list[Extracted] = []
-    screen = _screen(frozenset(t for p in patterns for t in p.triggers)).search
+    triggers = frozenset(t for p in patterns for t in p.triggers)
+    screen = _screen(triggers).search
     for raw, loc in _snippets(tree):
         if not raw or len(raw) > 20000 or not screen(raw):
             continue
         text = simplify(raw)
+        present = {t for t in triggers if t in text}  # once, not once per pattern sharing a trigger
         for pat in patterns:
-            if not any(t in text for t in pat.triggers):
+            if present.isdisjoint(pat.triggers):
                 continue
             for m in pat.regex.finditer(text):
                 got = _value(pat, m)

@@ -4,9 +4,10 @@ simplified (opencc), numbering, TOC leaders, brackets, punctuation and spaces re
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING
+
+from dossier.cjk import nfkc
 
 if TYPE_CHECKING:  # imported on first use: only text with CJK characters needs it
     import opencc
@@ -33,7 +34,7 @@ def _t2s() -> opencc.OpenCC:
 @lru_cache(maxsize=65536)
 def simplify(text: str) -> str:
     """NFKC and traditional → simplified; keeps everything else."""
-    text = unicodedata.normalize("NFKC", text)
+    text = nfkc(text)
     if any(ord(c) > 0x2E7F for c in text):
         text = _t2s().convert(text)
     return text

@@ -9,10 +9,9 @@ document's own order (which family appears first, and under which), not a fixed 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
-from dossier.cjk import chinese_to_int, is_toc_title
+from dossier.cjk import chinese_to_int, is_toc_title, nfkc
 
 __all__ = [
     "FAMILIES",
@@ -279,7 +278,7 @@ def clean_title(text: str) -> str:
 def normalise_title(text: str) -> str:
     """For comparing titles: NFKC, then `clean_title` (spacing collapsed, trailing page
     numbers and punctuation dropped)."""
-    return clean_title(unicodedata.normalize("NFKC", text))
+    return clean_title(nfkc(text))
 
 
 _PAGE_END = frozenset("0123456789０１２３４５６７８９ivxlcIVXLC")

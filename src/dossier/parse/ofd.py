@@ -37,7 +37,6 @@ from dossier.errors import InputError
 from dossier.parse.layout import Line, Mark, Page, key
 from dossier.parse.layout import cluster as _cluster
 from dossier.parse.limits import LIMITS, LimitExceeded, check_zip_entries, ocr_stop, partly
-from dossier.parse.pdf import NO_TEXT_LAYER, _ranges, pages_tree, unread_page_warnings
 from dossier.tree import DocumentTree
 
 __all__ = ["OFD_NS", "OfdPackage", "is_ofd", "parse_ofd", "parse_ofd_documents", "seal_note"]
@@ -504,6 +503,8 @@ def _read_document(
     marks = _outline(doc, page_ids)
     info = _kid(body, "DocInfo")
     meta_title = _text(_kid(info, "Title")) if info is not None else ""
+    from dossier.parse.pdf import pages_tree  # here: asking whether a .docx is an OFD must not load pdfium
+
     return pages_tree(Path(pkg.display), pages, marks, fmt="ofd", meta_title=meta_title, total=total,
                       ocr_pages=ocr_pages, scores=scores, warnings=warnings, display=pkg.display)
 
@@ -529,6 +530,7 @@ def _ocr_blank(
     if not blank:
         return ocr_pages, scores
     from dossier.parse import ocr as ocr_mod
+    from dossier.parse.pdf import NO_TEXT_LAYER, _ranges, unread_page_warnings
 
     reason = "OCR was turned off" if not ocr else ocr_mod.unavailable_reason()
     nums = [no for no, _ in blank]
