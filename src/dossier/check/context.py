@@ -12,11 +12,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from dossier.check.classify import Classification
 from dossier.model import Document, Material, Pack, Stage
 from dossier.tree import DocumentTree
 
-if TYPE_CHECKING:  # the extractor (and its patterns) loads only when a dossier has text to read
+if TYPE_CHECKING:  # the classifier and the extractor load only for a dossier with files (engine)
+    from dossier.check.classify import Classification
     from dossier.check.extract import Extracted
 
 T = TypeVar("T")

@@ -13,7 +13,6 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dossier.check.classify import Classification, classify, evidence_for
 from dossier.check.context import CheckContext, CheckOptions, ParsedFile
 from dossier.check.kinds import REGISTRY, SCOPES, Kind, kinds_in, require_known_kinds
 from dossier.check.kinds import materials as material_kind
@@ -29,6 +28,7 @@ from dossier.report import FileResult, Finding, Loc, Report, header, sort_key
 from dossier.tree import DocumentTree
 
 if TYPE_CHECKING:
+    from dossier.check.classify import Classification
     from dossier.check.extract import Extracted
 
 __all__ = ["CheckContext", "CheckOptions", "ParsedFile", "check_parsed", "check_path", "file_gap",
@@ -148,13 +148,24 @@ def build_context(parsed: Sequence[ParsedFile], pack: Pack, stage: Stage, given:
     leading; given facts win) and freeze it all for the checks."""
     import datetime as dt
 
-    assigned = {p.display: classify(pack, stage, evidence_for(p.display, p.tree)) for p in parsed}
+    assigned = _classified(parsed, pack, stage)
     per_file, extracted = _extract_facts(parsed, assigned, pack)
     facts: dict[str, Any] = {k: e.value for k, e in extracted.items()}
     facts.update(given)
     return CheckContext(pack=pack, stage=stage, given=dict(given), facts=facts, extracted=extracted,
                         per_file_facts=per_file, files=tuple(parsed), assigned=assigned, titles=fact_titles(pack),
                         options=options, as_of=options.as_of or dt.date.today())
+
+
+def _classified(parsed: Sequence[ParsedFile], pack: Pack, stage: Stage) -> dict[str, Classification]:
+    """Which material each file is. The classifier, the matcher and the extractor (rapidfuzz,
+    their tables and patterns: ~0.03 s to import) are loaded by the work that uses them, so a
+    dossier with no file to read (an empty folder) does without them."""
+    if not parsed:
+        return {}
+    from dossier.check.classify import classify, evidence_for
+
+    return {p.display: classify(pack, stage, evidence_for(p.display, p.tree)) for p in parsed}
 
 
 def _extract_facts(parsed: Sequence[ParsedFile], assigned: Mapping[str, Classification],
