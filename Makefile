@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 DEMO   ?= demo-out
 
-.PHONY: demo test lint unit bench clean
+.PHONY: demo test lint unit bench clean packdata
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,11 @@ unit: $(VENV)/.installed
 	$(PY) -m pytest -q
 
 test: lint unit
+
+# After editing a pack's YAML or a schema: the pre-parsed copy installed packs load from
+# (outlines/<id>/parsed-yaml.json; tests/core/test_packdata.py fails while it is stale).
+packdata: $(VENV)/.installed
+	$(PY) -m dossier.packdata
 
 bench: $(VENV)/.installed
 	$(PY) benchmarks/parse.py

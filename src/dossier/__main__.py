@@ -6,6 +6,7 @@ the program quietly, like one later on, not with a traceback.
 
 from __future__ import annotations
 
+import gc
 import signal
 import sys
 
@@ -27,10 +28,18 @@ def run() -> None:
         sys.stdout.write(f"dossier {__version__}\n")
         return
     signal.signal(signal.SIGTERM, _on_sigterm)
+    # The command line app and its modules live as long as the process: collections while
+    # they are imported would walk them all and free nothing, and frozen they are not walked
+    # by later ones either.
+    gc.disable()
     try:
         from dossier.cli import main
+
+        gc.freeze()
     except KeyboardInterrupt as exc:
         raise SystemExit(143 if isinstance(exc, Terminated) else 130) from None
+    finally:
+        gc.enable()
     main()
 
 

@@ -14,7 +14,6 @@ from typing import Any
 from dossier import resources
 from dossier.errors import FactsError
 from dossier.model import Pack
-from dossier.yamlio import load_yaml_file
 
 Facts = dict[str, Any]
 
@@ -374,6 +373,8 @@ def unknown_fact_message(raw: Mapping[str, Any], pack: Pack | None) -> str:
 
 
 def load_facts(path: Path, pack: Pack | None = None) -> Facts:
+    from dossier.yamlio import load_yaml_file  # PyYAML only for a run that reads a facts file
+
     raw = load_yaml_file(path, FactsError)
     return validate_facts(raw, pack, str(path))
 

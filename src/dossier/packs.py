@@ -11,18 +11,17 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cache
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dossier import resources, saferegex
+from dossier import packdata, resources, saferegex
 from dossier.conditions import facts_in
 from dossier.errors import PackError
 from dossier.model import Citation, Document, FactSpec, Material, Pack, Part, Rule, Section, Source, Stage
-from dossier.yamlio import load_yaml_text
 
 if TYPE_CHECKING:  # imported where used: the fast path (jsonschema-rs) does without them
     import jsonschema
@@ -162,7 +161,8 @@ def pack_root(pack_id: str) -> Traversable:
 @cache
 def load_pack(pack_id: str) -> Pack:
     """A packaged pack by id (cached: packs are immutable data)."""
-    return load_pack_dir(pack_root(pack_id), label=f"outlines/{pack_id}", verify_texts=False)
+    root = pack_root(pack_id)
+    return load_pack_dir(root, label=f"outlines/{pack_id}", verify_texts=False, preparsed=packdata.load(root))
 
 
 def validate_installed(pack_id: str) -> Pack:
@@ -196,39 +196,66 @@ def pack_header(pack: Pack) -> dict[str, str]:
     return out
 
 
-def _read(root: Traversable, rel: str, label: str, problems: list[Problem]) -> Any:
-    node = root
-    for part in rel.split("/"):
-        node = node / part
-    file = f"{label}/{rel}"
-    if not node.is_file():
-        problems.append(Problem(file, "", "file is missing"))
-        return None
-    try:
-        data = load_yaml_text(node.read_text(encoding="utf-8"), file, PackError)
-    except PackError as exc:
-        problems.append(Problem(file, exc.where or "", exc.reason))
-        return None
-    except UnicodeDecodeError:
-        problems.append(Problem(file, "", "not UTF-8 text"))
-        return None
-    if data is None:
-        # An empty file would otherwise be skipped silently (a stage vanishing from the pack)
-        # or, for pack.yaml, fail with no problem to report.
-        problems.append(Problem(file, "", "file is empty"))
-    return data
+@dataclass(frozen=True)
+class _PackFiles:
+    """A pack folder's YAML as the loader reads it: each file parsed and checked against its
+    schema, every problem collected. `preparsed`: an installed pack's files parsed and checked
+    ahead of time (dossier.packdata), taken for a file only when its text is the one they came from."""
+
+    root: Traversable
+    label: str
+    problems: list[Problem]
+    preparsed: packdata.Preparsed = field(default_factory=dict)
+
+    def read(self, rel: str, schema_name: str) -> Any:
+        """The file's data when it reads and passes its schema; else None, its problems noted."""
+        node = self.root
+        for part in rel.split("/"):
+            node = node / part
+        file = f"{self.label}/{rel}"
+        if not node.is_file():
+            self.problems.append(Problem(file, "", "file is missing"))
+            return None
+        try:
+            text = node.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            self.problems.append(Problem(file, "", "not UTF-8 text"))
+            return None
+        known, data = packdata.entry_data(self.preparsed, rel, text, schema_name)
+        if known:
+            return data
+        data = self._parse(text, file)
+        if data is None:
+            return None
+        found = schema_problems(data, schema_name, file)
+        self.problems.extend(found)
+        return None if found else data
+
+    def _parse(self, text: str, file: str) -> Any:
+        from dossier.yamlio import load_yaml_text  # PyYAML: only for a file not read ahead of time
+
+        try:
+            data = load_yaml_text(text, file, PackError)
+        except PackError as exc:
+            self.problems.append(Problem(file, exc.where or "", exc.reason))
+            return None
+        if data is None:
+            # An empty file would otherwise be skipped silently (a stage vanishing from the pack)
+            # or, for pack.yaml, fail with no problem to report.
+            self.problems.append(Problem(file, "", "file is empty"))
+        return data
 
 
-def load_pack_dir(root: Traversable, label: str, *, verify_texts: bool = True) -> Pack:
+def load_pack_dir(root: Traversable, label: str, *, verify_texts: bool = True,
+                  preparsed: packdata.Preparsed | None = None) -> Pack:
     """A pack from its folder, every problem collected. `verify_texts`: check each citation
     against the regulation's text (an installed pack skips it when loaded for a check: its
-    tests and `packs validate` verify it, and every worker would pay for it again)."""
+    tests and `packs validate` verify it, and every worker would pay for it again).
+    `preparsed`: its files read ahead of time (an installed pack, see dossier.packdata)."""
     problems: list[Problem] = []
-    head = _read(root, "pack.yaml", label, problems)
+    files = _PackFiles(root, label, problems, preparsed or {})
+    head = files.read("pack.yaml", "pack")
     if head is None:
-        raise PackInvalid(problems)
-    problems += schema_problems(head, "pack", f"{label}/pack.yaml")
-    if problems:
         raise PackInvalid(problems)
 
     stage_data: dict[str, Any] = {}
@@ -236,27 +263,19 @@ def load_pack_dir(root: Traversable, label: str, *, verify_texts: bool = True) -
         if sid not in STAGE_IDS:
             problems.append(Problem(f"{label}/pack.yaml", "/stages", f"unknown stage id {sid!r}"))
             continue
-        data = _read(root, f"stages/{sid}.yaml", label, problems)
+        data = files.read(f"stages/{sid}.yaml", "materials")
         if data is not None:
-            found = schema_problems(data, "materials", f"{label}/stages/{sid}.yaml")
-            problems += found
-            if not found:
-                stage_data[sid] = data
+            stage_data[sid] = data
     doc_data: dict[str, Any] = {}
     for did in head["documents"]:
-        data = _read(root, f"documents/{did}.yaml", label, problems)
+        data = files.read(f"documents/{did}.yaml", "outline")
         if data is not None:
-            found = schema_problems(data, "outline", f"{label}/documents/{did}.yaml")
-            problems += found
-            if not found:
-                doc_data[did] = data
-    rules_data = _read(root, "rules.yaml", label, problems) if (root / "rules.yaml").is_file() else None
-    if rules_data is not None:
-        problems += schema_problems(rules_data, "requirements", f"{label}/rules.yaml")
+            doc_data[did] = data
+    rules_data = files.read("rules.yaml", "requirements") if (root / "rules.yaml").is_file() else None
     if problems:
         raise PackInvalid(problems)
 
-    sources = _with_texts(tuple(Source(**s) for s in head["sources"]), root, label, problems)
+    sources = _with_texts(tuple(Source(**s) for s in head["sources"]), files)
     shorts = {s.id: s.short for s in sources}
     base_facts = resources.schema("facts")["properties"]
     facts = tuple(
@@ -484,18 +503,15 @@ def normalise_text(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text).translate(_QUOTES))
 
 
-def _with_texts(sources: tuple[Source, ...], root: Traversable, label: str, problems: list[Problem]) -> tuple[Source, ...]:
+def _with_texts(sources: tuple[Source, ...], files: _PackFiles) -> tuple[Source, ...]:
     """The pack's sources with source.yaml's text file and publication attached."""
+    root, problems = files.root, files.problems
     if not (root / SOURCE_YAML).is_file():
         return sources  # a pack author's draft: citations cannot be verified (packs validate says so)
-    data = _read(root, SOURCE_YAML, label, problems)
+    data = files.read(SOURCE_YAML, "source")
     if data is None:
         return sources
-    file = f"{label}/{SOURCE_YAML}"
-    found = schema_problems(data, "source", file)
-    if found:
-        problems += found
-        return sources
+    file = f"{files.label}/{SOURCE_YAML}"
     by_id = {s.id: s for s in sources}
     out = dict(by_id)
     for i, t in enumerate(data["texts"]):

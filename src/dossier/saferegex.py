@@ -9,10 +9,12 @@ pack (`--pack`) may carry any pattern: Python's `re` can backtrack for hours on
 from __future__ import annotations
 
 from functools import cache
-
-import regex
+from typing import TYPE_CHECKING
 
 from dossier.errors import PackError
+
+if TYPE_CHECKING:
+    import regex
 
 TIMEOUT_S = 0.25
 """Per match. Real naming patterns take microseconds on a project name."""
@@ -21,6 +23,8 @@ MAX_PATTERN = 2000
 
 @cache
 def compiled(pattern: str) -> regex.Pattern[str]:
+    import regex  # here: a run without a naming rule to apply never pays for importing it
+
     if len(pattern) > MAX_PATTERN:
         raise PackError(f"pattern longer than {MAX_PATTERN} characters")
     try:

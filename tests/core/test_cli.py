@@ -140,3 +140,24 @@ def test_check_exit_codes_and_formats(tmp_path: Path) -> None:
 def test_python_dash_m_entry_point() -> None:
     res = subprocess.run([sys.executable, "-m", "dossier", "--version"], capture_output=True, text=True, check=False)
     assert res.returncode == 0 and res.stdout.startswith("dossier ")
+
+
+@pytest.mark.parametrize("args", [
+    ["check", "--help"], ["check"], ["check", "/nonexistent", "-j", "yongchuan", "-s", "final-acceptance"],
+    ["check", ".", "--bogus"], ["check", ".", "-j", "yongchuan", "-s", "nope"], ["packs", "show"],
+    ["packs", "list", "--help"], ["codes", "explain", "DOS-S001"], ["tree", "--help"], ["scan", "--help"],
+])
+def test_the_command_alone_answers_as_the_whole_app(args: list[str]) -> None:
+    # main() registers only the command a command line names (typer builds every registered one).
+    from dossier.cli import app_for
+
+    narrowed, whole = runner.invoke(app_for(args), args), runner.invoke(app, args)
+    assert (narrowed.exit_code, narrowed.output) == (whole.exit_code, whole.output)
+    assert len(app_for(args).registered_commands) + len(app_for(args).registered_groups) == 1
+
+
+@pytest.mark.parametrize("args", [[], ["--help"], ["chek"], ["--version"]])
+def test_anything_but_a_command_gets_the_whole_app(args: list[str]) -> None:
+    from dossier.cli import app_for
+
+    assert app_for(args) is app

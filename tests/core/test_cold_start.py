@@ -47,6 +47,9 @@ def test_checking_an_empty_folder_loads_no_parser_renderer_or_model(tmp_path: Pa
                       "-f", "json", "-o", str(out)], tmp_path)
     assert json.loads(out.read_text(encoding="utf-8"))["summary"]["errors"] > 0  # it did check: materials missing
     assert not loaded & {*HEAVY, "rich", "docx", "lxml", "pypdfium2", "pdfplumber"}
+    # Nor what only files to read need (matching, classifying, naming rules), nor PyYAML and the
+    # schema validator: an installed pack loads from its pre-parsed copy (dossier.packdata).
+    assert not loaded & {"rapidfuzz", "regex", "yaml", "jsonschema_rs", "chinese_calendar"}
 
 
 def test_valid_facts_and_an_installed_pack_do_not_import_python_jsonschema(tmp_path: Path) -> None:

@@ -12,8 +12,6 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rapidfuzz import fuzz
-
 from dossier.check.normalise import key
 from dossier.model import Document, Material, Pack, Stage
 from dossier.tree import DocumentTree
@@ -119,6 +117,8 @@ def _score(names: tuple[str, ...], keywords: tuple[str, ...], decoys: tuple[str,
             if k in text:
                 best = max(best, ((NAME_TERM - 3) * weight + len(k) / 100, f"{where}-keyword"))
         if best[0] < NAME_FUZZY and len(text) >= 4:
+            from rapidfuzz import fuzz  # here: a dossier with no file to classify never loads it
+
             for n in names:
                 r = fuzz.ratio(n, text)
                 if r >= 85:

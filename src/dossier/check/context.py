@@ -10,12 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from dossier.check.classify import Classification
-from dossier.check.extract import Extracted
 from dossier.model import Document, Material, Pack, Stage
 from dossier.tree import DocumentTree
+
+if TYPE_CHECKING:  # the classifier and the extractor load only for a dossier with files (engine)
+    from dossier.check.classify import Classification
+    from dossier.check.extract import Extracted
 
 T = TypeVar("T")
 

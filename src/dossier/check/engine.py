@@ -11,10 +11,8 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from dossier.check import extract as fx
-from dossier.check.classify import Classification, classify, evidence_for
 from dossier.check.context import CheckContext, CheckOptions, ParsedFile
 from dossier.check.kinds import REGISTRY, SCOPES, Kind, kinds_in, require_known_kinds
 from dossier.check.kinds import materials as material_kind
@@ -28,6 +26,10 @@ from dossier.facts import fact_titles, to_jsonable
 from dossier.model import Citation, Pack, Stage
 from dossier.report import FileResult, Finding, Loc, Report, header, sort_key
 from dossier.tree import DocumentTree
+
+if TYPE_CHECKING:
+    from dossier.check.classify import Classification
+    from dossier.check.extract import Extracted
 
 __all__ = ["CheckContext", "CheckOptions", "ParsedFile", "check_parsed", "check_path", "file_gap",
            "ingest_and_parse", "parse_one"]
@@ -146,9 +148,8 @@ def build_context(parsed: Sequence[ParsedFile], pack: Pack, stage: Stage, given:
     leading; given facts win) and freeze it all for the checks."""
     import datetime as dt
 
-    assigned = {p.display: classify(pack, stage, evidence_for(p.display, p.tree)) for p in parsed}
-    per_file = _extract_facts(parsed, assigned, pack)
-    extracted = fx.merge([e for found in per_file.values() for e in found])
+    assigned = _classified(parsed, pack, stage)
+    per_file, extracted = _extract_facts(parsed, assigned, pack)
     facts: dict[str, Any] = {k: e.value for k, e in extracted.items()}
     facts.update(given)
     return CheckContext(pack=pack, stage=stage, given=dict(given), facts=facts, extracted=extracted,
@@ -156,8 +157,20 @@ def build_context(parsed: Sequence[ParsedFile], pack: Pack, stage: Stage, given:
                         options=options, as_of=options.as_of or dt.date.today())
 
 
+def _classified(parsed: Sequence[ParsedFile], pack: Pack, stage: Stage) -> dict[str, Classification]:
+    """Which material each file is. The classifier, the matcher and the extractor (rapidfuzz,
+    their tables and patterns: ~0.03 s to import) are loaded by the work that uses them, so a
+    dossier with no file to read (an empty folder) does without them."""
+    if not parsed:
+        return {}
+    from dossier.check.classify import classify, evidence_for
+
+    return {p.display: classify(pack, stage, evidence_for(p.display, p.tree)) for p in parsed}
+
+
 def _extract_facts(parsed: Sequence[ParsedFile], assigned: Mapping[str, Classification],
-                   pack: Pack) -> dict[str, tuple[fx.Extracted, ...]]:
+                   pack: Pack) -> tuple[dict[str, tuple[Extracted, ...]], dict[str, Extracted]]:
+    """The facts each readable file states, and the first value of each fact over them all."""
     def outlined_first(p: ParsedFile) -> tuple[int, str]:
         m = assigned[p.display].material
         return (0 if m is not None and m.document else 1, p.display)
@@ -165,9 +178,12 @@ def _extract_facts(parsed: Sequence[ParsedFile], assigned: Mapping[str, Classifi
     readable = [(p.display, p.tree) for p in sorted(parsed, key=outlined_first)
                 if p.tree is not None and p.status == "parsed"]
     if not readable:
-        return {}  # an empty dossier: the patterns (15 regexes to compile) are not needed
+        return {}, {}  # nothing to read: the extractor and its patterns (15 regexes) are not loaded
+    from dossier.check import extract as fx
+
     patterns = fx.pack_patterns(pack)
-    return {display: tuple(fx.extract(tree, display, patterns)) for display, tree in readable}
+    per_file = {display: tuple(fx.extract(tree, display, patterns)) for display, tree in readable}
+    return per_file, fx.merge([e for found in per_file.values() for e in found])
 
 
 def requirements(ctx: CheckContext, kind: Kind) -> Sequence[Any]:

@@ -9,8 +9,6 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import chinese_calendar
-
 from dossier import saferegex
 from dossier.conditions import describe, evaluate, facts_in
 from dossier.facts import cn_date
@@ -44,6 +42,8 @@ class OutsideCalendar(ValueError):
 def is_working_day(d: dt.date) -> bool:
     """The State Council's holiday and 调休 arrangement (package chinesecalendar): a 调休
     Saturday is a working day, a 春节 weekday is not. Years it does not cover raise."""
+    import chinese_calendar  # here: only working-day deadlines need it, not every check
+
     try:
         return bool(chinese_calendar.is_workday(d))
     except NotImplementedError as exc:

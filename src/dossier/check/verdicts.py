@@ -12,8 +12,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from dossier.check.classify import evidence_for
-from dossier.check.normalise import key
 from dossier.check.rules import Gap
 from dossier.conditions import describe, evaluate
 from dossier.model import Material, Part, Stage
@@ -108,11 +106,16 @@ def _supply(m: Material) -> str:
 
 
 def _part_names(p: Part) -> list[str]:
+    from dossier.check.normalise import key  # with the classifier: see engine._classified
+
     return [k for k in (key(x) for x in (p.title, *p.aliases, *p.keywords)) if len(k) >= 2]
 
 
 def part_files(p: Part, files: Sequence[FileLike]) -> list[str]:
     """Files whose name or title names the part (a combined file naming several parts counts for each)."""
+    from dossier.check.classify import evidence_for
+    from dossier.check.normalise import key
+
     names = _part_names(p)
     out = []
     for f in files:

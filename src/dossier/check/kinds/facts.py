@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dossier.check import extract as fx
 from dossier.check.context import CheckContext
 from dossier.check.rules import Gap
 from dossier.facts import fact_text
@@ -13,8 +12,10 @@ from dossier.facts import fact_text
 def check_conflict(ctx: CheckContext, name: str) -> Iterator[Gap]:
     if name not in ctx.given:
         return
+    from dossier.check.extract import same_value  # with its patterns: only once facts were read
+
     e = ctx.extracted[name]
-    if fx.same_value(ctx.given[name], e.value):
+    if same_value(ctx.given[name], e.value):
         return
     yield Gap("DOS-F001", f"fact:{name}",
               {"title": ctx.titles.get(name, name),

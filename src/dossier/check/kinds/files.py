@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dossier.check.classify import evidence_for, other_stage_document
 from dossier.check.context import CheckContext, ParsedFile
 from dossier.check.rules import Gap
 from dossier.parse.limits import PARTLY_READ
@@ -37,6 +36,8 @@ def check_stage_fit(ctx: CheckContext, p: ParsedFile) -> Iterator[Gap]:
     cl = ctx.assigned[p.display]
     if cl.material is not None or cl.how == "material-list":
         return
+    from dossier.check.classify import evidence_for, other_stage_document  # see engine._classified
+
     other = other_stage_document(ctx.pack, ctx.stage, evidence_for(p.display, p.tree))
     if other is not None:
         yield Gap("DOS-M005", other.id, {"file": p.display, "title": other.title}, file=p.display)

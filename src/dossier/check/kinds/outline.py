@@ -5,23 +5,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dossier.check.context import CheckContext, DocumentFile
 from dossier.check.kinds import materials
-from dossier.check.match import (
-    SectionMatch,
-    in_text_matches,
-    match_form,
-    match_outline,
-    match_text,
-    out_of_order,
-)
 from dossier.check.rules import Gap
 from dossier.conditions import describe, evaluate
 from dossier.model import Document
 from dossier.report import DocumentResult, SectionResult
 from dossier.tree import DocumentTree
+
+if TYPE_CHECKING:  # the matcher (and rapidfuzz) loads only when a file holds an outlined document
+    from dossier.check.match import SectionMatch
 
 
 @dataclass(frozen=True)
@@ -53,6 +48,8 @@ def check(ctx: CheckContext, df: DocumentFile) -> Iterator[Gap]:
 
 
 def _assess(ctx: CheckContext, df: DocumentFile) -> DocumentVerdict:
+    from dossier.check.match import in_text_matches, match_form, match_outline, match_text
+
     doc, p = df.document, df.file
     assert p.tree is not None
     gaps: list[Gap] = []
@@ -76,6 +73,8 @@ def _assess(ctx: CheckContext, df: DocumentFile) -> DocumentVerdict:
 
 
 def _out_of_order(doc: Document, display: str, tree: DocumentTree, matches: Sequence[SectionMatch]) -> Iterator[Gap]:
+    from dossier.check.match import out_of_order
+
     position = {id(h): i for i, h in enumerate(tree.walk())}
     for mt in out_of_order(matches, position):
         assert mt.heading is not None
