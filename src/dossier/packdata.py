@@ -15,6 +15,7 @@ shipped files equal to what this module writes from the YAML.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import sys
@@ -60,6 +61,13 @@ def load(root: Traversable) -> Preparsed:
         return files
     except (OSError, ValueError, AttributeError, KeyError, TypeError):
         return {}  # a damaged copy costs speed, never correctness
+
+
+@functools.cache
+def installed(pack_id: str) -> Preparsed:
+    """`load` of an installed pack's folder, read once per process: the pack loader and the
+    fact extractor (extract.yaml) both take their files from it."""
+    return load(resources.outlines_root() / pack_id)
 
 
 def entry_data(preparsed: Preparsed, rel: str, text: str, schema_name: str) -> tuple[bool, Any]:

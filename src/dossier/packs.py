@@ -162,7 +162,7 @@ def pack_root(pack_id: str) -> Traversable:
 def load_pack(pack_id: str) -> Pack:
     """A packaged pack by id (cached: packs are immutable data)."""
     root = pack_root(pack_id)
-    return load_pack_dir(root, label=f"outlines/{pack_id}", verify_texts=False, preparsed=packdata.load(root))
+    return load_pack_dir(root, label=f"outlines/{pack_id}", verify_texts=False, preparsed=packdata.installed(pack_id))
 
 
 def validate_installed(pack_id: str) -> Pack:

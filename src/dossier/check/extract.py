@@ -109,7 +109,8 @@ SHARED: tuple[FactPattern, ...] = (
 # -- pack patterns ---------------------------------------------------------------------------
 
 
-def load_patterns(data: Any, file: str, fact_types: Mapping[str, str]) -> tuple[FactPattern, ...]:
+def load_patterns(data: Any, file: str, fact_types: Mapping[str, str], *,
+                  schema_checked: bool = False) -> tuple[FactPattern, ...]:
     """A pack's extract.yaml → patterns; PackError naming the file and place on any problem.
 
     Checked beyond the schema: the regex compiles, it has the named group its kind reads
@@ -117,7 +118,7 @@ def load_patterns(data: Any, file: str, fact_types: Mapping[str, str]) -> tuple[
     one the pack or the shared vocabulary declares, with the same kind."""
     from dossier.packs import schema_problems
 
-    problems = schema_problems(data, "extract", file)
+    problems = [] if schema_checked else schema_problems(data, "extract", file)
     if problems:
         p = problems[0]
         raise PackError(p.reason, path=file, where=p.where or None)
@@ -159,14 +160,21 @@ def pack_patterns(pack: Pack) -> tuple[FactPattern, ...]:
 def _installed_patterns(pack_id: str, types: Mapping[str, str]) -> tuple[FactPattern, ...]:
     key = (pack_id, tuple(sorted(types.items())))
     if key not in _CACHE:
-        from dossier import resources
-        from dossier.yamlio import load_yaml_text
+        from dossier import packdata, resources
 
         node = resources.outlines_root() / pack_id / "extract.yaml"
         extra: tuple[FactPattern, ...] = ()
         if node.is_file():
             file = f"outlines/{pack_id}/extract.yaml"
-            extra = load_patterns(load_yaml_text(node.read_text(encoding="utf-8"), file, PackError), file, types)
+            text = node.read_text(encoding="utf-8")
+            # Parsed and schema-checked ahead of time while the file is the one shipped
+            # (dossier.packdata): no PyYAML or jsonschema-rs to import for it.
+            checked, data = packdata.entry_data(packdata.installed(pack_id), "extract.yaml", text, "extract")
+            if not checked:
+                from dossier.yamlio import load_yaml_text
+
+                data = load_yaml_text(text, file, PackError)
+            extra = load_patterns(data, file, types, schema_checked=checked)
         _CACHE[key] = patterns_for(extra)
     return _CACHE[key]
 
