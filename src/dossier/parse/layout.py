@@ -262,6 +262,29 @@ def _nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
 
 
+def _ideograph_head(text: str) -> str:
+    """The line's first character when it is a CJK ideograph, else "". NFKC keeps an
+    ideograph and composes nothing onto one, so the normalised text (and a `key`) starts
+    with it: most lines of a Chinese document are ruled out by it without normalising."""
+    c0 = text.lstrip()[:1]
+    return c0 if "\u4e00" <= c0 <= "\u9fff" else ""
+
+
+def _may_open(text: str, starts: set[str]) -> bool:
+    """`key(text)` may start with one of `starts`: no line opening with an ideograph
+    that starts none of them can be one of those keys, nor share a prefix with one."""
+    head = _ideograph_head(text)
+    return not head or head in starts
+
+
+def _no_digit_head(text: str) -> bool:
+    """The NFKC of `text` cannot start with a digit: its first character is an ASCII
+    non-digit or a CJK ideograph (NFKC keeps both, at most composing an accent onto a
+    letter, and no composed character is a digit)."""
+    c0 = text.lstrip()[:1]
+    return not c0 or ((c0.isascii() or "\u4e00" <= c0 <= "\u9fff") and not c0.isdigit())
+
+
 def is_page_number(text: str) -> bool:
     """'- 3 -', '第 3 页', '第3页 共7页', '3/7', 'Page 3 of 7', '3'."""
     return bool(_PAGE_NO.match(_nfkc(text)))
@@ -744,7 +767,8 @@ def _outline_share(pages: list[Page], marks: list[Mark]) -> float:
     a wrapped heading); 1.0 without an outline."""
     if not marks:
         return 1.0
-    keys = {key(ln.text) for p in pages for ln in p.lines}
+    starts = {m.key[:1] for m in marks}
+    keys = {key(ln.text) for p in pages for ln in p.lines if _may_open(ln.text, starts)}
     heads = {k[:6] for k in keys if len(k) >= 6}
     hits = sum(1 for m in marks if m.key in keys or (len(m.key) >= 6 and m.key[:6] in heads))
     return hits / len(marks)
@@ -884,6 +908,7 @@ def _lone_label(cur: Line, nxt: Line) -> bool:
     return (
         not cur.cells
         and not nxt.cells
+        and not _no_digit_head(cur.text)
         and bool(_CLAUSE_NUMBER.match(_nfkc(cur.text)))
         and nxt.page == cur.page
         and 0 <= nxt.top - cur.bottom <= cur.size
