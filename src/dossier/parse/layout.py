@@ -13,7 +13,7 @@ levels come from bookmarks when there are any, else from the document's own ladd
 outline whose entries are lines of the text is the only source of headings; one whose
 entries are not (an unreadable text layer) gives them itself.
 `cluster` groups a reader's text segments at one height into lines; `cluster_columns` does
-so one column at a time on a page set in two columns.
+so one column at a time on a page set in two columns (`column_gutter` finds the gutter).
 """
 
 from __future__ import annotations
@@ -39,6 +39,8 @@ __all__ = [
     "Page",
     "cluster",
     "cluster_columns",
+    "cluster_in_columns",
+    "column_gutter",
     "font_family",
     "is_page_number",
     "key",
@@ -125,14 +127,16 @@ def cluster(segs: Iterable[Line]) -> list[Line]:
     groups: list[list[Line]] = []
     top = bottom = 0.0  # extent of the last group
     for s in ordered:
+        s_top, s_bottom = s.top, s.bottom
         if groups:
-            overlap = min(bottom, s.bottom) - max(top, s.top)
-            if overlap >= 0.5 * min(s.height, bottom - top):
+            overlap = min(bottom, s_bottom) - max(top, s_top)
+            # (s.height, spelt out: this runs once per segment of every page)
+            if overlap >= 0.5 * min(max(s_bottom - s_top, 0.1), bottom - top):
                 groups[-1].append(s)
-                top, bottom = min(top, s.top), max(bottom, s.bottom)
+                top, bottom = min(top, s_top), max(bottom, s_bottom)
                 continue
         groups.append([s])
-        top, bottom = s.top, s.bottom
+        top, bottom = s_top, s_bottom
     out: list[Line] = []
     for g in groups:
         if len(g) == 1:
@@ -157,18 +161,22 @@ def cluster(segs: Iterable[Line]) -> list[Line]:
                 cells = ["".join(parts)]
         main = max(g, key=lambda x: len(x.text))
         scores = [x.score for x in g if x.score is not None]
+        # `main` with the group's text, extent, size, weight, score and cells: every field
+        # but page, font and column given (as `replace` would, at a quarter of its cost).
         out.append(
-            replace(
-                main,
-                text="".join(parts),
-                x0=g[0].x0,
-                x1=max(x.x1 for x in g),
-                top=min(x.top for x in g),
-                bottom=max(x.bottom for x in g),
-                size=max(x.size for x in g),
-                bold=sum(len(x.text) for x in g if x.bold) * 2 > sum(len(x.text) for x in g),
-                score=sum(scores) / len(scores) if scores else None,
-                cells=tuple(cells) if len(cells) > 1 else (),
+            Line(
+                main.page,
+                "".join(parts),
+                g[0].x0,
+                max(x.x1 for x in g),
+                min(x.top for x in g),
+                max(x.bottom for x in g),
+                max(x.size for x in g),
+                sum(len(x.text) for x in g if x.bold) * 2 > sum(len(x.text) for x in g),
+                main.font,
+                sum(scores) / len(scores) if scores else None,
+                tuple(cells) if len(cells) > 1 else (),
+                main.column,
             )
         )
     return out
@@ -179,7 +187,12 @@ def cluster_columns(segs: Sequence[Line], width: float) -> list[Line]:
     order: a full-width block (title, abstract, a wide figure) ends a band, and within a
     band the left column is read before the right. Without this, the two columns' lines at
     one height would be joined into one line of two "cells" (a table row)."""
-    gutter = _gutter(segs, width)
+    return cluster_in_columns(segs, column_gutter(segs, width))
+
+
+def cluster_in_columns(segs: Sequence[Line], gutter: float | None) -> list[Line]:
+    """`cluster_columns` with the page's gutter already found (`column_gutter`; None: the
+    page is set in one column, and this is `cluster`)."""
     if gutter is None:
         return cluster(segs)
     wide = sorted((s for s in segs if s.x0 < gutter - 1.0 and s.x1 > gutter + 1.0), key=lambda s: s.top)
@@ -206,7 +219,7 @@ def _band(tops: list[float], top: float) -> int:
     return bisect.bisect_right(tops, top)
 
 
-def _gutter(segs: Sequence[Line], width: float) -> float | None:
+def column_gutter(segs: Sequence[Line], width: float) -> float | None:
     """The x of a two-column page's gutter, or None: a vertical band in the middle third
     that few lines cross, with at least eight column-wide lines (≥ 30% of the page) on each
     side and lines on both sides at one height (what would be wrongly joined)."""
@@ -262,18 +275,23 @@ def _nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
 
 
-def _ideograph_head(text: str) -> str:
-    """The line's first character when it is a CJK ideograph, else "". NFKC keeps an
-    ideograph and composes nothing onto one, so the normalised text (and a `key`) starts
-    with it: most lines of a Chinese document are ruled out by it without normalising."""
+def _key_head(text: str) -> str:
+    """The first character of `key(text)` when it can be told without normalising, else "":
+    a CJK ideograph that opens the line (after any spaces), or an ASCII digit that is the
+    line's very first character. NFKC keeps both and composes nothing onto them, and
+    `clean_title` trims only a tail that cannot start there (it does at "  12": spaces
+    then digits are a page-number leader, keyed "")."""
     c0 = text.lstrip()[:1]
-    return c0 if "\u4e00" <= c0 <= "\u9fff" else ""
+    if "\u4e00" <= c0 <= "\u9fff" or ("0" <= c0 <= "9" and text[:1] == c0):
+        return c0
+    return ""
 
 
 def _may_open(text: str, starts: set[str]) -> bool:
-    """`key(text)` may start with one of `starts`: no line opening with an ideograph
-    that starts none of them can be one of those keys, nor share a prefix with one."""
-    head = _ideograph_head(text)
+    """`key(text)` may start with one of `starts`: a line whose key opens with none of
+    them can be none of those keys, nor share a prefix with one. Most lines of a report
+    are ruled out so without being normalised."""
+    head = _key_head(text)
     return not head or head in starts
 
 

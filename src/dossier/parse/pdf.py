@@ -32,7 +32,8 @@ from dossier.parse.layout import (
     Mark,
     Page,
     cluster,
-    cluster_columns,
+    cluster_in_columns,
+    column_gutter,
     is_page_number,
     key,
     lines_to_tree,
@@ -75,7 +76,6 @@ def _font_name(raw: bytes) -> tuple[str, bool]:
 
 _RAW_LINE = re.compile(r"\S(?:[^\r\n]*\S)?")
 """One of pdfium's text lines with its outer whitespace stripped (never across a break)."""
-_SPACES = re.compile(" +")
 _FORCE_BOLD = 0x40000  # FPDF_FONT_FORCEBOLD, flag bit 19
 _V, _I = ctypes.c_void_p, ctypes.c_int
 
@@ -242,15 +242,23 @@ class _TextReader:
         wide = 1.5 * h
         out: list[tuple[int, int]] = []
         start = a
-        # a and b are not spaces, so every run has a char on each side inside [a, b].
-        for run in _SPACES.finditer(text, a, b):
-            k, q = run.span()
-            box(tp, k - 1, at)
+        held = -1  # the char whose box `rect` holds: a one-letter word's is read once
+        # a and b are not spaces, so every run of spaces [k, q) has a char on each side
+        # inside [a, b].
+        k = text.find(" ", a, b)
+        while k >= 0:
+            q = k + 1
+            while text[q] == " ":
+                q += 1
+            if held != k - 1:
+                box(tp, k - 1, at)
             right = rect[2]
             box(tp, q, at)
+            held = q
             if rect[0] - right > wide:
                 out.append((start, k - 1))
                 start = q
+            k = text.find(" ", q, b)
         out.append((start, b))
         return out
 
@@ -463,6 +471,10 @@ class _Read:
     ruled: list[int] = field(default_factory=list)
     """Pages with ruling lines: their tables are read cell by cell (pdf_tables)."""
     unreadable: list[int] = field(default_factory=list)
+    tables: bool = False
+    """The document is short enough for its tables to be read cell by cell
+    (pdf_tables.FORM_PAGES): every page with text is asked whether it is ruled. A longer
+    one's pages are asked only when set in columns (a ruled page's columns are a table's)."""
 
 
 def parse_pdf(
@@ -503,8 +515,10 @@ def parse_pdf(
 def _read_pages(pdf: pdfium.PdfDocument, path: Path, limit: int, deadline: float, warnings: list[str]) -> _Read:
     """The text layer's lines of the first `limit` pages, until the deadline; a page pdfium
     cannot read is a warning, all of them an InputError."""
+    from dossier.parse.pdf_tables import FORM_PAGES  # pdf_tables imports this module
+
     reader = _TextReader()
-    read = _Read()
+    read = _Read(tables=limit <= FORM_PAGES)
     total = len(pdf)
     for i in range(limit):
         if time.monotonic() > deadline:
@@ -518,7 +532,24 @@ def _read_pages(pdf: pdfium.PdfDocument, path: Path, limit: int, deadline: float
             warnings.append(f"page {i + 1} could not be read: {e}")
     if read.unreadable and not read.pages:
         raise InputError(f"broken PDF: no page could be read ({warnings[-1]})", path=str(path))
+    if not read.tables and len(read.pages) <= FORM_PAGES:
+        # Short after all (pages unreadable, or the time limit): its tables are read cell
+        # by cell, so every page with text is asked now.
+        read.ruled = [p.number for p in read.pages if p.lines and _page_ruled(pdf, p.number - 1)]
     return read
+
+
+def _page_ruled(pdf: pdfium.PdfDocument, i: int) -> bool:
+    """Page i (0-based, read before) has ruling lines (pdf_tables.looks_ruled)."""
+    from dossier.parse.pdf_tables import looks_ruled  # pdf_tables imports this module
+
+    page = _load_page(ctypes.cast(pdf.raw, _V).value, i)
+    if not page:
+        return False
+    try:
+        return looks_ruled(page)
+    finally:
+        _close_page(page)
 
 
 def _read_page(pdf: pdfium.PdfDocument, i: int, reader: _TextReader, read: _Read) -> Page:
@@ -535,7 +566,10 @@ def _read_page(pdf: pdfium.PdfDocument, i: int, reader: _TextReader, read: _Read
     try:
         width, height = _page_width(page), _page_height(page)
         segs = reader.page_lines(page, i + 1, height)
-        is_ruled = bool(segs) and looks_ruled(page)
+        gutter = column_gutter(segs, width)
+        # Asked only where ruling changes what is read (the page walk costs as much as
+        # clustering it): a short document's tables, a page set in columns.
+        is_ruled = bool(segs) and (read.tables or gutter is not None) and looks_ruled(page)
         if not segs and _has_image(page, count_page_objects, page_object, 0):
             read.blank.append(i + 1)
         elif is_ruled:
@@ -543,7 +577,7 @@ def _read_page(pdf: pdfium.PdfDocument, i: int, reader: _TextReader, read: _Read
     finally:
         _close_page(page)
     # A ruled page's columns are a table's: its rows are read as rows.
-    lines = _cluster(segs) if is_ruled else cluster_columns(segs, width)
+    lines = _cluster(segs) if is_ruled else cluster_in_columns(segs, gutter)
     return Page(i + 1, width, height, tuple(lines))
 
 
