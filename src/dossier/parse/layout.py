@@ -13,7 +13,7 @@ levels come from bookmarks when there are any, else from the document's own ladd
 outline whose entries are lines of the text is the only source of headings; one whose
 entries are not (an unreadable text layer) gives them itself.
 `cluster` groups a reader's text segments at one height into lines; `cluster_columns` does
-so one column at a time on a page set in two columns.
+so one column at a time on a page set in two columns (`column_gutter` finds the gutter).
 """
 
 from __future__ import annotations
@@ -39,6 +39,8 @@ __all__ = [
     "Page",
     "cluster",
     "cluster_columns",
+    "cluster_in_columns",
+    "column_gutter",
     "font_family",
     "is_page_number",
     "key",
@@ -125,14 +127,16 @@ def cluster(segs: Iterable[Line]) -> list[Line]:
     groups: list[list[Line]] = []
     top = bottom = 0.0  # extent of the last group
     for s in ordered:
+        s_top, s_bottom = s.top, s.bottom
         if groups:
-            overlap = min(bottom, s.bottom) - max(top, s.top)
-            if overlap >= 0.5 * min(s.height, bottom - top):
+            overlap = min(bottom, s_bottom) - max(top, s_top)
+            # (s.height, spelt out: this runs once per segment of every page)
+            if overlap >= 0.5 * min(max(s_bottom - s_top, 0.1), bottom - top):
                 groups[-1].append(s)
-                top, bottom = min(top, s.top), max(bottom, s.bottom)
+                top, bottom = min(top, s_top), max(bottom, s_bottom)
                 continue
         groups.append([s])
-        top, bottom = s.top, s.bottom
+        top, bottom = s_top, s_bottom
     out: list[Line] = []
     for g in groups:
         if len(g) == 1:
@@ -157,18 +161,22 @@ def cluster(segs: Iterable[Line]) -> list[Line]:
                 cells = ["".join(parts)]
         main = max(g, key=lambda x: len(x.text))
         scores = [x.score for x in g if x.score is not None]
+        # `main` with the group's text, extent, size, weight, score and cells: every field
+        # but page, font and column given (as `replace` would, at a quarter of its cost).
         out.append(
-            replace(
-                main,
-                text="".join(parts),
-                x0=g[0].x0,
-                x1=max(x.x1 for x in g),
-                top=min(x.top for x in g),
-                bottom=max(x.bottom for x in g),
-                size=max(x.size for x in g),
-                bold=sum(len(x.text) for x in g if x.bold) * 2 > sum(len(x.text) for x in g),
-                score=sum(scores) / len(scores) if scores else None,
-                cells=tuple(cells) if len(cells) > 1 else (),
+            Line(
+                main.page,
+                "".join(parts),
+                g[0].x0,
+                max(x.x1 for x in g),
+                min(x.top for x in g),
+                max(x.bottom for x in g),
+                max(x.size for x in g),
+                sum(len(x.text) for x in g if x.bold) * 2 > sum(len(x.text) for x in g),
+                main.font,
+                sum(scores) / len(scores) if scores else None,
+                tuple(cells) if len(cells) > 1 else (),
+                main.column,
             )
         )
     return out
@@ -179,7 +187,12 @@ def cluster_columns(segs: Sequence[Line], width: float) -> list[Line]:
     order: a full-width block (title, abstract, a wide figure) ends a band, and within a
     band the left column is read before the right. Without this, the two columns' lines at
     one height would be joined into one line of two "cells" (a table row)."""
-    gutter = _gutter(segs, width)
+    return cluster_in_columns(segs, column_gutter(segs, width))
+
+
+def cluster_in_columns(segs: Sequence[Line], gutter: float | None) -> list[Line]:
+    """`cluster_columns` with the page's gutter already found (`column_gutter`; None: the
+    page is set in one column, and this is `cluster`)."""
     if gutter is None:
         return cluster(segs)
     wide = sorted((s for s in segs if s.x0 < gutter - 1.0 and s.x1 > gutter + 1.0), key=lambda s: s.top)
@@ -206,7 +219,7 @@ def _band(tops: list[float], top: float) -> int:
     return bisect.bisect_right(tops, top)
 
 
-def _gutter(segs: Sequence[Line], width: float) -> float | None:
+def column_gutter(segs: Sequence[Line], width: float) -> float | None:
     """The x of a two-column page's gutter, or None: a vertical band in the middle third
     that few lines cross, with at least eight column-wide lines (≥ 30% of the page) on each
     side and lines on both sides at one height (what would be wrongly joined)."""
@@ -260,6 +273,34 @@ _MARGIN = 0.12  # top/bottom share of the page where running headers and footers
 
 def _nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
+
+
+def _key_head(text: str) -> str:
+    """The first character of `key(text)` when it can be told without normalising, else "":
+    a CJK ideograph that opens the line (after any spaces), or an ASCII digit that is the
+    line's very first character. NFKC keeps both and composes nothing onto them, and
+    `clean_title` trims only a tail that cannot start there (it does at "  12": spaces
+    then digits are a page-number leader, keyed "")."""
+    c0 = text.lstrip()[:1]
+    if "\u4e00" <= c0 <= "\u9fff" or ("0" <= c0 <= "9" and text[:1] == c0):
+        return c0
+    return ""
+
+
+def _may_open(text: str, starts: set[str]) -> bool:
+    """`key(text)` may start with one of `starts`: a line whose key opens with none of
+    them can be none of those keys, nor share a prefix with one. Most lines of a report
+    are ruled out so without being normalised."""
+    head = _key_head(text)
+    return not head or head in starts
+
+
+def _no_digit_head(text: str) -> bool:
+    """The NFKC of `text` cannot start with a digit: its first character is an ASCII
+    non-digit or a CJK ideograph (NFKC keeps both, at most composing an accent onto a
+    letter, and no composed character is a digit)."""
+    c0 = text.lstrip()[:1]
+    return not c0 or ((c0.isascii() or "\u4e00" <= c0 <= "\u9fff") and not c0.isdigit())
 
 
 def is_page_number(text: str) -> bool:
@@ -744,7 +785,8 @@ def _outline_share(pages: list[Page], marks: list[Mark]) -> float:
     a wrapped heading); 1.0 without an outline."""
     if not marks:
         return 1.0
-    keys = {key(ln.text) for p in pages for ln in p.lines}
+    starts = {m.key[:1] for m in marks}
+    keys = {key(ln.text) for p in pages for ln in p.lines if _may_open(ln.text, starts)}
     heads = {k[:6] for k in keys if len(k) >= 6}
     hits = sum(1 for m in marks if m.key in keys or (len(m.key) >= 6 and m.key[:6] in heads))
     return hits / len(marks)
@@ -884,6 +926,7 @@ def _lone_label(cur: Line, nxt: Line) -> bool:
     return (
         not cur.cells
         and not nxt.cells
+        and not _no_digit_head(cur.text)
         and bool(_CLAUSE_NUMBER.match(_nfkc(cur.text)))
         and nxt.page == cur.page
         and 0 <= nxt.top - cur.bottom <= cur.size

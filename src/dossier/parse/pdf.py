@@ -12,6 +12,7 @@ page; pages without text go to OCR; bookmarks are read as `layout.Mark`s.
 
 from __future__ import annotations
 
+import codecs
 import ctypes
 import functools
 import re
@@ -31,7 +32,8 @@ from dossier.parse.layout import (
     Mark,
     Page,
     cluster,
-    cluster_columns,
+    cluster_in_columns,
+    column_gutter,
     is_page_number,
     key,
     lines_to_tree,
@@ -74,7 +76,6 @@ def _font_name(raw: bytes) -> tuple[str, bool]:
 
 _RAW_LINE = re.compile(r"\S(?:[^\r\n]*\S)?")
 """One of pdfium's text lines with its outer whitespace stripped (never across a break)."""
-_SPACES = re.compile(" +")
 _FORCE_BOLD = 0x40000  # FPDF_FONT_FORCEBOLD, flag bit 19
 _V, _I = ctypes.c_void_p, ctypes.c_int
 
@@ -92,6 +93,40 @@ _font_size = _direct(pdfium_c.FPDFText_GetFontSize, ctypes.c_double, _V, _I)
 _font_info = _direct(pdfium_c.FPDFText_GetFontInfo, ctypes.c_ulong, _V, _I, _V, ctypes.c_ulong, _V)
 _font_weight = _direct(pdfium_c.FPDFText_GetFontWeight, _I, _V, _I)
 _char_matrix = _direct(pdfium_c.FPDFText_GetMatrix, _I, _V, _I, _V)
+_count_chars = _direct(pdfium_c.FPDFText_CountChars, _I, _V)
+_unicode = _direct(pdfium_c.FPDFText_GetUnicode, ctypes.c_uint, _V, _I)
+_load_text_page = _direct(pdfium_c.FPDFText_LoadPage, _V, _V)
+_close_text_page = _direct(pdfium_c.FPDFText_ClosePage, None, _V)
+# Walking a page's objects (pdf_tables counts ruling lines with these too).
+count_page_objects = _direct(pdfium_c.FPDFPage_CountObjects, _I, _V)
+page_object = _direct(pdfium_c.FPDFPage_GetObject, _V, _V, _I)
+count_form_objects = _direct(pdfium_c.FPDFFormObj_CountObjects, _I, _V)
+form_object = _direct(pdfium_c.FPDFFormObj_GetObject, _V, _V, ctypes.c_ulong)
+object_type = _direct(pdfium_c.FPDFPageObj_GetType, _I, _V)
+object_bounds = _direct(pdfium_c.FPDFPageObj_GetBounds, _I, _V, _V, _V, _V, _V)
+_load_page = _direct(pdfium_c.FPDF_LoadPage, _V, _V, _I)
+_close_page = _direct(pdfium_c.FPDF_ClosePage, None, _V)
+_page_width = _direct(pdfium_c.FPDF_GetPageWidthF, ctypes.c_float, _V)
+_page_height = _direct(pdfium_c.FPDF_GetPageHeightF, ctypes.c_float, _V)
+_text_index = _direct(pdfium_c.FPDFText_GetTextIndexFromCharIndex, _I, _V, _I)
+_get_text = _direct(pdfium_c.FPDFText_GetText, _I, _V, _I, _I, _V)
+
+
+def _page_text(tp: int, n: int) -> str:
+    """The text of chars [0, n) of text page `tp`, as pypdfium2's get_text_range(0, n) gives
+    it (without a PdfTextPage, whose bookkeeping costs as much as the read): excluded chars
+    at either end left out, UTF-16 decoded ignoring errors (a lone surrogate half is lost)."""
+    start, end = 0, n - 1
+    while start <= end and _text_index(tp, start) == -1:
+        start += 1
+    while start <= end and _text_index(tp, end) == -1:
+        end -= 1
+    if start > end:
+        return ""
+    size = _text_index(tp, end) + 2 - _text_index(tp, start)  # with the NUL terminator
+    buffer = (ctypes.c_ushort * size)()
+    got = _get_text(tp, start, end + 1 - start, ctypes.addressof(buffer))
+    return codecs.decode(memoryview(buffer)[: got - 1], "utf-16-le", errors="ignore")
 
 
 class _TextReader:
@@ -144,22 +179,34 @@ class _TextReader:
             got = self.fonts[key] = (name, bold)
         return got
 
-    def lines(self, textpage: pdfium.PdfTextPage, page_no: int, height: float) -> list[Line]:
-        raw = textpage.raw
-        n = pdfium_c.FPDFText_CountChars(raw)
+    def page_lines(self, page: int, page_no: int, height: float) -> list[Line]:
+        """The lines of a loaded page (its FPDF_PAGE address), through a text page opened
+        and closed here: pypdfium2's PdfTextPage would cost as much as reading it."""
+        textpage = _load_text_page(page)
+        if not textpage:
+            raise pdfium.PdfiumError("Failed to load text page.")  # pypdfium2's words
+        try:
+            return self.lines(textpage, page_no, height)
+        finally:
+            _close_text_page(textpage)
+
+    def lines(self, tp: int, page_no: int, height: float) -> list[Line]:
+        """The lines of text page `tp` (its address), 1-based page `page_no` of `height`."""
+        n = _count_chars(tp)
         if n <= 0:
             return []
-        text = textpage.get_text_range(0, n)
+        text = _page_text(tp, n)
         if len(text) != n:
             # Rare: pdfium inserted or dropped characters (or a surrogate pair); fall back to
             # the 1:1 char view so that text positions stay char indices.
-            text = "".join(chr(pdfium_c.FPDFText_GetUnicode(raw, i) or 32) for i in range(n))
+            text = "".join(chr(_unicode(tp, i) or 32) for i in range(n))
         text = no_lone_surrogates(text)
-        tp: int = ctypes.cast(raw, _V).value or 0
         segs: list[Line] = []
+        segment = self._segment
         rect, at, box = self.rect, self.rect_at, _loose_box  # the hot loop: no method calls
         for m in _RAW_LINE.finditer(text):
-            a, b = m.start(), m.end() - 1
+            a, b = m.span()
+            b -= 1
             mid = (a + b) // 2
             box(tp, a, at)
             ba = rect[:]
@@ -178,15 +225,15 @@ class _TextReader:
             if max(ya, ym, yb) - min(ya, ym, yb) > h:
                 # Rows of a table that pdfium ran together: split char by char.
                 for pa, pb in self._split_chars(tp, text, a, b):
-                    segs.append(self._segment(tp, text, pa, pb, page_no, height))
+                    segs.append(segment(tp, text, pa, pb, page_no, height))
                 continue
             if text.find(" ", a, b) >= 0:
                 pieces = self._gaps(tp, text, a, b, h)
                 if len(pieces) > 1:
                     for pa, pb in pieces:
-                        segs.append(self._segment(tp, text, pa, pb, page_no, height))
+                        segs.append(segment(tp, text, pa, pb, page_no, height))
                     continue
-            segs.append(self._segment(tp, text, a, b, page_no, height, (ba, bm, bb)))
+            segs.append(segment(tp, text, a, b, page_no, height, (ba, bm, bb)))
         return segs
 
     def _gaps(self, tp: int, text: str, a: int, b: int, h: float) -> list[tuple[int, int]]:
@@ -195,15 +242,23 @@ class _TextReader:
         wide = 1.5 * h
         out: list[tuple[int, int]] = []
         start = a
-        # a and b are not spaces, so every run has a char on each side inside [a, b].
-        for run in _SPACES.finditer(text, a, b):
-            k, q = run.span()
-            box(tp, k - 1, at)
+        held = -1  # the char whose box `rect` holds: a one-letter word's is read once
+        # a and b are not spaces, so every run of spaces [k, q) has a char on each side
+        # inside [a, b].
+        k = text.find(" ", a, b)
+        while k >= 0:
+            q = k + 1
+            while text[q] == " ":
+                q += 1
+            if held != k - 1:
+                box(tp, k - 1, at)
             right = rect[2]
             box(tp, q, at)
+            held = q
             if rect[0] - right > wide:
                 out.append((start, k - 1))
                 start = q
+            k = text.find(" ", q, b)
         out.append((start, b))
         return out
 
@@ -329,8 +384,28 @@ def _ocr_pages(pdf: pdfium.PdfDocument, numbers: Sequence[int]) -> list[list[Lin
     return out
 
 
-def _has_image(page: pdfium.PdfPage) -> bool:
-    return any(True for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2))
+def _has_image(parent: int, count_objects: Any, get_object: Any, level: int) -> bool:
+    """An image among the page's objects or those of the form XObjects on it, looked for
+    as pypdfium2's get_objects(max_depth=2) lists them, and failing with its errors."""
+    n = count_objects(parent)
+    if n < 0:
+        raise pdfium.PdfiumError("Failed to get number of pageobjects.")
+    for i in range(n):
+        obj = get_object(parent, i)
+        if not obj:
+            raise pdfium.PdfiumError("Failed to get pageobject.")
+        kind = object_type(obj)
+        if kind == pdfium_c.FPDF_PAGEOBJ_UNKNOWN:
+            raise pdfium.PdfiumError(
+                "Failed to determine pageobject type, did you pass in a valid FPDF_PAGEOBJECT handle?"
+            )
+        if kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+            return True
+        if kind == pdfium_c.FPDF_PAGEOBJ_FORM and level < 1 and _has_image(
+            obj, count_form_objects, form_object, level + 1
+        ):
+            return True
+    return False
 
 
 # ---------------------------------------------------------------- bookmarks
@@ -396,6 +471,10 @@ class _Read:
     ruled: list[int] = field(default_factory=list)
     """Pages with ruling lines: their tables are read cell by cell (pdf_tables)."""
     unreadable: list[int] = field(default_factory=list)
+    tables: bool = False
+    """The document is short enough for its tables to be read cell by cell
+    (pdf_tables.FORM_PAGES): every page with text is asked whether it is ruled. A longer
+    one's pages are asked only when set in columns (a ruled page's columns are a table's)."""
 
 
 def parse_pdf(
@@ -436,8 +515,10 @@ def parse_pdf(
 def _read_pages(pdf: pdfium.PdfDocument, path: Path, limit: int, deadline: float, warnings: list[str]) -> _Read:
     """The text layer's lines of the first `limit` pages, until the deadline; a page pdfium
     cannot read is a warning, all of them an InputError."""
+    from dossier.parse.pdf_tables import FORM_PAGES  # pdf_tables imports this module
+
     reader = _TextReader()
-    read = _Read()
+    read = _Read(tables=limit <= FORM_PAGES)
     total = len(pdf)
     for i in range(limit):
         if time.monotonic() > deadline:
@@ -451,30 +532,52 @@ def _read_pages(pdf: pdfium.PdfDocument, path: Path, limit: int, deadline: float
             warnings.append(f"page {i + 1} could not be read: {e}")
     if read.unreadable and not read.pages:
         raise InputError(f"broken PDF: no page could be read ({warnings[-1]})", path=str(path))
+    if not read.tables and len(read.pages) <= FORM_PAGES:
+        # Short after all (pages unreadable, or the time limit): its tables are read cell
+        # by cell, so every page with text is asked now.
+        read.ruled = [p.number for p in read.pages if p.lines and _page_ruled(pdf, p.number - 1)]
     return read
 
 
-def _read_page(pdf: pdfium.PdfDocument, i: int, reader: _TextReader, read: _Read) -> Page:
-    """Page i (0-based) as lines; notes in `read` whether it is image-only or ruled."""
+def _page_ruled(pdf: pdfium.PdfDocument, i: int) -> bool:
+    """Page i (0-based, read before) has ruling lines (pdf_tables.looks_ruled)."""
     from dossier.parse.pdf_tables import looks_ruled  # pdf_tables imports this module
 
-    page = pdf[i]
+    page = _load_page(ctypes.cast(pdf.raw, _V).value, i)
+    if not page:
+        return False
     try:
-        width, height = page.get_size()
-        textpage = page.get_textpage()
-        try:
-            segs = reader.lines(textpage, i + 1, height)
-        finally:
-            textpage.close()  # now, not at the document's close (pages add up)
-        is_ruled = bool(segs) and looks_ruled(page)
-        if not segs and _has_image(page):
+        return looks_ruled(page)
+    finally:
+        _close_page(page)
+
+
+def _read_page(pdf: pdfium.PdfDocument, i: int, reader: _TextReader, read: _Read) -> Page:
+    """Page i (0-based) as lines; notes in `read` whether it is image-only or ruled.
+
+    The page is loaded and closed through pdfium's C API: pypdfium2's PdfPage and
+    PdfTextPage register finalizers and parents per object, which cost as much as the
+    Python part of reading a page; the errors say what theirs say."""
+    from dossier.parse.pdf_tables import looks_ruled  # pdf_tables imports this module
+
+    page = _load_page(ctypes.cast(pdf.raw, _V).value, i)
+    if not page:
+        raise pdfium.PdfiumError("Failed to load page.")
+    try:
+        width, height = _page_width(page), _page_height(page)
+        segs = reader.page_lines(page, i + 1, height)
+        gutter = column_gutter(segs, width)
+        # Asked only where ruling changes what is read (the page walk costs as much as
+        # clustering it): a short document's tables, a page set in columns.
+        is_ruled = bool(segs) and (read.tables or gutter is not None) and looks_ruled(page)
+        if not segs and _has_image(page, count_page_objects, page_object, 0):
             read.blank.append(i + 1)
         elif is_ruled:
             read.ruled.append(i + 1)
     finally:
-        page.close()
+        _close_page(page)
     # A ruled page's columns are a table's: its rows are read as rows.
-    lines = _cluster(segs) if is_ruled else cluster_columns(segs, width)
+    lines = _cluster(segs) if is_ruled else cluster_in_columns(segs, gutter)
     return Page(i + 1, width, height, tuple(lines))
 
 
