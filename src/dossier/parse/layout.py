@@ -21,13 +21,12 @@ from __future__ import annotations
 import bisect
 import functools
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from dossier.cjk import PLACEHOLDER_MARK, is_toc_title
+from dossier.cjk import PLACEHOLDER_MARK, is_toc_title, nfkc
 from dossier.parse import ladder
 from dossier.parse.ladder import Ladder, Numbering, is_never_heading, is_toc_line, normalise_title
 from dossier.tree import Block, Heading, Location
@@ -272,7 +271,7 @@ _MARGIN = 0.12  # top/bottom share of the page where running headers and footers
 
 
 def _nfkc(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).strip()
+    return nfkc(text).strip()
 
 
 def _key_head(text: str) -> str:
