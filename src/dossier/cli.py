@@ -380,6 +380,10 @@ def check(
             from dossier.scan.sandbox import check_in_sandbox
 
             pack, given = _load(jurisdiction, stage, facts, pack_path)
+        # One check per process, over trees without cycles: a young-generation pass every 700
+        # allocations walked them again and again (~8 ms here and as much in the parse sandbox,
+        # which inherits this); every 50,000 still bounds what a cycle can hold.
+        gc.set_threshold(50_000, 10, 10)
         _announce_pack(pack)
         options = CheckOptions(ocr=ocr, as_of=parse_as_of(as_of), select=selected, ignore=ignored)
         report = check_in_sandbox(path, pack, stage, given, options, timeout_s=file_timeout, memory_mb=file_memory,

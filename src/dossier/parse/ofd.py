@@ -34,6 +34,7 @@ from typing import Any
 from lxml import etree
 
 from dossier.errors import InputError
+from dossier.parse import is_ofd  # the sniff lives there: asking it must not load this module
 from dossier.parse.layout import Line, Mark, Page, key
 from dossier.parse.layout import cluster as _cluster
 from dossier.parse.limits import LIMITS, LimitExceeded, check_zip_entries, ocr_stop, partly
@@ -101,15 +102,6 @@ def _deltas(s: str | None) -> list[float]:
             out.append(float(t))
         i += 1
     return out
-
-
-def is_ofd(path: Path) -> bool:
-    """A zip with OFD.xml at its root (the extension is not asked)."""
-    try:
-        with zipfile.ZipFile(path) as zf:
-            return any(n.lstrip("/").lower() == "ofd.xml" for n in zf.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        return False
 
 
 class OfdPackage:

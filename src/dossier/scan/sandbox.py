@@ -291,7 +291,7 @@ def _read(stream: IO[bytes], deadline: float | None) -> Any:
 
 
 PRELOAD = {
-    "docx": ("dossier.parse.docx", "dossier.parse.ofd"),  # a zip is asked whether it is an OFD first
+    "docx": ("dossier.parse.docx",),
     "pdf": ("dossier.parse.pdf",),
     "ofd": ("dossier.parse.ofd",),
 }
