@@ -18,23 +18,27 @@ def is_toc_title(text: str) -> bool:
     return TOC_TITLE.fullmatch(text) is not None
 
 
-_FULLWIDTH = re.compile("[\uff01-\uff5e\u3000]")
-_HALF = {chr(cp): chr(cp - 0xFEE0) for cp in range(0xFF01, 0xFF5F)} | {"\u3000": " "}
+HALF_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20, 0x00A0: 0x20}
+"""str.translate table: full-width ASCII → ASCII, the ideographic and the no-break space → space.
+One character for one, so offsets in the translated text are offsets in the original (NFKC
+would also turn ① into 1); each replacement is the character's NFKC."""
+WIDE = re.compile("[\uff01-\uff5e\u3000\u00a0]")
+"""The characters HALF_WIDTH rewrites."""
 
 
 def _half(m: re.Match[str]) -> str:
-    return _HALF[m.group()]
+    return chr(HALF_WIDTH[ord(m.group())])
 
 
 def nfkc(text: str) -> str:
     """unicodedata.normalize("NFKC", text), at a third of its cost on Chinese text. What keeps
     most Chinese lines from being NFKC already is full-width punctuation, digits and letters
-    (，：（）１Ａ) and the ideographic space; each of those decomposes to one ASCII character,
-    so putting those in first leaves a text with the same NFKC, which is usually the text
+    (，：（）１Ａ) and the ideographic and no-break spaces; the NFKC of each is one ASCII
+    character, so putting those in first leaves a text with the same NFKC, which is usually the text
     itself (one quick check) and otherwise comes from the full normalisation."""
     if text.isascii() or unicodedata.is_normalized("NFKC", text):
         return text
-    t = _FULLWIDTH.sub(_half, text)
+    t = WIDE.sub(_half, text)
     return t if unicodedata.is_normalized("NFKC", t) else unicodedata.normalize("NFKC", t)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from dossier.cjk import chinese_to_int, is_toc_title, nfkc
+from dossier.cjk import HALF_WIDTH, WIDE, chinese_to_int, is_toc_title, nfkc
 
 __all__ = [
     "FAMILIES",
@@ -63,11 +63,6 @@ FAMILIES = (
     "roman",  # I. II、 Ⅰ、
 )
 
-# Full-width ASCII → ASCII, ideographic space → space; one character for one so match
-# offsets in the translated text are offsets in the original (NFKC would turn ① into 1).
-_HALF = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
-_HALF[0x3000] = 0x20
-_HALF[0x00A0] = 0x20
 
 _CN = "零〇一二三四五六七八九两十百千壹贰叁肆伍陆柒捌玖拾佰仟"
 
@@ -146,7 +141,7 @@ def _roman_to_int(s: str) -> int | None:
 
 def is_amount_line(text: str) -> bool:
     """A line that starts with a quantity ("17597.78 万元…", "3 个月内…") is body text."""
-    return bool(_AMOUNT_RE.match(text.translate(_HALF)))
+    return bool(_AMOUNT_RE.match(text.translate(HALF_WIDTH)))
 
 
 def split_numbering(text: str) -> Numbering | None:
@@ -174,7 +169,7 @@ def split_label(text: str) -> tuple[str, str, str, int | None] | None:
     # only when it holds something to translate.
     t = orig[:32]
     if not t.isascii() and _NEEDS_HALF(t):
-        t = t.translate(_HALF)
+        t = t.translate(HALF_WIDTH)
         first = t[0]
     patterns = _patterns_for(first, t)
     if patterns is None:
@@ -230,7 +225,7 @@ _SINGLE: dict[str, tuple[str, int]] = {
     **{ch: ("paren", v) for ch, v in _PAREN_DIGIT.items()},
     **{ch: ("dec", v) for ch, v in _DOT_DIGIT.items()},
 }
-_NEEDS_HALF = re.compile("[\uff01-\uff5e\u3000\u00a0]").search
+_NEEDS_HALF = WIDE.search
 _WORDISH = re.compile(r"[\w\u4e00-\u9fff]")
 _WS = re.compile(r"\s+")
 
@@ -295,8 +290,8 @@ def is_toc_line(text: str) -> bool:
     if not t or len(t) > 160:
         return False
     if t[-1] not in _PAGE_END:
-        return len(t) <= 24 and t[0] in _TOC_START and is_toc_title(t.translate(_HALF))
-    t = t.translate(_HALF)
+        return len(t) <= 24 and t[0] in _TOC_START and is_toc_title(t.translate(HALF_WIDTH))
+    t = t.translate(HALF_WIDTH)
     if is_toc_title(t):
         return True
     if _LEADER_PAGE.search(t):
