@@ -38,7 +38,7 @@ def test_page_text_and_images_as_pypdfium2_reads_them(path: Path) -> None:
                 assert pdf._page_text(_address(textpage), n) == textpage.get_text_range(0, n)
             textpage.close()
             wanted = any(True for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2))
-            assert pdf._has_image(_address(page), pdf.count_page_objects, pdf.page_object, 0) == wanted
+            assert pdf._has_image(_address(page)) == wanted
             page.close()
     finally:
         doc.close()
@@ -60,7 +60,7 @@ def test_an_image_one_form_down_is_found_two_down_is_not(tmp_path: Path) -> None
         found = []
         for i in range(len(doc)):
             page = doc[i]
-            found.append(pdf._has_image(_address(page), pdf.count_page_objects, pdf.page_object, 0))
+            found.append(pdf._has_image(_address(page)))
             page.close()
     finally:
         doc.close()

@@ -20,16 +20,7 @@ from typing import Any
 
 import pypdfium2.raw as pdfium_c
 
-from dossier.parse.pdf import (
-    Line,
-    Page,
-    count_form_objects,
-    count_page_objects,
-    form_object,
-    object_bounds,
-    object_type,
-    page_object,
-)
+from dossier.parse.pdf import Line, Page, object_bounds, page_objects
 
 __all__ = ["FORM_PAGES", "MIN_RULES", "Table", "apply_tables", "looks_ruled"]
 
@@ -55,54 +46,37 @@ class Table:
 
 
 def looks_ruled(page: Any) -> bool:
-    """A page with ruling: enough thin horizontal and vertical path objects (those of the page
-    and of the form XObjects on it, as pypdfium2's get_objects(max_depth=2) lists them).
-    `page`: a pypdfium2 PdfPage, or the address of a page loaded through pdfium's C API.
-
-    Asked through pdfium's C functions, not get_objects: its Python object per page object
-    (a report page has ~90 of them) made this a quarter of reading a text PDF."""
+    """A page with ruling: enough thin horizontal and vertical path objects among those of the
+    page and of the form XObjects on it (pdf.page_objects). `page`: a pypdfium2 PdfPage, or
+    the address of a page loaded through pdfium's C API."""
     address = page if isinstance(page, int) else ctypes.cast(page.raw, ctypes.c_void_p).value or 0
     try:
-        return _ruled(address, count_page_objects, page_object, 0, [0, 0])
+        return _ruled(address)
     except Exception:  # a page whose objects pdfium cannot list has no tables we can read
         return False
 
 
-_PATH, _FORM = pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_FORM
-
-_MAX_DEPTH = 2
-"""Page objects, and those of form XObjects placed on the page (not of forms inside those)."""
-
-
-def _ruled(parent: int, count_objects: Any, get_object: Any, level: int, seen: list[int]) -> bool:
-    """Count `parent`'s thin path objects into seen = [horizontal, vertical], in page order,
-    descending into form XObjects; True as soon as there are enough of both."""
-    n = count_objects(parent)
-    if n < 0:
-        raise ValueError("pdfium cannot count the page objects")
+def _ruled(page: int) -> bool:
+    """Count the page's thin path objects, in page order; True as soon as there are enough
+    horizontal and vertical ones."""
+    horizontal = vertical = 0
     bounds = (ctypes.c_float * 4)()  # left, bottom, right, top
     at = ctypes.addressof(bounds)
-    for i in range(n):
-        obj = get_object(parent, i)
-        if not obj:
-            raise ValueError("pdfium cannot get a page object")
-        kind = object_type(obj)
-        if kind == _PATH:
-            if not object_bounds(obj, at, at + 4, at + 8, at + 12):
-                raise ValueError("pdfium cannot locate a page object")
-            left, bottom, right, top = bounds[:]
-            w, h = right - left, top - bottom
-            if h < 3 and w > 15:
-                seen[0] += 1
-            elif w < 3 and h > 8:
-                seen[1] += 1
-            elif w > 15 and h > 8:
-                seen[0] += 1  # a cell drawn as a rectangle has both
-                seen[1] += 1
-            if seen[0] + seen[1] >= MIN_RULES and seen[0] >= 2 and seen[1] >= 2:
-                return True
-        elif (kind == _FORM and level < _MAX_DEPTH - 1
-              and _ruled(obj, count_form_objects, form_object, level + 1, seen)):
+    for obj, kind in page_objects(page):
+        if kind != pdfium_c.FPDF_PAGEOBJ_PATH:
+            continue
+        if not object_bounds(obj, at, at + 4, at + 8, at + 12):
+            raise ValueError("pdfium cannot locate a page object")
+        left, bottom, right, top = bounds[:]
+        w, h = right - left, top - bottom
+        if h < 3 and w > 15:
+            horizontal += 1
+        elif w < 3 and h > 8:
+            vertical += 1
+        elif w > 15 and h > 8:
+            horizontal += 1  # a cell drawn as a rectangle has both
+            vertical += 1
+        if horizontal + vertical >= MIN_RULES and horizontal >= 2 and vertical >= 2:
             return True
     return False
 
