@@ -31,6 +31,7 @@ import struct
 import unicodedata
 import zipfile
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -222,6 +223,11 @@ def _looks_like_html(text: str) -> bool:
     return "mime-version:" in low and "text/html" in low
 
 
+def names_an_ofd(names: Iterable[str]) -> bool:
+    """A zip's member names are an OFD package's: OFD.xml at its root (GB/T 33190)."""
+    return any(n.lstrip("/").lower() == "ofd.xml" for n in names)
+
+
 def _sniff_zip(path: Path, head: bytes) -> str:
     names: list[str] | None = None
     try:
@@ -233,7 +239,7 @@ def _sniff_zip(path: Path, head: bytes) -> str:
         # Broken or oversized: fall back to the local headers in the head, so a truncated
         # .docx is still called a docx (its parser reports the damage) and not an archive.
         names = _local_names(head)
-    if any(n.lstrip("/").lower() == "ofd.xml" for n in names):
+    if names_an_ofd(names):
         return "ofd"  # GB/T 33190: a document, not an archive to open
     has_ct = "[Content_Types].xml" in names
     if any(n.startswith("word/") for n in names) and (has_ct or "word/document.xml" in names):

@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from dossier.errors import InputError
-from dossier.ingest import FileKind
+from dossier.ingest import FileKind, names_an_ofd
 from dossier.tree import DocumentTree, Heading
 
 __all__ = ["PARSERS", "Parser", "parse_file", "parse_path", "render_text", "sniff"]
@@ -156,7 +156,7 @@ def is_ofd(path: Path) -> bool:
 
     try:
         with zipfile.ZipFile(path) as zf:
-            return any(n.lstrip("/").lower() == "ofd.xml" for n in zf.namelist())
+            return names_an_ofd(zf.namelist())
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         return False
 
