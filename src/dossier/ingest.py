@@ -37,6 +37,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import BinaryIO
 
+from dossier.cjk import on_first_use
 from dossier.errors import InputError
 
 __all__ = [
@@ -211,12 +212,12 @@ def _as_text(head: bytes) -> str | None:
     return text if controls <= len(text) // 100 else None
 
 
-_HTML_RE = re.compile(r"<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]|<meta\s[^>]*http-equiv", re.I)
+_HTML_RE = on_first_use(r"<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]|<meta\s[^>]*http-equiv", re.I)
 
 
 def _looks_like_html(text: str) -> bool:
     start = text[:4096]
-    if _HTML_RE.search(start):
+    if _HTML_RE().search(start):
         return True
     # Word "web page" saves (.mht renamed .doc): a MIME envelope around HTML.
     low = start.lower()

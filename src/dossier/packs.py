@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dossier import packdata, resources, saferegex
+from dossier.cjk import on_first_use
 from dossier.conditions import facts_in
 from dossier.errors import PackError
 from dossier.model import Citation, Document, FactSpec, Material, Pack, Part, Rule, Section, Source, Stage
@@ -489,10 +490,10 @@ class _Ctx:
 SOURCE_YAML = "source.yaml"
 MAX_TEXT_BYTES = 4 * 1024 * 1024
 
-_ARTICLE = re.compile(r"第[一二三四五六七八九十百零〇两]+条|附件\d+|附表\d+")
+_ARTICLE = on_first_use(r"第[一二三四五六七八九十百零〇两]+条|附件\d+|附表\d+")
 # Where a heading starts: the first characters of a line, after any indentation (the texts
 # indent with spaces, ideographic spaces or no-break spaces).
-_HEADING = re.compile(r"^[\s\u3000\xa0]*(第[一二三四五六七八九十百零〇两]+条|附件\s*\d+|附表\s*\d+)", re.M)
+_HEADING = on_first_use(r"^[\s\u3000\xa0]*(第[一二三四五六七八九十百零〇两]+条|附件\s*\d+|附表\s*\d+)", re.M)
 _QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "「": '"', "」": '"'})
 
 
@@ -550,7 +551,7 @@ def source_text(pack_id: str, source_id: str) -> str:
 
 def article_headings(text: str) -> frozenset[str]:
     """The articles (第十五条) and annexes (附件2, 附表1) that start a line of the text."""
-    return frozenset(re.sub(r"\s+", "", m.group(1)) for m in _HEADING.finditer(text))
+    return frozenset(re.sub(r"\s+", "", m.group(1)) for m in _HEADING().finditer(text))
 
 
 def _all_citations(documents: Iterable[Document], stages: Iterable[Stage], rules: Iterable[Rule]) -> Iterable[tuple[str, str, Citation]]:
@@ -595,7 +596,7 @@ def text_problems(sources: tuple[Source, ...], root: Traversable, label: str, do
             continue
         text, heads = texts[c.source]
         article = re.sub(r"\s+", "", c.article)
-        known = article in heads if _ARTICLE.fullmatch(article) else normalise_text(article) in text
+        known = article in heads if _ARTICLE().fullmatch(article) else normalise_text(article) in text
         if not known:
             problems.append(Problem(f"{label}/{file}", where, f"cites {c.render()}, which the regulation's text does not have"))
         elif normalise_text(c.quote) not in text:

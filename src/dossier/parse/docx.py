@@ -23,7 +23,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from dossier.cjk import PLACEHOLDER_MARK
+from dossier.cjk import PLACEHOLDER_MARK, on_first_use
 from dossier.errors import InputError
 from dossier.parse.ladder import (
     DOC_KIND_END,
@@ -585,7 +585,7 @@ def _sentence_like(title: str) -> bool:
     return ("，" in bare or ", " in bare) and len(bare) > 15
 
 
-_COVER_LINE = re.compile(r"[:：]|^\s*[〇一二三四五六七八九零\d]{4}\s*年|^\s*\d{4}[-./]\d")
+_COVER_LINE = on_first_use(r"[:：]|^\s*[〇一二三四五六七八九零\d]{4}\s*年|^\s*\d{4}[-./]\d")
 _BRACKETED = re.compile(r"[（(][^（()）]*[）)]")
 
 
@@ -809,7 +809,7 @@ class _TypedToc:
             return True
         if not self.mode:
             return False
-        if _TOC_ENTRY.match(p.raw) and split_label(p.raw) is not None:
+        if _TOC_ENTRY().match(p.raw) and split_label(p.raw) is not None:
             p.toc = True  # "1.3 定义、缩略语4": a numbered entry with its page number glued on
             return True
         last_seen = self._seen()
@@ -847,7 +847,7 @@ def _distrust_shared_hints(scan: _Scan) -> None:
 # body is a list. 第一章/一、/（一）/1.1 number sections.
 _SECTION_FAMILIES = frozenset(("chapter", "section", "cn", "cn-paren", "dec2", "dec3", "dec4"))
 # A numbered line that introduces a list ("2.2.2 基于用户交互相关的功能有：").
-_LIST_INTRO = re.compile(r"(?:有|包括|如下|以下|分为|包含|主要是|具体是|下列\S{0,4})\s*[:：]$")
+_LIST_INTRO = on_first_use(r"(?:有|包括|如下|以下|分为|包含|主要是|具体是|下列\S{0,4})\s*[:：]$")
 
 
 def _is_list_item(c: _Cand, paras: list[_Para], body: _Body, walker: _Walker) -> bool:
@@ -864,7 +864,7 @@ def _is_list_item(c: _Cand, paras: list[_Para], body: _Body, walker: _Walker) ->
             return False
         return not _heading_sibling_above(c, paras, walker)
     if c.family in _SECTION_FAMILIES:
-        return bool(_LIST_INTRO.search(p.raw))  # 一、/1.1 number sections, Word's lists too
+        return bool(_LIST_INTRO().search(p.raw))  # 一、/1.1 number sections, Word's lists too
     if p.num_id:
         # A Word list item (1. / (1) / a)) set like the body, unless its list is an outline
         # numbering (a level shows its parents' numbers: 1 / 1.1 / 1.1.1).
@@ -954,13 +954,13 @@ def _neighbour(paras: list[_Para], i: int, step: int) -> _Para | None:
     j = i + step
     while 0 <= j < len(paras):
         t = paras[j].raw
-        if t and not _CAPTION.match(t):
+        if t and not _CAPTION().match(t):
             return paras[j]
         j += step
     return None
 
 
-_CAPTION = re.compile(r"^(?:图|表|表格|图表|图片|figure|fig\.|table)\s*[\d一二三四五六七八九十]", re.IGNORECASE)
+_CAPTION = on_first_use(r"^(?:图|表|表格|图表|图片|figure|fig\.|table)\s*[\d一二三四五六七八九十]", re.IGNORECASE)
 # Source code pasted into a report ("create table t(", "}", "int f(char* s)"): never a heading
 # by its look alone.
 _CODE = re.compile(r"[{};=]|[A-Za-z_]\w*\s*\(|^\W*$")
@@ -1009,7 +1009,7 @@ def _title_paras(paras: list[_Para], scan: _Scan, body: _Body, walker: _Walker) 
         t = p.raw
         if p.toc or len(t) < 2 or not p.centred or len(t) > 60 or is_toc_line(t) or is_never_heading(t):
             continue
-        if _DOC_NUMBER.search(t) or (_is_frame_line(t) and t.endswith(("文件", "函"))):
+        if _DOC_NUMBER().search(t) or (_is_frame_line(t) and t.endswith(("文件", "函"))):
             continue  # a 发文字号 ("〔20XX〕XX号"), a 版头 ("XX市人民政府文件") is never the title
         _ensure_look(p, walker)
         if p.size > body.size + 0.5 or (p.bold and not body.bold):
@@ -1023,13 +1023,13 @@ def _title_paras(paras: list[_Para], scan: _Scan, body: _Body, walker: _Walker) 
 
 
 # A 发文字号 with its year and number typed or left as placeholders (〔2020〕12号, 〔20XX〕XX号).
-_DOC_NUMBER = re.compile(r"[〔［\[]\s*[\dXx×]{2,4}\s*[〕］\]]\s*(?:第\s*)?[\dXx×]{0,4}\s*号")
+_DOC_NUMBER = on_first_use(r"[〔［\[]\s*[\dXx×]{2,4}\s*[〕］\]]\s*(?:第\s*)?[\dXx×]{0,4}\s*号")
 
 
 def _title_continuation(paras: list[_Para], first: int, limit: int, walker: _Walker) -> list[int]:
     """A 公文 title broken over lines ("关于印发《…办法》" / "的通知"): centred lines set like
     the first, up to the one that ends with the 文种."""
-    if not paras[first].raw.startswith("关于") or DOC_KIND_END.search(paras[first].raw):
+    if not paras[first].raw.startswith("关于") or DOC_KIND_END().search(paras[first].raw):
         return []
     out: list[int] = []
     for j in range(first + 1, min(limit, first + 3)):
@@ -1037,7 +1037,7 @@ def _title_continuation(paras: list[_Para], first: int, limit: int, walker: _Wal
         if not q.raw or not q.centred or _look(_ensure_look(q, walker)) != _look(paras[first]):
             break
         out.append(j)
-        if DOC_KIND_END.search(q.raw):
+        if DOC_KIND_END().search(q.raw):
             return out
     return []
 
@@ -1055,7 +1055,7 @@ def _drop_cover(live: list[_Cand], title_idxs: set[int], scan: _Scan) -> list[_C
             if scan.first_struct is not None:
                 if i < scan.first_struct:
                     continue
-            elif i < scan.last_toc or _COVER_LINE.search(c.item.text):
+            elif i < scan.last_toc or _COVER_LINE().search(c.item.text):
                 continue
         kept.append(c)
     return kept
@@ -1102,7 +1102,7 @@ def _toc_key(text: str) -> str:
 _KEY_DROP = re.compile(r"[\s\u3000.·…‥_—–\-．、]+")
 
 
-_TOC_ENTRY = re.compile(r"^\S.{0,60}[\u4e00-\u9fff)）]\s*\d{1,3}$")
+_TOC_ENTRY = on_first_use(r"^\S.{0,60}[\u4e00-\u9fff)）]\s*\d{1,3}$")
 
 
 def _toc_keys(text: str) -> tuple[str, ...]:
@@ -1114,7 +1114,7 @@ def _toc_keys(text: str) -> tuple[str, ...]:
 
 def _is_frame_line(text: str) -> bool:
     t = text.strip()
-    return is_never_heading(t) or (bool(FRAME_HEAD.match(t)) and not DOC_KIND_END.search(t))
+    return is_never_heading(t) or (bool(FRAME_HEAD.match(t)) and not DOC_KIND_END().search(t))
 
 
 def _candidate(p: _Para, body: _Body, walker: _Walker) -> _Cand | None:
@@ -1261,7 +1261,7 @@ def _emphasis_cand(p: _Para, title: str, sentence: bool, emphasis: list[str]) ->
     """A line whose look alone sets it apart: short, no sentence, not a "key：value" or
     list-introducing line, not centred (centred emphasis is a title or caption)."""
     raw = p.raw
-    if emphasis and _NAMED_SECTION.match(raw):
+    if emphasis and _NAMED_SECTION().match(raw):
         return _Cand(p, "", title, _NAMED, None, None, tuple(emphasis), 0.8)
     if not emphasis or len(title) > _MAX_EMPHASIS_TITLE or sentence or p.centred:
         return None
@@ -1273,7 +1273,7 @@ def _emphasis_cand(p: _Para, title: str, sentence: bool, emphasis: list[str]) ->
 
 # Unnumbered sections every reader knows by name (GB/T 1.1 前言/引言, back matter), often
 # centred: set apart from the body they are top-level sections, not a cover line.
-_NAMED_SECTION = re.compile(
+_NAMED_SECTION = on_first_use(
     r"^\s*(?:前\s*言|引\s*言|序\s*言|参考文献|索\s*引|后\s*记|致\s*谢|附\s*录\s*[A-Z\d一二三四五六七八九十]?"
     r"(?:\s*[（(](?:规范性|资料性)?(?:附录)?[)）])?(?:\s+\S.{0,28})?)\s*$"
 )

@@ -18,7 +18,7 @@ from typing import Any
 
 from lxml import etree
 
-from dossier.cjk import CN_DIGITS, CN_LEGAL_DIGITS, chinese_counting
+from dossier.cjk import CN_DIGITS, CN_LEGAL_DIGITS, chinese_counting, on_first_use
 from dossier.errors import InputError
 from dossier.parse.limits import LIMITS, LimitExceeded, partly
 
@@ -120,7 +120,7 @@ def parse_xml(data: bytes, name: str, path: Path) -> etree._Element:
 _COUNTED = ((w("p"), "paragraphs", "个段落"), (w("r"), "runs", "个文字块（run）"), (w("tc"), "table_cells", "个表格单元格"))
 _FEED = 1 << 16
 """Bytes fed to the pull parser at a time: a cap overshoots by at most this much XML."""
-_W_BINDING = re.compile(rb"""xmlns(?::([A-Za-z_][\w.-]*))?\s*=\s*["']""" + re.escape(W.encode()) + rb"""["']""")
+_W_BINDING = on_first_use(rb"""xmlns(?::([A-Za-z_][\w.-]*))?\s*=\s*["']""" + re.escape(W.encode()) + rb"""["']""")
 
 
 def _under_caps(data: bytes, caps: dict[str, int]) -> bool:
@@ -134,7 +134,7 @@ def _under_caps(data: bytes, caps: dict[str, int]) -> bool:
         return True
     if tags >= LIMITS.xml_tags or data.count(W.encode()) != 1:
         return False
-    bound = _W_BINDING.search(data)
+    bound = _W_BINDING().search(data)
     if bound is None:
         return False
     opener = b"<" + (bound.group(1) + b":" if bound.group(1) else b"")
@@ -431,7 +431,7 @@ _WB = W.encode()
 _ID_ATTR = b'w:styleId="'
 _CANON_DEFAULT = b'<w:style w:type="paragraph" w:default="1" w:styleId="'
 _STYLE_ID = re.compile(rb'\sw:styleId="([^"]*)"')
-_DEFAULT_PARA = re.compile(
+_DEFAULT_PARA = on_first_use(
     rb'<w:style\s(?=[^>]*w:type="paragraph")(?=[^>]*\sw:default="(?:1|true|on)")[^>]*>'
 )
 _XML_SPACE = (b" ", b"\t", b"\n", b"\r")
@@ -515,7 +515,7 @@ class StyleSheet:
                 data[i + len(_CANON_DEFAULT) : q].decode("utf-8", "replace") if q != -1 else None
             )
         else:
-            m = _DEFAULT_PARA.search(data)
+            m = _DEFAULT_PARA().search(data)
             sid_m = _STYLE_ID.search(m.group(0)) if m is not None else None
             self.default_id = sid_m.group(1).decode("utf-8", "replace") if sid_m is not None else None
         return True

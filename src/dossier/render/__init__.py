@@ -6,7 +6,6 @@ LibreOffice stamps its own creation time)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
@@ -22,7 +21,9 @@ EXTENSIONS: dict[str, str] = {f: f for f in FORMATS}
 
 
 def _json(report: Mapping[str, Any]) -> bytes:
-    return (json.dumps(report, ensure_ascii=False, indent=2, sort_keys=False) + "\n").encode("utf-8")
+    from dossier.render.jsontext import dumps_indented
+
+    return (dumps_indented(report) + "\n").encode("utf-8")
 
 
 def _md(report: Mapping[str, Any]) -> bytes:
