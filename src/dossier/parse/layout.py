@@ -48,7 +48,7 @@ __all__ = [
 
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Line:
     """One visual line; coordinates in points, y growing downwards from the page top."""
 
@@ -68,6 +68,30 @@ class Line:
     """Texts apart by wide gaps when there are several (a table row, or a label ⇥ title)."""
     column: tuple[float, float] | None = None
     """(left, right) of the line's column on a page set in columns; None: the page's."""
+
+    def __init__(
+        self,
+        page: int,
+        text: str,
+        x0: float,
+        x1: float,
+        top: float,
+        bottom: float,
+        size: float,
+        bold: bool = False,
+        font: str = "",
+        score: float | None = None,
+        cells: tuple[str, ...] = (),
+        column: tuple[float, float] | None = None,
+    ) -> None:
+        # The dataclass's own __init__, written out: a frozen one sets each of the 12 fields
+        # through object.__setattr__, which made a Line (one per text segment, and again per
+        # clustered or merged line) cost 13,000 instructions; one update of the instance's
+        # dict sets them all (the fields and defaults are the same: a test compares them).
+        self.__dict__.update(
+            page=page, text=text, x0=x0, x1=x1, top=top, bottom=bottom, size=size,
+            bold=bold, font=font, score=score, cells=cells, column=column,
+        )  # fmt: skip
 
     @property
     def height(self) -> float:
