@@ -12,8 +12,8 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pytest
 
-from dossier.parse import pdf
-from dossier.parse.layout import Line, Mark, key
+from dossier.parse import ladder, layout, pdf
+from dossier.parse.layout import Line, Mark, Page, key, plain_key
 
 REPO = Path(__file__).resolve().parents[2]
 CORPUS_PDFS = sorted(p for p in (REPO / "corpus").rglob("*.pdf") if "cache" not in p.parts)
@@ -154,3 +154,44 @@ def test_a_title_pypdfium2_cannot_decode_drops_the_outline(tmp_path: Path, caplo
         8: _item(_utf16("bad \ud800 half"), 6),  # a lone surrogate: strict UTF-16 decoding fails
     }
     assert _same_outline(_outline_pdf(tmp_path, items, 7, 8), caplog) == []
+
+
+# ---------------------------------------------------------------- layout
+def _corpus_pages() -> list[list[Page]]:
+    out = []
+    for path in CORPUS_PDFS:
+        doc = pdfium.PdfDocument(str(path))
+        try:
+            out.append(pdf._read_pages(doc, path, len(doc), float("inf"), []).pages)
+        finally:
+            doc.close()
+    return out
+
+
+def test_remembered_keys_are_the_plain_keys() -> None:
+    texts = [ln.text for pages in _corpus_pages() for p in pages for ln in p.lines]
+    texts += ["  第 一 章  概述 ……… 12", "１．２　项目背景", "Ａｂｃ\u3000ｄｅｆ", "", "   "]
+    assert len(texts) > 1000
+    for text in texts + texts:  # the second time from the cache
+        assert key(text) == plain_key(text)
+
+
+def _entry_flags_plain(lines: tuple[Line, ...]) -> list[bool] | None:
+    """Every line asked; None when too few are entries for a 目录 page (as _drop_toc decides)."""
+    flags = [ladder.is_toc_line(ln.text) for ln in lines]
+    hits = sum(flags)
+    return flags if hits >= 3 and hits >= 0.4 * len(lines) else None
+
+
+def _toc_page(entries: int, body: int) -> tuple[Line, ...]:
+    texts = [f"第{k}章 概述 ........ {k + 2}" for k in range(entries)] + [f"正文第 {k} 行。" for k in range(body)]
+    return tuple(Line(1, t, 72.0, 500.0, 100.0 + 14 * k, 112.0 + 14 * k, 12.0) for k, t in enumerate(texts))
+
+
+def test_entry_flags_stop_only_where_the_page_cannot_be_a_contents_page() -> None:
+    pages = [p.lines for doc in _corpus_pages() for p in doc]
+    pages += [_toc_page(e, b) for e in range(6) for b in range(0, 12, 3)]
+    pages += [tuple(reversed(_toc_page(e, b))) for e in range(6) for b in range(0, 12, 3)]
+    decided = [layout._entry_flags(lines) for lines in pages]
+    assert decided == [_entry_flags_plain(lines) for lines in pages]
+    assert any(d is not None for d in decided) and any(d is None for d in decided)

@@ -373,7 +373,14 @@ def _drop_toc(pages: list[Page]) -> list[Page]:
         head = next((i for i, ln in enumerate(lines[:8]) if _is_toc_title(ln.text)), None)
         # Under a 目录 heading (or on its next page), "title   12" without a leader is an entry too.
         loose = head is not None or in_toc
-        flags = [is_toc_line(ln.text) or (loose and bool(_ENDS_PAGE.search(ln.text))) for ln in lines]
+        if loose:
+            flags = [is_toc_line(ln.text) or bool(_ENDS_PAGE.search(ln.text)) for ln in lines]
+        else:
+            found = _entry_flags(lines)
+            if found is None:  # too few entries to be a 目录 page
+                out.append(p)
+                continue
+            flags = found
         if loose and p.ocr:
             # OCR drops small page numbers and misreads leaders ("第一章 概述··", "3.总投资"):
             # on a 目录 page an entry is a line that comes again further on (as its heading).
@@ -403,6 +410,26 @@ def _drop_toc(pages: list[Page]) -> list[Page]:
         out.append(replace(p, lines=lines[:start] + lines[end + 1 :]))
         in_toc = end >= len(lines) - 2
     return out
+
+
+def _entry_flags(lines: Sequence[Line]) -> list[bool] | None:
+    """Which lines of a page without a 目录 heading are entries, or None once too few can
+    be for it to be a 目录 page (three, and 40% of its lines): a page of text is let go
+    after 60% of its lines have been asked."""
+    need = max(3, 0.4 * len(lines))
+    if len(lines) < need:
+        return None
+    flags: list[bool] = []
+    hits = 0
+    left = len(lines)  # lines not asked yet
+    for ln in lines:
+        flag = is_toc_line(ln.text)
+        hits += flag
+        left -= 1
+        if hits + left < need:
+            return None
+        flags.append(flag)
+    return flags
 
 
 def _is_toc_title(text: str) -> bool:
@@ -441,8 +468,18 @@ def _depth(text: str) -> tuple[int, int]:
     return depth - low, -low
 
 
-def key(text: str) -> str:
-    return re.sub(r"\s+", "", normalise_title(text))
+_SPACES = re.compile(r"\s+")
+
+
+def plain_key(text: str) -> str:
+    """A line's or a bookmark's title normalised for comparing them, without whitespace."""
+    return _SPACES.sub("", normalise_title(text))
+
+
+key = functools.lru_cache(maxsize=8192)(plain_key)
+"""`plain_key`, remembered: a line is keyed by the outline share, then by the bookmark test
+once or twice (cover, heading) and a bookmark's title is its heading line's text, so two in
+three keys of a document were keyed before (each costs a normalisation, ~9 µs)."""
 
 
 @dataclass
@@ -479,7 +516,8 @@ class _State:
         pages = self._near.get(head)
         if not pages:
             return False
-        return any(pages.get(p, 0) > 0 for p in (page, page - 1, page + 1, None))
+        left = pages.get  # (asked for every line that shares a first character with a mark)
+        return left(page, 0) > 0 or left(page - 1, 0) > 0 or left(page + 1, 0) > 0 or left(None, 0) > 0
 
     def find_mark(self, line: Line, text: str) -> int | None:
         # A match shares the key's first character and sits within a page: most lines are
@@ -844,7 +882,7 @@ def _extent(page: Page) -> tuple[float, float]:
     """(leftmost x0, rightmost x1) of a page's lines; (0, 0) for none."""
     if not page.lines:
         return 0.0, 0.0
-    return min(ln.x0 for ln in page.lines), max(ln.x1 for ln in page.lines)
+    return min([ln.x0 for ln in page.lines]), max([ln.x1 for ln in page.lines])
 
 
 def lines_to_tree(
@@ -893,7 +931,7 @@ def _body_state(pages: list[Page], extent: dict[int, tuple[float, float]], marks
     fams: Counter[str] = Counter()
     width = {n: x1 - x0 for n, (x0, x1) in extent.items()}
     wide = [ln for ln in all_lines if ln.x1 - ln.x0 >= 0.6 * width[ln.page] and not ln.cells]
-    if sum(len(ln.text) for ln in wide) * 2 < sum(len(ln.text) for ln in all_lines):
+    if sum([len(ln.text) for ln in wide]) * 2 < sum([len(ln.text) for ln in all_lines]):
         # Two columns (a paper): full-width lines are the title, abstract and captions, and
         # the body is what most of the characters are set in.
         wide = [ln for ln in all_lines if not ln.cells]
@@ -1004,7 +1042,8 @@ class _Flow:
             self.flush()
             self.rows.append(ln)
         else:
-            self.flush_rows()
+            if self.rows:
+                self.flush_rows()
             if self.para and self._breaks(self.para[-1], ln):
                 self.flush()
             self.para.append(ln)
@@ -1020,11 +1059,17 @@ class _Flow:
         )
 
     def _breaks(self, prev: Line, ln: Line) -> bool:
-        full = prev.x1 >= _right(prev, self.rights) - 2.0 * prev.size
+        """`ln` starts a new paragraph after `prev`: `prev` ends short of the margin, `ln` is
+        indented, set apart below it, or a placeholder (asked in that order: most lines are
+        answered by the first)."""
+        if not prev.x1 >= _right(prev, self.rights) - 2.0 * prev.size:
+            return True
         left = ln.column[0] if ln.column else self.lefts[ln.page]
-        indented = ln.x0 > left + 0.8 * ln.size
-        gap = ln.page == prev.page and ln.top - prev.bottom > 1.2 * max(prev.height, 1.0)
-        return not full or indented or gap or ln.text.strip().startswith(PLACEHOLDER_MARK)
+        if ln.x0 > left + 0.8 * ln.size:
+            return True
+        if ln.page == prev.page and ln.top - prev.bottom > 1.2 * max(prev.height, 1.0):
+            return True
+        return ln.text.strip().startswith(PLACEHOLDER_MARK)
 
     def _sink(self) -> list[Block]:
         return self.flat[-1][1] if self.flat else self.preamble

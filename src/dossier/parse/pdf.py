@@ -18,10 +18,10 @@ import functools
 import logging
 import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -143,9 +143,23 @@ def _page_text(tp: int, n: int) -> str:
     if start > end:
         return ""
     size = _text_index(tp, end) + 2 - _text_index(tp, start)  # with the NUL terminator
-    buffer = (ctypes.c_ushort * size)()
+    buffer = _array(ctypes.c_ushort, size)
     got = _get_text(tp, start, end + 1 - start, ctypes.addressof(buffer))
-    return codecs.decode(memoryview(buffer)[: got - 1], "utf-16-le", errors="ignore")
+    return codecs.decode(memoryview(buffer)[:size][: got - 1], "utf-16-le", errors="ignore")
+
+
+def _array(ctype: Any, length: int) -> Any:
+    """A zeroed ctypes array of at least `length` items, as long as the next power of two
+    (at least 256): ctypes makes an array type per length (90,000 instructions) and keeps
+    it, so a handful of lengths serve every page and title (read as `length` long)."""
+    return (ctype * (1 << max(length - 1, 255).bit_length()))()
+
+
+def _floats(buffer: Any) -> Callable[[], list[float]]:
+    """A reader of a ctypes float array's values as a list, in one call (a ctypes slice
+    converts them one by one)."""
+    view = memoryview(buffer).cast("B").cast("f")
+    return cast("Callable[[], list[float]]", view.tolist)  # typeshed types it list[int]
 
 
 class _TextReader:
@@ -161,19 +175,21 @@ class _TextReader:
     def __init__(self) -> None:
         self.rect = (ctypes.c_float * 4)()  # FS_RECTF: left, top, right, bottom
         self.rect_arg = ctypes.byref(self.rect)
+        self.rect_floats = _floats(self.rect)
         self.name = ctypes.create_string_buffer(128)
         self.name_arg = ctypes.byref(self.name)
         self.flags = ctypes.c_int()
         self.flags_arg = ctypes.byref(self.flags)
         self.matrix = (ctypes.c_float * 6)()  # FS_MATRIX: a, b, c, d, e, f
         self.matrix_arg = ctypes.byref(self.matrix)
+        self.matrix_floats = _floats(self.matrix)
         # (font name bytes, flags) → (name, bold): weight is the font's, not the char's.
         self.fonts: dict[tuple[bytes, int], tuple[str, bool]] = {}
 
     def box(self, tp: Any, i: int) -> list[float]:
         """[left, top, right, bottom] in PDF space (y up) of char i's loose box."""
         _loose_box(tp, i, self.rect_arg)
-        return self.rect[:]
+        return self.rect_floats()
 
     def size(self, tp: Any, i: int) -> float:
         """Char i's size as set on the page: the font size times the scale of the char's
@@ -181,7 +197,7 @@ class _TextReader:
         text matrix, so pdfium's font size alone is 1.0 for body and heading alike."""
         size = _font_size(tp, i)
         if _char_matrix(tp, i, self.matrix_arg):
-            a, b, c, d = self.matrix[:4]
+            a, b, c, d, _, _ = self.matrix_floats()
             scale = abs(a * d - b * c) ** 0.5
             if scale > 0:
                 size *= scale
@@ -223,21 +239,21 @@ class _TextReader:
         tp = _pointer(textpage)
         segs: list[Line] = []
         segment = self._segment
-        rect, at, box = self.rect, self.rect_arg, _loose_box  # the hot loop: no method calls
+        floats, at, box = self.rect_floats, self.rect_arg, _loose_box  # the hot loop: no method calls
         for m in _RAW_LINE.finditer(text):
             a, b = m.span()
             b -= 1
             mid = (a + b) // 2
             box(tp, a, at)
-            ba = rect[:]
+            ba = floats()
             if mid != a:
                 box(tp, mid, at)
-                bm = rect[:]
+                bm = floats()
             else:
                 bm = ba
             if b != mid:
                 box(tp, b, at)
-                bb = rect[:]
+                bb = floats()
             else:
                 bb = bm
             h = max(ba[1] - ba[3], 1.0)
@@ -482,9 +498,9 @@ def _toc(doc: int | None, parent: int | None, level: int, seen: set[int]) -> Ite
 def _bookmark_text(bm: int) -> str:
     """A bookmark's title as pypdfium2's get_title reads it (UTF-16, strictly decoded)."""
     n = _bookmark_title(bm, None, 0)
-    buffer = ctypes.create_string_buffer(n)
+    buffer = _array(ctypes.c_char, n)
     _bookmark_title(bm, ctypes.addressof(buffer), n)
-    return codecs.decode(memoryview(buffer)[: n - 2], "utf-16-le")
+    return codecs.decode(memoryview(buffer)[:n][: n - 2], "utf-16-le")
 
 
 # ---------------------------------------------------------------- entry point
