@@ -1,16 +1,21 @@
 """The PDF reader's cheaper ways give what the plain ways give: `Line`'s written-out
-constructor is the dataclass's, and the outline read through pdfium's C functions is the
-one pypdfium2's get_toc gives, on the corpus and on outlines built to break it."""
+constructor is the dataclass's, the outline read through pdfium's C functions is the one
+pypdfium2's get_toc gives (on the corpus and on outlines built to break it), remembered keys
+and roundings are the computed ones, a page stops being asked for 目录 entries only where it
+cannot be a 目录 page, and min and max spelt out pick what the builtins pick."""
 
 from __future__ import annotations
 
 import dataclasses
 import inspect
 import logging
+import math
 from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dossier.parse import ladder, layout, pdf
 from dossier.parse.layout import Line, Mark, Page, key, plain_key
@@ -195,3 +200,24 @@ def test_entry_flags_stop_only_where_the_page_cannot_be_a_contents_page() -> Non
     decided = [layout._entry_flags(lines) for lines in pages]
     assert decided == [_entry_flags_plain(lines) for lines in pages]
     assert any(d is not None for d in decided) and any(d is None for d in decided)
+
+
+# ---------------------------------------------------------------- spelt-out builtins
+@given(st.floats(allow_nan=True, allow_infinity=True), st.floats(allow_nan=True, allow_infinity=True))
+def test_spelt_out_min_and_max_pick_what_the_builtins_pick(a: float, b: float) -> None:
+    # The reader's and cluster's hot loops write min(a, b) and max(a, b) as comparisons:
+    # the same object, NaN and signed zeros included.
+    assert (b if b < a else a) is min(a, b)
+    assert (b if b > a else a) is max(a, b)
+
+
+@pytest.mark.parametrize(
+    "size", [10.5, 12.0, 10.499999, 10.505, 10.515, 1e-9, 0.0, -0.0, -3.25, float("inf"), float("-inf"), float("nan")]
+)
+def test_remembered_rounding_is_round(size: float) -> None:
+    reader = pdf._TextReader()
+    for _ in range(2):  # the second time from the reader's memory, where kept
+        got, want = reader.rounded(size), round(size, 2)
+        assert repr(got) == repr(want)
+    assert reader.rounded(-size) == round(-size, 2) or math.isnan(size)
+    assert repr(reader.rounded(-0.0)) == "-0.0" and repr(reader.rounded(0.0)) == "0.0"
