@@ -22,7 +22,7 @@ import bisect
 import functools
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -48,7 +48,7 @@ __all__ = [
 
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Line:
     """One visual line; coordinates in points, y growing downwards from the page top."""
 
@@ -69,9 +69,34 @@ class Line:
     column: tuple[float, float] | None = None
     """(left, right) of the line's column on a page set in columns; None: the page's."""
 
+    def __init__(
+        self,
+        page: int,
+        text: str,
+        x0: float,
+        x1: float,
+        top: float,
+        bottom: float,
+        size: float,
+        bold: bool = False,
+        font: str = "",
+        score: float | None = None,
+        cells: tuple[str, ...] = (),
+        column: tuple[float, float] | None = None,
+    ) -> None:
+        # The dataclass's own __init__, written out: a frozen one sets each of the 12 fields
+        # through object.__setattr__, which made a Line (one per text segment, and again per
+        # clustered or merged line) cost 13,000 instructions; one update of the instance's
+        # dict sets them all (the fields and defaults are the same: a test compares them).
+        self.__dict__.update(
+            page=page, text=text, x0=x0, x1=x1, top=top, bottom=bottom, size=size,
+            bold=bold, font=font, score=score, cells=cells, column=column,
+        )  # fmt: skip
+
     @property
     def height(self) -> float:
-        return max(self.bottom - self.top, 0.1)
+        height = self.bottom - self.top
+        return 0.1 if height < 0.1 else height  # max(height, 0.1), without the builtin's call
 
 
 @dataclass(frozen=True)
@@ -93,6 +118,13 @@ class Mark:
     title: str = ""
     """The entry's text as the outline gives it (headings are taken from it when the
     page text cannot be read)."""
+
+
+def compiled_on_use(pattern: str, flags: int = 0) -> Callable[[], re.Pattern[str]]:
+    """`re.compile(pattern, flags)`, compiled the first time it is asked for: a check that
+    never asks (one whose documents' outlines name their headings never measures a heading
+    by its look) does not pay for compiling it (0.1-1.3 ms each) at import."""
+    return functools.cache(functools.partial(re.compile, pattern, flags))
 
 
 # Each line is asked about its numbering up to three times (candidate, wrap, classify).
@@ -126,13 +158,19 @@ def cluster(segs: Iterable[Line]) -> list[Line]:
     groups: list[list[Line]] = []
     top = bottom = 0.0  # extent of the last group
     for s in ordered:
+        # This runs once per segment of every page: s.height, min and max are spelt out, each
+        # `b if b < a else a` being min(a, b) and `b if b > a else a` max(a, b) as the
+        # builtins pick them (a call costs more than the comparison).
         s_top, s_bottom = s.top, s.bottom
         if groups:
-            overlap = min(bottom, s_bottom) - max(top, s_top)
-            # (s.height, spelt out: this runs once per segment of every page)
-            if overlap >= 0.5 * min(max(s_bottom - s_top, 0.1), bottom - top):
+            overlap = (s_bottom if s_bottom < bottom else bottom) - (s_top if s_top > top else top)
+            height = s_bottom - s_top
+            height = 0.1 if height < 0.1 else height
+            extent = bottom - top
+            if overlap >= 0.5 * (extent if extent < height else height):
                 groups[-1].append(s)
-                top, bottom = min(top, s_top), max(bottom, s_bottom)
+                top = s_top if s_top < top else top
+                bottom = s_bottom if s_bottom > bottom else bottom
                 continue
         groups.append([s])
         top, bottom = s_top, s_bottom
@@ -349,14 +387,23 @@ def _drop_toc(pages: list[Page]) -> list[Page]:
         head = next((i for i, ln in enumerate(lines[:8]) if _is_toc_title(ln.text)), None)
         # Under a 目录 heading (or on its next page), "title   12" without a leader is an entry too.
         loose = head is not None or in_toc
-        flags = [is_toc_line(ln.text) or (loose and bool(_ENDS_PAGE.search(ln.text))) for ln in lines]
+        if loose:
+            ends_page = _ENDS_PAGE().search
+            flags = [is_toc_line(ln.text) or bool(ends_page(ln.text)) for ln in lines]
+        else:
+            found = _entry_flags(lines)
+            if found is None:  # too few entries to be a 目录 page
+                out.append(p)
+                continue
+            flags = found
         if loose and p.ocr:
             # OCR drops small page numbers and misreads leaders ("第一章 概述··", "3.总投资"):
             # on a 目录 page an entry is a line that comes again further on (as its heading).
             if keys is None:
                 keys = [{key(ln.text) for ln in q.lines} for q in pages]
             later = set().union(*keys[k + 1 :])
-            flags = [f or key(_LEADER_TAIL.sub("", ln.text)) in later for f, ln in zip(flags, lines, strict=True)]
+            tail = _LEADER_TAIL()
+            flags = [f or key(tail.sub("", ln.text)) in later for f, ln in zip(flags, lines, strict=True)]
         hits = sum(flags)
         start = head if head is not None else next((i for i, f in enumerate(flags) if f), None)
         toc = start is not None and (
@@ -381,6 +428,26 @@ def _drop_toc(pages: list[Page]) -> list[Page]:
     return out
 
 
+def _entry_flags(lines: Sequence[Line]) -> list[bool] | None:
+    """Which lines of a page without a 目录 heading are entries, or None once too few can
+    be for it to be a 目录 page (three, and 40% of its lines): a page of text is let go
+    after 60% of its lines have been asked."""
+    need = max(3, 0.4 * len(lines))
+    if len(lines) < need:
+        return None
+    flags: list[bool] = []
+    hits = 0
+    left = len(lines)  # lines not asked yet
+    for ln in lines:
+        flag = is_toc_line(ln.text)
+        hits += flag
+        left -= 1
+        if hits + left < need:
+            return None
+        flags.append(flag)
+    return flags
+
+
 def _is_toc_title(text: str) -> bool:
     c = text.lstrip()[:1]
     # NFKC maps ASCII and CJK ideographs to themselves: only these can start 目录 / contents.
@@ -389,8 +456,8 @@ def _is_toc_title(text: str) -> bool:
     return is_toc_title(_nfkc(text))
 
 
-_ENDS_PAGE = re.compile(r"\D\s+\d{1,4}$")
-_LEADER_TAIL = re.compile(r"[\s.．·•…‥・]*\d{0,4}\s*$")
+_ENDS_PAGE = compiled_on_use(r"\D\s+\d{1,4}$")
+_LEADER_TAIL = compiled_on_use(r"[\s.．·•…‥・]*\d{0,4}\s*$")
 
 
 # ---------------------------------------------------------------- headings
@@ -398,7 +465,7 @@ _SENTENCE_END = "。；;，,！!？?"
 _FULL_STOP = "。！!？?"
 _HAS_BRACKET = re.compile(r"[()\[\]（）［］【】]").search
 # The rest of a line cut by a wrap: no opener, a CJK character, then a closer ("据）…").
-_CUT_REST = re.compile(r"[^(（\[［【]*?[\u4e00-\u9fff][)）\]］】]").match
+_CUT_REST = compiled_on_use(r"[^(（\[［【]*?[\u4e00-\u9fff][)）\]］】]")
 _BRACKETS = str.maketrans({"（": "(", "［": "[", "【": "[", "）": ")", "］": "]", "】": "]"})
 
 
@@ -417,8 +484,18 @@ def _depth(text: str) -> tuple[int, int]:
     return depth - low, -low
 
 
-def key(text: str) -> str:
-    return re.sub(r"\s+", "", normalise_title(text))
+_SPACES = re.compile(r"\s+")
+
+
+def plain_key(text: str) -> str:
+    """A line's or a bookmark's title normalised for comparing them, without whitespace."""
+    return _SPACES.sub("", normalise_title(text))
+
+
+key = functools.lru_cache(maxsize=8192)(plain_key)
+"""`plain_key`, remembered: a line is keyed by the outline share, then by the bookmark test
+once or twice (cover, heading) and a bookmark's title is its heading line's text, so two in
+three keys of a document were keyed before (each costs a normalisation, ~9 µs)."""
 
 
 @dataclass
@@ -455,7 +532,8 @@ class _State:
         pages = self._near.get(head)
         if not pages:
             return False
-        return any(pages.get(p, 0) > 0 for p in (page, page - 1, page + 1, None))
+        left = pages.get  # (asked for every line that shares a first character with a mark)
+        return left(page, 0) > 0 or left(page - 1, 0) > 0 or left(page + 1, 0) > 0 or left(None, 0) > 0
 
     def find_mark(self, line: Line, text: str) -> int | None:
         # A match shares the key's first character and sits within a page: most lines are
@@ -576,7 +654,7 @@ def _classify(line: Line, st: _State, right: float) -> _Found | None:
     if line.score is not None:
         signals.append("ocr")
         conf *= line.score
-    if num is None and mark is None and _FRONT_MATTER.match(key(clean)):
+    if num is None and mark is None and _FRONT_MATTER().match(key(clean)):
         # 前言 / 摘要 / 参考文献 are the chapters' siblings: never their parent or their child.
         st.ladder.reset()
         level = 1
@@ -585,12 +663,12 @@ def _classify(line: Line, st: _State, right: float) -> _Found | None:
     return _Found(level, clean, num.label if num else "", line.page, tuple(signals), conf)
 
 
-_FRONT_MATTER = re.compile(
+_FRONT_MATTER = compiled_on_use(
     r"(?:前言|引言|序言|序|摘要|参考文献|致谢|后记|foreword|preface|abstract|introduction|references|"
     r"bibliography|acknowledge?ments)(?:\(references\))?$",
     re.IGNORECASE,
 )
-_LATIN_SECTION = re.compile(r"(\d{1,2})[ \t]+(?=[A-Za-z])")
+_LATIN_SECTION = compiled_on_use(r"(\d{1,2})[ \t]+(?=[A-Za-z])")
 
 
 def _latin_section_number(t: str) -> Numbering | None:
@@ -598,7 +676,7 @@ def _latin_section_number(t: str) -> Numbering | None:
     only on a line set as a heading (a plain "2 apples" is a sentence), as the bare "1 标题"
     family so that "1 你好中国" and "2 math" are siblings."""
     half = _nfkc(t)  # "２ ＬＡＷＳ的…" as "2 LAWS的…"
-    m = _LATIN_SECTION.match(half)
+    m = _LATIN_SECTION().match(half)
     if m is None:
         return None
     if len(half) != len(t):  # NFKC changed the length: positions are the normalised text's
@@ -630,7 +708,7 @@ def _look_confidence(
     """How sure a line without a bookmark is a heading by its look and numbering; None
     when it is not one (a sentence, too long, a numbered paragraph's first line)."""
     n = name_length(clean)
-    if t[-1] in _SENTENCE_END or n > 60 or _CUT_REST(title):
+    if t[-1] in _SENTENCE_END or n > 60 or _CUT_REST().match(title):
         return None
     if num and styled:
         return 0.95
@@ -639,7 +717,7 @@ def _look_confidence(
         # one running to the right margin is the first line of a numbered paragraph.
         # The next sibling of an open heading (二 after 一) may carry long guidance in brackets.
         if st.ladder.continues(num.family, num.value):
-            n = name_length(_BRACKETED.sub("", clean))
+            n = name_length(_BRACKETED().sub("", clean))
         if n > 30 or t[-1] in "：:" or line.x1 >= right - 2.0 * line.size or _run_in(title):
             return None
         return 0.75
@@ -663,32 +741,33 @@ def _level(st: _State, fmt: str, num: Numbering | None, mark: Mark | None) -> in
 
 
 _BULLETS = "•◦▪▫■□●○◆◇►▶✓✔-–—*·\uf06c\uf0b7\uf0a7\uf0d8"
-_LATIN_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’.\-]*")
+_LATIN_WORD = compiled_on_use(r"[A-Za-z0-9][A-Za-z0-9'’.\-]*")
 
 
-_BRACKETED = re.compile(r"[（(][^）)]*[）)]?")
-_RUN_IN = re.compile(r"\w[:：;；]\s*\S|[A-Za-z], [A-Za-z]")
+_BRACKETED = compiled_on_use(r"[（(][^）)]*[）)]?")
+_RUN_IN = compiled_on_use(r"\w[:：;；]\s*\S|[A-Za-z], [A-Za-z]")
 
 
 def _run_in(title: str) -> bool:
     """A numbered item that runs on after a colon or a comma ("3. Templates: Pre-designed
     formats for documents, such as …", "1. 项目名称：XX"): an item, not a section's name."""
-    return bool(_RUN_IN.search(_BRACKETED.sub("", title)))  # not inside a bracketed gloss
+    return bool(_RUN_IN().search(_BRACKETED().sub("", title)))  # not inside a bracketed gloss
 
 
 def name_length(text: str) -> int:
     """How long a heading reads, in CJK characters: a Latin word counts as two, so that
     "Key Features That Changed Word Processing" (6 words) is as short as 12 汉字."""
-    words = _LATIN_WORD.findall(text)
-    rest = _LATIN_WORD.sub("", text)
+    latin_word = _LATIN_WORD()
+    words = latin_word.findall(text)
+    rest = latin_word.sub("", text)
     return 2 * len(words) + sum(1 for c in rest if not c.isspace())
 
 
-_MATHY = re.compile(r"[←→⇒∈∉∪∩∅∀∃≤≥≠=∑∏√]")
+_MATHY = compiled_on_use(r"[←→⇒∈∉∪∩∅∀∃≤≥≠=∑∏√]")
 
 
 def _not_a_name(text: str) -> bool:
-    return text[:1].islower() or bool(_MATHY.search(text)) or sum(ch.isalpha() for ch in text) < 2
+    return text[:1].islower() or bool(_MATHY().search(text)) or sum(ch.isalpha() for ch in text) < 2
 
 
 # ---------------------------------------------------------------- assembly
@@ -820,7 +899,7 @@ def _extent(page: Page) -> tuple[float, float]:
     """(leftmost x0, rightmost x1) of a page's lines; (0, 0) for none."""
     if not page.lines:
         return 0.0, 0.0
-    return min(ln.x0 for ln in page.lines), max(ln.x1 for ln in page.lines)
+    return min([ln.x0 for ln in page.lines]), max([ln.x1 for ln in page.lines])
 
 
 def lines_to_tree(
@@ -869,7 +948,7 @@ def _body_state(pages: list[Page], extent: dict[int, tuple[float, float]], marks
     fams: Counter[str] = Counter()
     width = {n: x1 - x0 for n, (x0, x1) in extent.items()}
     wide = [ln for ln in all_lines if ln.x1 - ln.x0 >= 0.6 * width[ln.page] and not ln.cells]
-    if sum(len(ln.text) for ln in wide) * 2 < sum(len(ln.text) for ln in all_lines):
+    if sum([len(ln.text) for ln in wide]) * 2 < sum([len(ln.text) for ln in all_lines]):
         # Two columns (a paper): full-width lines are the title, abstract and captions, and
         # the body is what most of the characters are set in.
         wide = [ln for ln in all_lines if not ln.cells]
@@ -967,7 +1046,7 @@ class _Flow:
         )  # fmt: skip
         # A centred 前言 / 摘要 over a full line of text is the first section, not the cover.
         on_cover = on_cover and not (
-            _FRONT_MATTER.match(key(ln.text)) is not None and self._opens_text(ln, nxt)
+            _FRONT_MATTER().match(key(ln.text)) is not None and self._opens_text(ln, nxt)
         )
         # A line that is no candidate (plain, unnumbered) is a heading only by its bookmark.
         skip = on_cover or (not cand and st.find_mark(ln, ln.text) is None)
@@ -980,7 +1059,8 @@ class _Flow:
             self.flush()
             self.rows.append(ln)
         else:
-            self.flush_rows()
+            if self.rows:
+                self.flush_rows()
             if self.para and self._breaks(self.para[-1], ln):
                 self.flush()
             self.para.append(ln)
@@ -996,11 +1076,18 @@ class _Flow:
         )
 
     def _breaks(self, prev: Line, ln: Line) -> bool:
-        full = prev.x1 >= _right(prev, self.rights) - 2.0 * prev.size
+        """`ln` starts a new paragraph after `prev`: `prev` ends short of the margin, `ln` is
+        indented, set apart below it, or a placeholder (asked in that order: most lines are
+        answered by the first)."""
+        if not prev.x1 >= _right(prev, self.rights) - 2.0 * prev.size:
+            return True
         left = ln.column[0] if ln.column else self.lefts[ln.page]
-        indented = ln.x0 > left + 0.8 * ln.size
-        gap = ln.page == prev.page and ln.top - prev.bottom > 1.2 * max(prev.height, 1.0)
-        return not full or indented or gap or ln.text.strip().startswith(PLACEHOLDER_MARK)
+        if ln.x0 > left + 0.8 * ln.size:
+            return True
+        height = prev.height
+        if ln.page == prev.page and ln.top - prev.bottom > 1.2 * (1.0 if height < 1.0 else height):
+            return True
+        return ln.text.strip().startswith(PLACEHOLDER_MARK)
 
     def _sink(self) -> list[Block]:
         return self.flat[-1][1] if self.flat else self.preamble

@@ -15,12 +15,13 @@ from __future__ import annotations
 import codecs
 import ctypes
 import functools
+import logging
 import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -82,17 +83,35 @@ _V, _I = ctypes.c_void_p, ctypes.c_int
 
 def _direct(fn: Any, restype: Any, *argtypes: Any) -> Any:
     """The same pdfium function as pypdfium2's binding, called through a prototype taking
-    plain addresses: no pointer-type conversion per call (these run several times a line)."""
+    plain addresses: no pointer-type conversion per call (these run several times a page)."""
     address = ctypes.cast(fn, _V).value
     assert address is not None
     return ctypes.CFUNCTYPE(restype, *argtypes)(address)
 
 
-_loose_box = _direct(pdfium_c.FPDFText_GetLooseCharBox, _I, _V, _I, _V)
-_font_size = _direct(pdfium_c.FPDFText_GetFontSize, ctypes.c_double, _V, _I)
-_font_info = _direct(pdfium_c.FPDFText_GetFontInfo, ctypes.c_ulong, _V, _I, _V, ctypes.c_ulong, _V)
-_font_weight = _direct(pdfium_c.FPDFText_GetFontWeight, _I, _V, _I)
-_char_matrix = _direct(pdfium_c.FPDFText_GetMatrix, _I, _V, _I, _V)
+def _bare(fn: Any, restype: Any) -> Any:
+    """The same pdfium function through a prototype without argument types, for the calls made
+    per character: ctypes passes a Python int as a C int (the char index) and a ready
+    parameter (`_pointer`, `ctypes.byref`) as it is, where a typed prototype calls each
+    argument type's from_param per call (half the cost of the call); and keeping the GIL
+    (PYFUNCTYPE) over a call this short saves releasing and taking it again (a sixth)."""
+    address = ctypes.cast(fn, _V).value
+    assert address is not None
+    return ctypes.PYFUNCTYPE(restype)(address)
+
+
+def _pointer(address: int) -> Any:
+    """A pointer argument for a `_bare` function, built once for many calls."""
+    return _V.from_param(address)
+
+
+# Per character: (text page, char index, …); the text page as `_pointer`, buffers by reference.
+_loose_box = _bare(pdfium_c.FPDFText_GetLooseCharBox, _I)
+_font_size = _bare(pdfium_c.FPDFText_GetFontSize, ctypes.c_double)
+_font_info = _bare(pdfium_c.FPDFText_GetFontInfo, ctypes.c_ulong)
+_font_weight = _bare(pdfium_c.FPDFText_GetFontWeight, _I)
+_char_matrix = _bare(pdfium_c.FPDFText_GetMatrix, _I)
+_NAME_SIZE = ctypes.c_ulong.from_param(128)  # FPDFText_GetFontInfo's buflen: an unsigned long
 _count_chars = _direct(pdfium_c.FPDFText_CountChars, _I, _V)
 _unicode = _direct(pdfium_c.FPDFText_GetUnicode, ctypes.c_uint, _V, _I)
 _load_text_page = _direct(pdfium_c.FPDFText_LoadPage, _V, _V)
@@ -124,9 +143,23 @@ def _page_text(tp: int, n: int) -> str:
     if start > end:
         return ""
     size = _text_index(tp, end) + 2 - _text_index(tp, start)  # with the NUL terminator
-    buffer = (ctypes.c_ushort * size)()
+    buffer = _array(ctypes.c_ushort, size)
     got = _get_text(tp, start, end + 1 - start, ctypes.addressof(buffer))
-    return codecs.decode(memoryview(buffer)[: got - 1], "utf-16-le", errors="ignore")
+    return codecs.decode(memoryview(buffer)[:size][: got - 1], "utf-16-le", errors="ignore")
+
+
+def _array(ctype: Any, length: int) -> Any:
+    """A zeroed ctypes array of at least `length` items, as long as the next power of two
+    (at least 256): ctypes makes an array type per length (90,000 instructions) and keeps
+    it, so a handful of lengths serve every page and title (read as `length` long)."""
+    return (ctype * (1 << max(length - 1, 255).bit_length()))()
+
+
+def _floats(buffer: Any) -> Callable[[], list[float]]:
+    """A reader of a ctypes float array's values as a list, in one call (a ctypes slice
+    converts them one by one)."""
+    view = memoryview(buffer).cast("B").cast("f")
+    return cast("Callable[[], list[float]]", view.tolist)  # typeshed types it list[int]
 
 
 class _TextReader:
@@ -141,36 +174,39 @@ class _TextReader:
 
     def __init__(self) -> None:
         self.rect = (ctypes.c_float * 4)()  # FS_RECTF: left, top, right, bottom
-        self.rect_at = ctypes.addressof(self.rect)
+        self.rect_arg = ctypes.byref(self.rect)
+        self.rect_floats = _floats(self.rect)
         self.name = ctypes.create_string_buffer(128)
-        self.name_at = ctypes.addressof(self.name)
+        self.name_arg = ctypes.byref(self.name)
         self.flags = ctypes.c_int()
-        self.flags_at = ctypes.addressof(self.flags)
+        self.flags_arg = ctypes.byref(self.flags)
         self.matrix = (ctypes.c_float * 6)()  # FS_MATRIX: a, b, c, d, e, f
-        self.matrix_at = ctypes.addressof(self.matrix)
+        self.matrix_arg = ctypes.byref(self.matrix)
+        self.matrix_floats = _floats(self.matrix)
         # (font name bytes, flags) → (name, bold): weight is the font's, not the char's.
         self.fonts: dict[tuple[bytes, int], tuple[str, bool]] = {}
+        self.sizes: dict[float, float] = {}  # size → round(size, 2)
 
-    def box(self, tp: int, i: int) -> list[float]:
+    def box(self, tp: Any, i: int) -> list[float]:
         """[left, top, right, bottom] in PDF space (y up) of char i's loose box."""
-        _loose_box(tp, i, self.rect_at)
-        return self.rect[:]
+        _loose_box(tp, i, self.rect_arg)
+        return self.rect_floats()
 
-    def size(self, tp: int, i: int) -> float:
+    def size(self, tp: Any, i: int) -> float:
         """Char i's size as set on the page: the font size times the scale of the char's
         matrix. Word's and many printers' PDFs set every font at 1 pt and scale it by the
         text matrix, so pdfium's font size alone is 1.0 for body and heading alike."""
         size = _font_size(tp, i)
-        if _char_matrix(tp, i, self.matrix_at):
-            a, b, c, d = self.matrix[:4]
+        if _char_matrix(tp, i, self.matrix_arg):
+            a, b, c, d, _, _ = self.matrix_floats()
             scale = abs(a * d - b * c) ** 0.5
             if scale > 0:
                 size *= scale
         return size
 
-    def font(self, tp: int, i: int) -> tuple[str, bool]:
+    def font(self, tp: Any, i: int) -> tuple[str, bool]:
         """Font name of char i, and whether it is bold (weight, name or forced-bold flag)."""
-        nlen = _font_info(tp, i, self.name_at, 128, self.flags_at)
+        nlen = _font_info(tp, i, self.name_arg, _NAME_SIZE, self.flags_arg)
         key = (self.name.value if 0 < nlen <= 128 else b"", self.flags.value)
         got = self.fonts.get(key)
         if got is None:
@@ -190,39 +226,48 @@ class _TextReader:
         finally:
             _close_text_page(textpage)
 
-    def lines(self, tp: int, page_no: int, height: float) -> list[Line]:
-        """The lines of text page `tp` (its address), 1-based page `page_no` of `height`."""
-        n = _count_chars(tp)
+    def lines(self, textpage: int, page_no: int, height: float) -> list[Line]:
+        """The lines of text page `textpage` (its address), 1-based page `page_no` of `height`."""
+        n = _count_chars(textpage)
         if n <= 0:
             return []
-        text = _page_text(tp, n)
+        text = _page_text(textpage, n)
         if len(text) != n:
             # Rare: pdfium inserted or dropped characters (or a surrogate pair); fall back to
             # the 1:1 char view so that text positions stay char indices.
-            text = "".join(chr(_unicode(tp, i) or 32) for i in range(n))
+            text = "".join(chr(_unicode(textpage, i) or 32) for i in range(n))
         text = no_lone_surrogates(text)
+        tp = _pointer(textpage)
         segs: list[Line] = []
         segment = self._segment
-        rect, at, box = self.rect, self.rect_at, _loose_box  # the hot loop: no method calls
+        floats, at, box = self.rect_floats, self.rect_arg, _loose_box  # the hot loop: no method calls
         for m in _RAW_LINE.finditer(text):
             a, b = m.span()
             b -= 1
             mid = (a + b) // 2
             box(tp, a, at)
-            ba = rect[:]
+            ba = floats()
             if mid != a:
                 box(tp, mid, at)
-                bm = rect[:]
+                bm = floats()
             else:
                 bm = ba
             if b != mid:
                 box(tp, b, at)
-                bb = rect[:]
+                bb = floats()
             else:
                 bb = bm
-            h = max(ba[1] - ba[3], 1.0)
+            # min and max spelt out here and in _segment, as the builtins pick (a call to either
+            # costs 1,400 instructions, five times the comparisons): `y if y > x else x` is
+            # max(x, y) and `y if y < x else x` min(x, y).
+            h = ba[1] - ba[3]
+            h = 1.0 if h < 1.0 else h
             ya, ym, yb = ba[1] + ba[3], bm[1] + bm[3], bb[1] + bb[3]  # twice the centres
-            if max(ya, ym, yb) - min(ya, ym, yb) > h:
+            hi = ym if ym > ya else ya
+            hi = yb if yb > hi else hi
+            lo = ym if ym < ya else ya
+            lo = yb if yb < lo else lo
+            if hi - lo > h:
                 # Rows of a table that pdfium ran together: split char by char.
                 for pa, pb in self._split_chars(tp, text, a, b):
                     segs.append(segment(tp, text, pa, pb, page_no, height))
@@ -236,9 +281,9 @@ class _TextReader:
             segs.append(segment(tp, text, a, b, page_no, height, (ba, bm, bb)))
         return segs
 
-    def _gaps(self, tp: int, text: str, a: int, b: int, h: float) -> list[tuple[int, int]]:
+    def _gaps(self, tp: Any, text: str, a: int, b: int, h: float) -> list[tuple[int, int]]:
         """Split line [a, b] at spaces with a gap wider than 1.5 em (cells of one row)."""
-        rect, at, box = self.rect, self.rect_at, _loose_box
+        rect, at, box = self.rect, self.rect_arg, _loose_box
         wide = 1.5 * h
         out: list[tuple[int, int]] = []
         start = a
@@ -262,7 +307,7 @@ class _TextReader:
         out.append((start, b))
         return out
 
-    def _split_chars(self, tp: int, text: str, a: int, b: int) -> list[tuple[int, int]]:
+    def _split_chars(self, tp: Any, text: str, a: int, b: int) -> list[tuple[int, int]]:
         """Per-character split by height and by wide gaps (only for lines that need it)."""
         out: list[tuple[int, int]] = []
         start = last = -1
@@ -287,7 +332,7 @@ class _TextReader:
 
     def _segment(
         self,
-        tp: int,
+        tp: Any,
         text: str,
         a: int,
         b: int,
@@ -314,7 +359,7 @@ class _TextReader:
             nb, bold_b = self.font(tp, b)
             if b - a == 1:
                 # Two samples: the larger size, bold only when both are.
-                size, bold, font = max(sa, sb), bold_a and bold_b, nb
+                size, bold, font = sb if sb > sa else sa, bold_a and bold_b, nb
             else:
                 size = sa if sa == sb else sorted((sa, sb, self.size(tp, mid)))[1]
                 if bold_a == bold_b and na == nb:
@@ -326,19 +371,22 @@ class _TextReader:
                         # "参考文献 （References）": the 汉字 carry the line's face, not its Latin tail.
                         font = na
         x0 = ba[0]
-        # Positional (page, text, x0, x1, top, bottom, size, bold, font): one per line, and
-        # a frozen dataclass takes keywords at twice the cost.
-        return Line(
-            page_no,
-            text[a : b + 1].strip(),
-            x0,
-            bb[2] if bb[2] > x0 else x0,
-            height - max(ba[1], bm[1], bb[1]),
-            height - min(ba[3], bm[3], bb[3]),
-            round(size, 2),
-            bold,
-            font,
-        )
+        top = bm[1] if bm[1] > ba[1] else ba[1]
+        top = bb[1] if bb[1] > top else top
+        bottom = bm[3] if bm[3] < ba[3] else ba[3]
+        bottom = bb[3] if bb[3] < bottom else bottom
+        return Line(page_no, text[a : b + 1].strip(), x0, bb[2] if bb[2] > x0 else x0, height - top,
+                    height - bottom, self.rounded(size), bold, font)  # fmt: skip
+
+    def rounded(self, size: float) -> float:
+        """round(size, 2), remembered for the document's sizes (round costs 2,600
+        instructions, a look-up 400; only a positive size is kept, as 0.0 and -0.0 are one key)."""
+        got = self.sizes.get(size)
+        if got is None:
+            got = round(size, 2)
+            if size > 0:
+                self.sizes[size] = got
+        return got
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -416,19 +464,55 @@ def _has_image(page: int) -> bool:
 
 
 # ---------------------------------------------------------------- bookmarks
+_first_child = _direct(pdfium_c.FPDFBookmark_GetFirstChild, _V, _V, _V)
+_next_sibling = _direct(pdfium_c.FPDFBookmark_GetNextSibling, _V, _V, _V)
+_bookmark_title = _direct(pdfium_c.FPDFBookmark_GetTitle, ctypes.c_ulong, _V, _V, ctypes.c_ulong)
+_bookmark_dest = _direct(pdfium_c.FPDFBookmark_GetDest, _V, _V, _V)
+_dest_page = _direct(pdfium_c.FPDFDest_GetDestPageIndex, _I, _V, _V)
+_TOC_DEPTH = 8
+_log = logging.getLogger(__name__)
+
+
 def _bookmarks(pdf: pdfium.PdfDocument) -> list[Mark]:
+    doc = ctypes.cast(pdf.raw, _V).value
     marks = []
     try:
-        for bm in pdf.get_toc(max_depth=8):
-            title = _clean(bm.get_title() or "")
-            dest = bm.get_dest()
-            page = dest.get_index() if dest is not None else None
+        for bm, level in _toc(doc, None, 0, set()):
+            title = _clean(_bookmark_text(bm))
+            dest = _bookmark_dest(doc, bm)
+            page = _dest_page(doc, dest) if dest else -1
             if title.strip():
-                marks.append(Mark(key(title), bm.level + 1, None if page is None else page + 1, title.strip()))
+                marks.append(Mark(key(title), level + 1, None if page < 0 else page + 1, title.strip()))
     except Exception:  # a broken outline is not a broken document; the visual signals remain
         return []
     return marks
 
+
+def _toc(doc: int | None, parent: int | None, level: int, seen: set[int]) -> Iterator[tuple[int, int]]:
+    """(bookmark, 0-based level) of the outline under `parent` as pypdfium2's
+    get_toc(max_depth=8) walks it, with its warnings: a bookmark met again ends its run of
+    siblings, and levels past the eighth are left out; through pdfium's C functions, where
+    pypdfium2's objects per bookmark cost as much as the rest of reading it."""
+    bm = _first_child(doc, parent)
+    while bm:
+        if bm in seen:
+            _log.warning("A circular bookmark reference was detected while traversing the table of contents.")
+            break
+        seen.add(bm)
+        yield bm, level
+        if level < _TOC_DEPTH - 1:
+            yield from _toc(doc, bm, level + 1, seen)
+        elif _first_child(doc, bm):
+            _log.warning(f"Maximum recursion depth {_TOC_DEPTH} reached (subtree skipped).")
+        bm = _next_sibling(doc, bm)
+
+
+def _bookmark_text(bm: int) -> str:
+    """A bookmark's title as pypdfium2's get_title reads it (UTF-16, strictly decoded)."""
+    n = _bookmark_title(bm, None, 0)
+    buffer = _array(ctypes.c_char, n)
+    _bookmark_title(bm, ctypes.addressof(buffer), n)
+    return codecs.decode(memoryview(buffer)[:n][: n - 2], "utf-16-le")
 
 
 # ---------------------------------------------------------------- entry point

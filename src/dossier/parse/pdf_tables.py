@@ -13,13 +13,13 @@ matcher reads for DOCX tables, so a filled PDF form is checked like its DOCX.
 from __future__ import annotations
 
 import ctypes
-import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import pypdfium2.raw as pdfium_c
 
+from dossier.parse.layout import compiled_on_use
 from dossier.parse.pdf import Line, Page, object_bounds, page_objects
 
 __all__ = ["FORM_PAGES", "MIN_RULES", "Table", "apply_tables", "looks_ruled"]
@@ -81,8 +81,8 @@ def _ruled(page: int) -> bool:
     return False
 
 
-_LATIN_END = re.compile(r"[A-Za-z0-9]$")
-_LATIN_START = re.compile(r"^[A-Za-z0-9]")
+_LATIN_END = compiled_on_use(r"[A-Za-z0-9]$")  # (only ruled pages of short documents ask)
+_LATIN_START = compiled_on_use(r"^[A-Za-z0-9]")
 
 
 def _cell_text(raw: str | None) -> str:
@@ -93,7 +93,7 @@ def _cell_text(raw: str | None) -> str:
     for part in (p.strip() for p in raw.splitlines()):
         if not part:
             continue
-        out = f"{out} {part}" if out and _LATIN_END.search(out) and _LATIN_START.search(part) else out + part
+        out = f"{out} {part}" if out and _LATIN_END().search(out) and _LATIN_START().search(part) else out + part
     return out
 
 
