@@ -133,15 +133,17 @@ class _Index:
         if found is None:
             from rapidfuzz import fuzz, process
 
+            # extract(limit=None) returns what extract_iter yields (every choice at or above the
+            # cut-off) as one list: half the cost of resuming a generator per hit.
             hits: set[int] = set()
             for name in _names(section):
                 nk = key(name)
                 hits.update(self.by_key.get(nk, ()))
                 if nk:
-                    hits.update(i for _, _, i in process.extract_iter(
-                        nk, self.keys, scorer=fuzz.ratio, score_cutoff=_CONTAINS_CUT))
-                hits.update(i for _, _, i in process.extract_iter(
-                    loose(name), self.looses, scorer=fuzz.ratio, score_cutoff=_FUZZY_CUT))
+                    hits.update(i for _, _, i in process.extract(
+                        nk, self.keys, scorer=fuzz.ratio, score_cutoff=_CONTAINS_CUT, limit=None))
+                hits.update(i for _, _, i in process.extract(
+                    loose(name), self.looses, scorer=fuzz.ratio, score_cutoff=_FUZZY_CUT, limit=None))
             found = self._memo[id(section)] = sorted(hits)
         return found
 
