@@ -183,3 +183,23 @@ def test_the_extractor_reads_what_the_plain_one_does() -> None:
     for pid in pack_ids():  # every pattern of every pack reads one of the lines
         for p in fx.pack_patterns(load_pack(pid)):
             assert any(p.regex.search(fx.simplify(line)) for line in EVERY_PATTERN), (pid, p.fact, p.pattern)
+
+
+def plain_sentence(text: str, start: int, end: int) -> tuple[str, int, int]:
+    """The evidence sentence as it was cut before the search went backwards."""
+    left = max((m.end() for m in fx._SENTENCE_END.finditer(text, 0, start)), default=0)
+    right_m = fx._SENTENCE_END.search(text, end)
+    left, right = max(left, start - 100), min(right_m.end() if right_m else len(text), end + 100)
+    raw = text[left:right]
+    stripped = raw.lstrip()
+    shift = left + (len(raw) - len(stripped))
+    return stripped.rstrip(), start - shift, end - shift
+
+
+def test_the_sentence_around_a_value_is_cut_as_before() -> None:
+    long_line = "前言。" + "甲" * 150 + "；合同金额100万元" + "乙" * 150 + "。后记\n"
+    lines = [fx.simplify(t) for t in (*real_lines()[:3000], long_line, "  金额 ; 100万元 \n ", "", "。")]
+    for text in lines:
+        for start in range(0, len(text) + 1, 7):
+            for end in (start, min(start + 5, len(text)), len(text)):
+                assert fx.sentence(text, start, end) == plain_sentence(text, start, end), (text, start, end)
