@@ -88,4 +88,4 @@ def real_lines() -> tuple[str, ...]:
     # Lines in traditional characters (opencc s2t), half converted, and a few oddities.
     traditional = [s2t.convert(t) for t in lines]
     mixed = [t[: len(t) // 2] + s2t.convert(t[len(t) // 2:]) for t in lines]
-    return (*lines, *traditional, *mixed, "回覆", "於是", "乾隆", "後來", "\u3000測試\x00", "①②", "ＡＢＣ１２３")
+    return (*lines, *traditional, *mixed, "回覆", "於是", "乾隆", "後來", "\u3000測試\x00", "①②", "ＡＢＣ１２３", "café – №5 • Ⅳ ™", "ÀÉ 𝔸")

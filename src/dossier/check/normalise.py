@@ -3,7 +3,9 @@ simplified (opencc), numbering, TOC leaders, brackets, punctuation and spaces re
 
 from __future__ import annotations
 
+import codecs
 import re
+from collections.abc import Callable
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
@@ -47,17 +49,25 @@ def t2s_may_change(text: str) -> bool:
     to load) and the conversion (as much again over a dossier) are spent only on the lines that
     need them: a simplified-Chinese document has next to none."""
     try:
-        text.encode("gb2312")
+        _gb2312()(text)
     except UnicodeEncodeError:
         return True
     return _T2S_IN_GB2312.search(text) is not None
+
+
+@cache
+def _gb2312() -> Callable[[str], tuple[bytes, int]]:
+    """The codec's encoder, looked up once (str.encode looks its name up at every call)."""
+    return codecs.getencoder("gb2312")
 
 
 @lru_cache(maxsize=65536)
 def simplify(text: str) -> str:
     """NFKC and traditional → simplified; keeps everything else."""
     text = nfkc(text)
-    if any(ord(c) > 0x2E7F for c in text) and t2s_may_change(text):
+    # Every key of opencc's t2s holds a character above U+2E7F (from the CJK radicals up), so a
+    # text without one is its own t2s, as is one t2s_may_change clears.
+    if not text.isascii() and t2s_may_change(text):
         text = _t2s().convert(text)
     return text
 
