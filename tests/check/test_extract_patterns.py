@@ -203,3 +203,13 @@ def test_the_sentence_around_a_value_is_cut_as_before() -> None:
         for start in range(0, len(text) + 1, 7):
             for end in (start, min(start + 5, len(text)), len(text)):
                 assert fx.sentence(text, start, end) == plain_sentence(text, start, end), (text, start, end)
+
+
+def test_a_shared_date_pattern_needs_a_year_in_the_line() -> None:
+    dated = [p for p in fx.SHARED if p.also]
+    assert {p.kind for p in dated} == {"date"} and {p.fact for p in dated} == {p.fact for p in fx.SHARED if p.kind == "date"}
+    lines = [fx.simplify(t) for t in (*EVERY_PATTERN, *real_lines(), "二〇二三年九月", "１９９９年１月", "2010-1-2")]
+    years = [m.group("y") for t in lines for m in re.finditer(fx.DATE, t)]
+    assert len(years) > 40 and all(y.startswith(fx.YEAR) for y in years)
+    for p in dated:  # and each holds {DATE} whole, never optional
+        assert fx.DATE in p.pattern and f"(?:{fx.DATE})?" not in p.pattern
