@@ -25,11 +25,14 @@ _CN_DIGITS = {"零": 0, "〇": 0, "○": 0, "一": 1, "壹": 1, "二": 2, "贰":
               "九": 9, "玖": 9}
 _CN_SMALL = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
 _CN_BIG = {"万": 10_000, "萬": 10_000, "亿": 100_000_000, "億": 100_000_000}
-_CN_MONEY = re.compile(r"^(?P<num>[零〇○一壹二贰貳两三叁參四肆五伍六陆陸七柒八捌九玖十拾百佰千仟万萬亿億点點]+)"
-                       r"(?P<unit>亿元|万元|元|亿|万)?(?:(?P<jiao>[零〇一壹二贰两三叁四肆五伍六陆七柒八捌九玖])角)?"
-                       r"(?:(?P<fen>[零〇一壹二贰两三叁四肆五伍六陆七柒八捌九玖])分)?$")
+# The patterns below are compiled by `re` when first used (and kept in its cache): their CJK
+# character sets cost ~2 M instructions each to compile, at the import of this module by every
+# command, while only amounts written in words and dates given in facts.yaml are read with them.
+_CN_MONEY = (r"^(?P<num>[零〇○一壹二贰貳两三叁參四肆五伍六陆陸七柒八捌九玖十拾百佰千仟万萬亿億点點]+)"
+             r"(?P<unit>亿元|万元|元|亿|万)?(?:(?P<jiao>[零〇一壹二贰两三叁四肆五伍六陆七柒八捌九玖])角)?"
+             r"(?:(?P<fen>[零〇一壹二贰两三叁四肆五伍六陆七柒八捌九玖])分)?$")
 # Words around an amount that say nothing about its value: 人民币, ¥, （大写）, 整/正, spaces.
-_MONEY_NOISE = re.compile(r"人民币|[¥￥]|RMB|CNY|[（(]?(?:大写|小写)[)）]?|[:：\s]|(?<=[元万亿角分])[整正]$")
+_MONEY_NOISE = r"人民币|[¥￥]|RMB|CNY|[（(]?(?:大写|小写)[)）]?|[:：\s]|(?<=[元万亿角分])[整正]$"
 
 
 def cn_numeral(text: str) -> Decimal:
@@ -82,11 +85,11 @@ def to_wan(value: Any) -> Decimal:
         number = Decimal(m.group(1).replace(",", "").replace("，", ""))
         wan = number * _UNIT[m.group(2) or "万元"]
         return _plain(wan) if m.group(2) == "元" else wan
-    words = _MONEY_NOISE.sub("", re.sub(r"[（(][^）)]*[0-9][^）)]*[）)]", "", text))
+    words = re.sub(_MONEY_NOISE, "", re.sub(r"[（(][^）)]*[0-9][^）)]*[）)]", "", text))
     m = _MONEY.match(words)
     if m:
         return to_wan(words)
-    c = _CN_MONEY.match(words)
+    c = re.match(_CN_MONEY, words)
     if c and c.group("num")[0] not in "万萬亿億点點百佰千仟":  # '万元' alone is a unit, not an amount
         number = cn_numeral(c.group("num"))
         unit = c.group("unit")
@@ -120,11 +123,11 @@ def to_bool(value: Any) -> bool:
 
 
 _DATE_FORMS = (
-    re.compile(r"^(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]?$"),
-    re.compile(r"^(?P<y>\d{4})\s*[-/.．]\s*(?P<m>\d{1,2})\s*[-/.．]\s*(?P<d>\d{1,2})$"),
-    re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$"),
+    r"^(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]?$",
+    r"^(?P<y>\d{4})\s*[-/.．]\s*(?P<m>\d{1,2})\s*[-/.．]\s*(?P<d>\d{1,2})$",
+    r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$",
 )
-_CN_DATE = re.compile(r"^(?P<y>[零〇○一二三四五六七八九]{4})年(?P<m>[一二三四五六七八九十]{1,2})月(?P<d>[一二三四五六七八九十]{1,3})[日号]$")
+_CN_DATE = r"^(?P<y>[零〇○一二三四五六七八九]{4})年(?P<m>[一二三四五六七八九十]{1,2})月(?P<d>[一二三四五六七八九十]{1,3})[日号]$"
 
 
 def to_date(value: Any) -> dt.date:
@@ -135,10 +138,10 @@ def to_date(value: Any) -> dt.date:
         return value
     s = str(value).strip()
     for pat in _DATE_FORMS:
-        m = pat.match(s)
+        m = re.match(pat, s)
         if m:
             return dt.date(int(m["y"]), int(m["m"]), int(m["d"]))
-    m = _CN_DATE.match(s)
+    m = re.match(_CN_DATE, s)
     if m:
         return dt.date(int(cn_numeral(m["y"])), int(cn_numeral(m["m"])), int(cn_numeral(m["d"])))
     raise ValueError(f"not a date (e.g. 2023-09-21 or 2023年9月21日): {value!r}")

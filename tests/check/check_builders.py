@@ -1,12 +1,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import cache
 from pathlib import Path
 
 import pytest
 from docx import Document as Docx
 
 from dossier.model import Document
+from dossier.tree import DocumentTree
+
+CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 
 
 def write_docx(path: Path, title: str, items: Iterable[tuple[int, str, str]], *, preamble: Iterable[str] = ()) -> Path:
@@ -50,3 +54,38 @@ def outline_items(
 @pytest.fixture
 def make_docx() -> Callable[..., Path]:
     return write_docx
+
+
+@cache
+def corpus_trees() -> tuple[DocumentTree, ...]:
+    """The parse corpus's documents and the corpus dossiers' DOCX and PDF files."""
+    from dossier.parse import parse_file
+
+    files = [*sorted((CORPUS / "parse" / "docx").glob("*.docx")), *sorted((CORPUS / "dossiers").glob("*/files/**/*.docx")),
+             *sorted((CORPUS / "dossiers").glob("*/files/**/*.pdf"))]
+    return tuple(parse_file(f, ocr=False) for f in files)
+
+
+@cache
+def real_lines() -> tuple[str, ...]:
+    """Regulation texts of every pack, their titles, and the corpus documents' lines; each as
+    written, in traditional characters (opencc s2t) and half converted."""
+    import opencc
+
+    from dossier.packs import load_pack, pack_ids, source_text
+
+    s2t = opencc.OpenCC("s2t")
+    lines: list[str] = []
+    for pid in pack_ids():
+        pack = load_pack(pid)
+        for s in pack.sources:
+            lines += source_text(pid, s.id).splitlines()
+        lines += [m.title for st in pack.stages for m in st.materials]
+        lines += [s.title for d in pack.documents for _, s in d.walk()]
+    for tree in corpus_trees():
+        lines += [h.title for h in tree.walk()] + [b.plain() for h in tree.walk() for b in h.blocks]
+    lines = [t for t in dict.fromkeys(lines) if t.strip()]
+    # Lines in traditional characters (opencc s2t), half converted, and a few oddities.
+    traditional = [s2t.convert(t) for t in lines]
+    mixed = [t[: len(t) // 2] + s2t.convert(t[len(t) // 2:]) for t in lines]
+    return (*lines, *traditional, *mixed, "回覆", "於是", "乾隆", "後來", "\u3000測試\x00", "①②", "ＡＢＣ１２３", "café – №5 • Ⅳ ™", "ÀÉ 𝔸")

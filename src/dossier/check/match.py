@@ -133,15 +133,17 @@ class _Index:
         if found is None:
             from rapidfuzz import fuzz, process
 
+            # extract(limit=None) returns what extract_iter yields (every choice at or above the
+            # cut-off) as one list: half the cost of resuming a generator per hit.
             hits: set[int] = set()
             for name in _names(section):
                 nk = key(name)
                 hits.update(self.by_key.get(nk, ()))
                 if nk:
-                    hits.update(i for _, _, i in process.extract_iter(
-                        nk, self.keys, scorer=fuzz.ratio, score_cutoff=_CONTAINS_CUT))
-                hits.update(i for _, _, i in process.extract_iter(
-                    loose(name), self.looses, scorer=fuzz.ratio, score_cutoff=_FUZZY_CUT))
+                    hits.update(i for _, _, i in process.extract(
+                        nk, self.keys, scorer=fuzz.ratio, score_cutoff=_CONTAINS_CUT, limit=None))
+                hits.update(i for _, _, i in process.extract(
+                    loose(name), self.looses, scorer=fuzz.ratio, score_cutoff=_FUZZY_CUT, limit=None))
             found = self._memo[id(section)] = sorted(hits)
         return found
 
@@ -288,12 +290,15 @@ def match_text(sections: Sequence[Section], tree: DocumentTree, *, keywords: boo
 
 # -- forms and tables ------------------------------------------------------------------------
 
+# The patterns of forms are compiled by `re` when a form is first read (and kept in its cache):
+# their CJK sets cost ~4 M instructions to compile, and a dossier's outlined documents are
+# often all reports.
 # A label is the run of non-space text before a colon: "主要领导签字：张三  2025年1月10日",
 # "填表人：李明      联系电话：138…" (several fields on one line).
-_LABEL = re.compile(r"([^\s：:，。；;、]{2,24})\s*[：:]")
-DATE = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}")
+_LABEL = r"([^\s：:，。；;、]{2,24})\s*[：:]"
+DATE = r"\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}"
 _DATE_NAMES = ("日期", "年月日")
-_UNIT_ONLY = re.compile(r"^[\s万亿元%％（）()_—\-/／年月日]*$")
+_UNIT_ONLY = r"^[\s万亿元%％（）()_—\-/／年月日]*$"
 
 
 @dataclass(frozen=True)
@@ -305,7 +310,7 @@ class _Field:
 
 def _pairs(line: str, loc: Location) -> list[_Field]:
     """Every `label：value` on one line; a value runs to the next label."""
-    found = list(_LABEL.finditer(line))
+    found = list(re.finditer(_LABEL, line))
     out = []
     for i, m in enumerate(found):
         end = found[i + 1].start() if i + 1 < len(found) else len(line)
@@ -314,12 +319,12 @@ def _pairs(line: str, loc: Location) -> list[_Field]:
         # "县级财政 168万元", "其他 万元": a short label, then its value after a space.
         head, _, rest = line.strip().partition(" ")
         if rest.strip() and 2 <= len(key(head)) <= 8:
-            out.append(_Field(key(head), "" if _UNIT_ONLY.match(rest) else rest.strip(), loc))
+            out.append(_Field(key(head), "" if re.match(_UNIT_ONLY, rest) else rest.strip(), loc))
     return out
 
 
 def _dates(text: str, loc: Location) -> list[_Field]:
-    return [_Field("日期", m.group(0), loc) for m in DATE.finditer(text)]
+    return [_Field("日期", m.group(0), loc) for m in re.finditer(DATE, text)]
 
 
 def _is_label(k: str, labels: frozenset[str]) -> bool:
@@ -331,7 +336,7 @@ def _value_right(rest: Sequence[str], k: str, labels: frozenset[str]) -> str:
     next label: 第五年 | (blank) | 单位自筹 万元); merged cells repeating the label are skipped."""
     for x in rest:
         kx = key(x)
-        if kx == k or not x.strip() or _UNIT_ONLY.match(x):
+        if kx == k or not x.strip() or re.match(_UNIT_ONLY, x):
             continue
         return "" if _is_label(kx, labels) else x
     return ""

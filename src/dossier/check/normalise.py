@@ -3,7 +3,9 @@ simplified (opencc), numbering, TOC leaders, brackets, punctuation and spaces re
 
 from __future__ import annotations
 
+import codecs
 import re
+from collections.abc import Callable
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
@@ -31,11 +33,41 @@ def _t2s() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
 
 
+T2S_IN_GB2312 = "乾吒哩坏夥後徵拚捱摺於榘沈菸薹藉袷覆醣麴麽"
+"""The characters of GB 2312 (the simplified-Chinese character set) that opencc's t2s may
+rewrite: those it converts alone (後 → 后) and, for each phrase it converts whose characters
+it leaves alone one by one (回覆 → 回复), the character that changes. A test derives them
+from opencc's own dictionaries."""
+_T2S_IN_GB2312 = re.compile(f"[{T2S_IN_GB2312}]")
+
+
+def t2s_may_change(text: str) -> bool:
+    """False when opencc's t2s surely gives `text` back unchanged: GB 2312 holds every character
+    and none is one of T2S_IN_GB2312. opencc rewrites only where a key of its dictionaries
+    occurs, and every key it converts to something else has a character outside GB 2312 or one
+    of those (tests/check/test_normalise.py), so the dictionaries (~0.01 s and 36 M instructions
+    to load) and the conversion (as much again over a dossier) are spent only on the lines that
+    need them: a simplified-Chinese document has next to none."""
+    try:
+        _gb2312()(text)
+    except UnicodeEncodeError:
+        return True
+    return _T2S_IN_GB2312.search(text) is not None
+
+
+@cache
+def _gb2312() -> Callable[[str], tuple[bytes, int]]:
+    """The codec's encoder, looked up once (str.encode looks its name up at every call)."""
+    return codecs.getencoder("gb2312")
+
+
 @lru_cache(maxsize=65536)
 def simplify(text: str) -> str:
     """NFKC and traditional → simplified; keeps everything else."""
     text = nfkc(text)
-    if any(ord(c) > 0x2E7F for c in text):
+    # Every key of opencc's t2s holds a character above U+2E7F (from the CJK radicals up), so a
+    # text without one is its own t2s, as is one t2s_may_change clears.
+    if not text.isascii() and t2s_may_change(text):
         text = _t2s().convert(text)
     return text
 
