@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from dossier.cjk import nfkc
 
-if TYPE_CHECKING:  # imported on first use: only text with CJK characters needs it
+if TYPE_CHECKING:  # imported on first use: only a line t2s may change needs it (t2s_may_change)
     import opencc
 
 _BRACKETS = re.compile(r"[（(〔\[【][^）)〕\]】]{0,40}[）)〕\]】]")
