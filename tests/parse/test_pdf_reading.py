@@ -117,7 +117,7 @@ def _read(path: Path, monkeypatch: pytest.MonkeyPatch, fail_from: int | None = N
 
     def failing(doc: pdfium.PdfDocument, i: int, reader: Any, read: pdf._Read) -> Any:
         if fail_from is not None and i >= fail_from:
-            raise pdfium.PdfiumError("Failed to load page.")
+            raise pdf.PdfiumError("Failed to load page.")
         return read_page(doc, i, reader, read)
 
     monkeypatch.setattr(pdf_tables, "looks_ruled", counted)

@@ -2,7 +2,8 @@
 constructor is the dataclass's, the outline read through pdfium's C functions is the one
 pypdfium2's get_toc gives (on the corpus and on outlines built to break it), remembered keys
 and roundings are the computed ones, a page stops being asked for 目录 entries only where it
-cannot be a 目录 page, and min and max spelt out pick what the builtins pick."""
+cannot be a 目录 page, min and max spelt out pick what the builtins pick, and pdfium loaded
+without pypdfium2 opens documents (and fails to) as pypdfium2 does."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import dataclasses
 import inspect
 import logging
 import math
+import subprocess
+import sys
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -221,3 +224,63 @@ def test_remembered_rounding_is_round(size: float) -> None:
         assert repr(got) == repr(want)
     assert reader.rounded(-size) == round(-size, 2) or math.isnan(size)
     assert repr(reader.rounded(-0.0)) == "-0.0" and repr(reader.rounded(0.0)) == "0.0"
+
+
+# ---------------------------------------------------------------- pdfium without pypdfium2
+def test_the_reader_loads_pypdfium2s_pdfium_without_importing_pypdfium2() -> None:
+    code = "import sys, dossier.parse.pdf, dossier.parse.pdf_tables; print(sorted(m for m in sys.modules if 'pdfium' in m))"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
+    assert proc.stdout.strip() == "[]"
+    import pypdfium2_raw.bindings as bindings
+
+    assert Path(pdf._PDFIUM._name).resolve() == Path(bindings._libs["pdfium"]._name).resolve()
+
+
+def test_pdfium_error_words_are_pypdfium2s() -> None:
+    from pypdfium2.internal.consts import ErrorToStr
+
+    assert [ErrorToStr.get(code) for code in range(len(pdf._ERRORS) + 2)] == [
+        *pdf._ERRORS, *(f"Unhandled constant {code}" for code in range(len(pdf._ERRORS), len(pdf._ERRORS) + 2))
+    ]
+
+
+@pytest.mark.parametrize("path", CORPUS_PDFS, ids=lambda p: p.name)
+def test_documents_open_as_pypdfium2_opens_them(path: Path) -> None:
+    doc, theirs = pdf.open_document(path), pdfium.PdfDocument(str(path))
+    try:
+        assert len(doc) == len(theirs)
+        for key_ in ("Title", "Author", "Producer", "Nothing"):
+            assert doc.metadata(key_) == theirs.get_metadata_value(key_)
+    finally:
+        doc.close()
+        theirs.close()
+
+
+def _pypdfium2_error(path: Path) -> str:
+    try:
+        pdfium.PdfDocument(str(path)).close()
+    except pdfium.PdfiumError as e:
+        return str(e)
+    return ""
+
+
+def test_unreadable_documents_fail_in_pypdfium2s_words(tmp_path: Path) -> None:
+    good = CORPUS_PDFS[0].read_bytes()
+    no_pages = _outline_pdf(tmp_path, {}, 0, 0).read_bytes().replace(b"/Count 3 /Kids [3 0 R 4 0 R 5 0 R]", b"/Count 0 /Kids []")
+    for name, data in {
+        "junk.pdf": b"%PDF-1.4\n" + bytes(range(256)) * 8,
+        "truncated.pdf": good[: len(good) // 3],
+        "no-pages.pdf": no_pages,
+        "empty.pdf": b"%PDF",
+    }.items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        wanted = _pypdfium2_error(path)
+        try:
+            pdf.open_document(path).close()
+            got = ""
+        except pdf.PdfiumError as e:
+            got = str(e)
+        assert got == wanted and wanted.startswith("Failed to load document"), name
+    with pytest.raises(FileNotFoundError):
+        pdf.open_document(tmp_path / "missing.pdf")

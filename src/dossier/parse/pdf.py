@@ -1,4 +1,4 @@
-"""PDF → DocumentTree, from the text layer (pypdfium2) or, for scanned pages, from OCR.
+"""PDF → DocumentTree, from the text layer (pdfium) or, for scanned pages, from OCR.
 
 This module reads pages as lines and hands them to `dossier.parse.layout`, which turns lines
 into the heading tree for every reader alike. Lines come from pdfium's text page: its own
@@ -8,6 +8,9 @@ and font name (weight is rarely set in exported PDFs; the font name says "Bold")
 segments at the same height are clustered into one line, column by column on a two-column
 page; pages without text go to OCR; bookmarks are read as `layout.Mark`s.
 `lines_to_tree`, `Line` and `Page` stay importable from here.
+
+pdfium is the library pypdfium2 ships, called through ctypes for the functions read here;
+pypdfium2 itself is imported only to render pages for OCR (`_pdfium`).
 """
 
 from __future__ import annotations
@@ -15,16 +18,15 @@ from __future__ import annotations
 import codecs
 import ctypes
 import functools
+import importlib.util
 import logging
 import re
+import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, cast
-
-import pypdfium2 as pdfium
-import pypdfium2.raw as pdfium_c
 
 from dossier.errors import InputError
 from dossier.parse.layout import (
@@ -78,26 +80,70 @@ def _font_name(raw: bytes) -> tuple[str, bool]:
 _RAW_LINE = re.compile(r"\S(?:[^\r\n]*\S)?")
 """One of pdfium's text lines with its outer whitespace stripped (never across a break)."""
 _FORCE_BOLD = 0x40000  # FPDF_FONT_FORCEBOLD, flag bit 19
+
+
+# ---------------------------------------------------------------- pdfium
+class PdfiumError(RuntimeError):
+    """pdfium could not do what was asked (pypdfium2's PdfiumError, in its words)."""
+
+
+class _LibraryConfig(ctypes.Structure):
+    """FPDF_LIBRARY_CONFIG as pypdfium2 declares it (version 2 is read)."""
+
+    _fields_ = (
+        ("version", ctypes.c_int),
+        ("m_pUserFontPaths", ctypes.c_void_p),
+        ("m_pIsolate", ctypes.c_void_p),
+        ("m_v8EmbedderSlot", ctypes.c_uint),
+        ("m_pPlatform", ctypes.c_void_p),
+        ("m_RendererType", ctypes.c_int),
+        ("m_FontLibraryType", ctypes.c_int),
+        ("m_BrotliEnabled", ctypes.c_int),
+        ("m_IsolatePerDocument", ctypes.c_int),
+    )
+
+
+def _load_pdfium() -> ctypes.CDLL:
+    """The pdfium library pypdfium2 ships (pypdfium2_raw's, found without importing it),
+    loaded and initialised as importing pypdfium2 does (FPDF_InitLibraryWithConfig, version
+    2, no font paths: pdfium initialises once however often it is asked). Importing
+    pypdfium2 instead costs every check 160 M instructions (its ~500 bindings and helpers)
+    for the 30 functions read here."""
+    spec = importlib.util.find_spec("pypdfium2_raw")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("pdfium is not installed (the pypdfium2 package)")
+    if sys.platform.startswith(("win32", "cygwin", "msys")):
+        name = "pdfium.dll"
+    elif sys.platform.startswith(("darwin", "ios")):
+        name = "libpdfium.dylib"
+    else:
+        name = "libpdfium.so"
+    library = ctypes.CDLL(str(Path(spec.submodule_search_locations[0], name).resolve()))
+    library.FPDF_InitLibraryWithConfig(ctypes.byref(_LibraryConfig(version=2)))
+    return library
+
+
+_PDFIUM = _load_pdfium()
 _V, _I = ctypes.c_void_p, ctypes.c_int
+# pdfium's page object types (FPDF_PAGEOBJ_*) and document errors (FPDF_ERR_*, pypdfium2's words).
+PAGEOBJ_UNKNOWN, PAGEOBJ_PATH, PAGEOBJ_IMAGE, PAGEOBJ_FORM = 0, 2, 3, 5
+_ERRORS = ("Success", "Unknown error", "File access error", "Data format error", "Incorrect password error",
+           "Unsupported security scheme error", "Page not found or content error")  # fmt: skip
 
 
-def _direct(fn: Any, restype: Any, *argtypes: Any) -> Any:
-    """The same pdfium function as pypdfium2's binding, called through a prototype taking
-    plain addresses: no pointer-type conversion per call (these run several times a page)."""
-    address = ctypes.cast(fn, _V).value
-    assert address is not None
-    return ctypes.CFUNCTYPE(restype, *argtypes)(address)
+def _direct(name: str, restype: Any, *argtypes: Any) -> Any:
+    """pdfium's function `name` through a prototype taking plain addresses: no pointer-type
+    conversion per call (these run several times a page)."""
+    return ctypes.CFUNCTYPE(restype, *argtypes)((name, _PDFIUM))
 
 
-def _bare(fn: Any, restype: Any) -> Any:
-    """The same pdfium function through a prototype without argument types, for the calls made
+def _bare(name: str, restype: Any) -> Any:
+    """pdfium's function `name` through a prototype without argument types, for the calls made
     per character: ctypes passes a Python int as a C int (the char index) and a ready
     parameter (`_pointer`, `ctypes.byref`) as it is, where a typed prototype calls each
     argument type's from_param per call (half the cost of the call); and keeping the GIL
     (PYFUNCTYPE) over a call this short saves releasing and taking it again (a sixth)."""
-    address = ctypes.cast(fn, _V).value
-    assert address is not None
-    return ctypes.PYFUNCTYPE(restype)(address)
+    return ctypes.PYFUNCTYPE(restype)((name, _PDFIUM))
 
 
 def _pointer(address: int) -> Any:
@@ -106,29 +152,81 @@ def _pointer(address: int) -> Any:
 
 
 # Per character: (text page, char index, …); the text page as `_pointer`, buffers by reference.
-_loose_box = _bare(pdfium_c.FPDFText_GetLooseCharBox, _I)
-_font_size = _bare(pdfium_c.FPDFText_GetFontSize, ctypes.c_double)
-_font_info = _bare(pdfium_c.FPDFText_GetFontInfo, ctypes.c_ulong)
-_font_weight = _bare(pdfium_c.FPDFText_GetFontWeight, _I)
-_char_matrix = _bare(pdfium_c.FPDFText_GetMatrix, _I)
+_loose_box = _bare("FPDFText_GetLooseCharBox", _I)
+_font_size = _bare("FPDFText_GetFontSize", ctypes.c_double)
+_font_info = _bare("FPDFText_GetFontInfo", ctypes.c_ulong)
+_font_weight = _bare("FPDFText_GetFontWeight", _I)
+_char_matrix = _bare("FPDFText_GetMatrix", _I)
 _NAME_SIZE = ctypes.c_ulong.from_param(128)  # FPDFText_GetFontInfo's buflen: an unsigned long
-_count_chars = _direct(pdfium_c.FPDFText_CountChars, _I, _V)
-_unicode = _direct(pdfium_c.FPDFText_GetUnicode, ctypes.c_uint, _V, _I)
-_load_text_page = _direct(pdfium_c.FPDFText_LoadPage, _V, _V)
-_close_text_page = _direct(pdfium_c.FPDFText_ClosePage, None, _V)
+_count_chars = _direct("FPDFText_CountChars", _I, _V)
+_unicode = _direct("FPDFText_GetUnicode", ctypes.c_uint, _V, _I)
+_load_text_page = _direct("FPDFText_LoadPage", _V, _V)
+_close_text_page = _direct("FPDFText_ClosePage", None, _V)
 # Walking a page's objects (page_objects; pdf_tables reads path bounds for ruling).
-_count_page_objects = _direct(pdfium_c.FPDFPage_CountObjects, _I, _V)
-_page_object = _direct(pdfium_c.FPDFPage_GetObject, _V, _V, _I)
-_count_form_objects = _direct(pdfium_c.FPDFFormObj_CountObjects, _I, _V)
-_form_object = _direct(pdfium_c.FPDFFormObj_GetObject, _V, _V, ctypes.c_ulong)
-_object_type = _direct(pdfium_c.FPDFPageObj_GetType, _I, _V)
-object_bounds = _direct(pdfium_c.FPDFPageObj_GetBounds, _I, _V, _V, _V, _V, _V)
-_load_page = _direct(pdfium_c.FPDF_LoadPage, _V, _V, _I)
-_close_page = _direct(pdfium_c.FPDF_ClosePage, None, _V)
-_page_width = _direct(pdfium_c.FPDF_GetPageWidthF, ctypes.c_float, _V)
-_page_height = _direct(pdfium_c.FPDF_GetPageHeightF, ctypes.c_float, _V)
-_text_index = _direct(pdfium_c.FPDFText_GetTextIndexFromCharIndex, _I, _V, _I)
-_get_text = _direct(pdfium_c.FPDFText_GetText, _I, _V, _I, _I, _V)
+_count_page_objects = _direct("FPDFPage_CountObjects", _I, _V)
+_page_object = _direct("FPDFPage_GetObject", _V, _V, _I)
+_count_form_objects = _direct("FPDFFormObj_CountObjects", _I, _V)
+_form_object = _direct("FPDFFormObj_GetObject", _V, _V, ctypes.c_ulong)
+_object_type = _direct("FPDFPageObj_GetType", _I, _V)
+object_bounds = _direct("FPDFPageObj_GetBounds", _I, _V, _V, _V, _V, _V)
+_load_page = _direct("FPDF_LoadPage", _V, _V, _I)
+_close_page = _direct("FPDF_ClosePage", None, _V)
+_page_width = _direct("FPDF_GetPageWidthF", ctypes.c_float, _V)
+_page_height = _direct("FPDF_GetPageHeightF", ctypes.c_float, _V)
+_text_index = _direct("FPDFText_GetTextIndexFromCharIndex", _I, _V, _I)
+_get_text = _direct("FPDFText_GetText", _I, _V, _I, _I, _V)
+# The document.
+_load_document = _direct("FPDF_LoadDocument", _V, ctypes.c_char_p, ctypes.c_char_p)
+_last_error = _direct("FPDF_GetLastError", ctypes.c_ulong)
+_page_count = _direct("FPDF_GetPageCount", _I, _V)
+_close_document = _direct("FPDF_CloseDocument", None, _V)
+_meta_text = _direct("FPDF_GetMetaText", ctypes.c_ulong, _V, ctypes.c_char_p, _V, ctypes.c_ulong)
+
+
+class Document:
+    """An open PDF: pdfium's FPDF_DOCUMENT (its address as `raw`, as pypdfium2's PdfDocument
+    has its handle), its page count as len(). Opened by `open_document`; close it."""
+
+    def __init__(self, raw: int) -> None:
+        self.raw = raw
+
+    def __len__(self) -> int:
+        return int(_page_count(self.raw))
+
+    def metadata(self, key: str) -> str:
+        """The metadata value `key` ("Title"), as pypdfium2's get_metadata_value reads it:
+        "" when missing, strictly decoded."""
+        tag = (key + "\x00").encode("utf-8")
+        n = _meta_text(self.raw, tag, None, 0)
+        buffer = _array(ctypes.c_char, n)
+        _meta_text(self.raw, tag, ctypes.addressof(buffer), n)
+        return codecs.decode(memoryview(buffer)[:n][: n - 2], "utf-16-le")
+
+    def close(self) -> None:
+        _close_document(self.raw)
+
+
+def open_document(path: Path | str) -> Document:
+    """The PDF at `path`, opened as pypdfium2's PdfDocument(path) opens it, with its errors:
+    FileNotFoundError for no file, PdfiumError naming pdfium's error when it cannot be read
+    (a document without pages is one)."""
+    resolved = Path(path).expanduser().resolve()
+    if not resolved.is_file():
+        raise FileNotFoundError(resolved)
+    errors = "strict" if sys.platform.startswith("win32") else "surrogateescape"
+    raw = _load_document((str(resolved) + "\x00").encode("utf-8", errors=errors), None)
+    if _page_count(raw) < 1:
+        code = _last_error()
+        if raw:
+            _close_document(raw)
+        said = _ERRORS[code] if code < len(_ERRORS) else f"Unhandled constant {code}"
+        raise PdfiumError(f"Failed to load document (PDFium: {said}).")
+    return Document(raw)
+
+
+def _address(handle: Any) -> int:
+    """The address of a pdfium handle: a Document's or pypdfium2's object's `raw`."""
+    return ctypes.cast(handle.raw, _V).value or 0
 
 
 def _page_text(tp: int, n: int) -> str:
@@ -220,7 +318,7 @@ class _TextReader:
         and closed here: pypdfium2's PdfTextPage would cost as much as reading it."""
         textpage = _load_text_page(page)
         if not textpage:
-            raise pdfium.PdfiumError("Failed to load text page.")  # pypdfium2's words
+            raise PdfiumError("Failed to load text page.")  # pypdfium2's words
         try:
             return self.lines(textpage, page_no, height)
         finally:
@@ -406,9 +504,10 @@ def _clean(text: str) -> str:
 
 
 # ---------------------------------------------------------------- OCR pages
-def _ocr_pages(pdf: pdfium.PdfDocument, numbers: Sequence[int]) -> list[list[Line]]:
-    """OCR'd lines of some pages (1-based numbers), rendered at the resolution OCR needs
-    (ocr.page_scale) in this thread (pdfium is not thread-safe) and read side by side."""
+def _ocr_pages(pdf: Any, numbers: Sequence[int]) -> list[list[Line]]:
+    """OCR'd lines of some pages (1-based numbers) of `pdf` (pypdfium2's PdfDocument: it
+    renders), rendered at the resolution OCR needs (ocr.page_scale) in this thread (pdfium
+    is not thread-safe) and read side by side."""
     from dossier.parse.ocr import ocr_many, page_scale
 
     images, scales = [], []
@@ -443,38 +542,38 @@ def page_objects(page: int) -> Iterator[tuple[int, int]]:
 def _objects(parent: int, count_objects: Any, get_object: Any, level: int) -> Iterator[tuple[int, int]]:
     n = count_objects(parent)
     if n < 0:
-        raise pdfium.PdfiumError("Failed to get number of pageobjects.")
+        raise PdfiumError("Failed to get number of pageobjects.")
     for i in range(n):
         obj = get_object(parent, i)
         if not obj:
-            raise pdfium.PdfiumError("Failed to get pageobject.")
+            raise PdfiumError("Failed to get pageobject.")
         kind = _object_type(obj)
-        if kind == pdfium_c.FPDF_PAGEOBJ_UNKNOWN:
-            raise pdfium.PdfiumError(
+        if kind == PAGEOBJ_UNKNOWN:
+            raise PdfiumError(
                 "Failed to determine pageobject type, did you pass in a valid FPDF_PAGEOBJECT handle?"
             )
         yield obj, kind
-        if kind == pdfium_c.FPDF_PAGEOBJ_FORM and level < 1:  # forms on the page, not forms in those
+        if kind == PAGEOBJ_FORM and level < 1:  # forms on the page, not forms in those
             yield from _objects(obj, _count_form_objects, _form_object, level + 1)
 
 
 def _has_image(page: int) -> bool:
     """An image among the page's objects (page_objects)."""
-    return any(kind == pdfium_c.FPDF_PAGEOBJ_IMAGE for _, kind in page_objects(page))
+    return any(kind == PAGEOBJ_IMAGE for _, kind in page_objects(page))
 
 
 # ---------------------------------------------------------------- bookmarks
-_first_child = _direct(pdfium_c.FPDFBookmark_GetFirstChild, _V, _V, _V)
-_next_sibling = _direct(pdfium_c.FPDFBookmark_GetNextSibling, _V, _V, _V)
-_bookmark_title = _direct(pdfium_c.FPDFBookmark_GetTitle, ctypes.c_ulong, _V, _V, ctypes.c_ulong)
-_bookmark_dest = _direct(pdfium_c.FPDFBookmark_GetDest, _V, _V, _V)
-_dest_page = _direct(pdfium_c.FPDFDest_GetDestPageIndex, _I, _V, _V)
+_first_child = _direct("FPDFBookmark_GetFirstChild", _V, _V, _V)
+_next_sibling = _direct("FPDFBookmark_GetNextSibling", _V, _V, _V)
+_bookmark_title = _direct("FPDFBookmark_GetTitle", ctypes.c_ulong, _V, _V, ctypes.c_ulong)
+_bookmark_dest = _direct("FPDFBookmark_GetDest", _V, _V, _V)
+_dest_page = _direct("FPDFDest_GetDestPageIndex", _I, _V, _V)
 _TOC_DEPTH = 8
 _log = logging.getLogger(__name__)
 
 
-def _bookmarks(pdf: pdfium.PdfDocument) -> list[Mark]:
-    doc = ctypes.cast(pdf.raw, _V).value
+def _bookmarks(pdf: Document) -> list[Mark]:
+    doc = _address(pdf)
     marks = []
     try:
         for bm, level in _toc(doc, None, 0, set()):
@@ -516,7 +615,7 @@ def _bookmark_text(bm: int) -> str:
 
 
 # ---------------------------------------------------------------- entry point
-def _open(path: Path) -> pdfium.PdfDocument:
+def _open(path: Path) -> Document:
     try:
         with open(path, "rb") as fh:
             head = fh.read(1024)
@@ -525,8 +624,8 @@ def _open(path: Path) -> pdfium.PdfDocument:
     if b"%PDF" not in head:
         raise InputError("not a PDF file (no %PDF header)", path=str(path))
     try:
-        return pdfium.PdfDocument(str(path))
-    except pdfium.PdfiumError as e:
+        return open_document(path)
+    except PdfiumError as e:
         msg = str(e)
         if "password" in msg.lower():
             raise InputError(ENCRYPTED, path=str(path)) from e
@@ -594,16 +693,16 @@ def parse_pdf(
             warnings.insert(0, f"read the first {max_pages} of {total} pages")
             warnings.append(partly(f"只读取了前 {max_pages:,} 页（共 {total:,} 页）"))
         pages = apply_tables(path, read.pages, read.ruled, warnings)
-        ocr_pages, scores = _ocr_blank_pages(pdf, pages, read.blank, ocr, deadline, warnings)
+        ocr_pages, scores = _ocr_blank_pages(path, pages, read.blank, ocr, deadline, warnings)
         marks = _bookmarks(pdf)
-        meta_title = _clean(pdf.get_metadata_value("Title") or "")
+        meta_title = _clean(pdf.metadata("Title") or "")
     finally:
         pdf.close()
     return pages_tree(path, pages, marks, fmt="pdf", ocr_fmt="pdf-ocr", meta_title=meta_title, total=total,
                       ocr_pages=ocr_pages, scores=scores, warnings=warnings)
 
 
-def _read_pages(pdf: pdfium.PdfDocument, path: Path, limit: int, deadline: float, warnings: list[str]) -> _Read:
+def _read_pages(pdf: Document, path: Path, limit: int, deadline: float, warnings: list[str]) -> _Read:
     """The text layer's lines of the first `limit` pages, until the deadline; a page pdfium
     cannot read is a warning, all of them an InputError."""
     from dossier.parse.pdf_tables import FORM_PAGES  # pdf_tables imports this module
@@ -618,7 +717,7 @@ def _read_pages(pdf: pdfium.PdfDocument, path: Path, limit: int, deadline: float
             break
         try:
             read.pages.append(_read_page(pdf, i, reader, read))
-        except pdfium.PdfiumError as e:
+        except PdfiumError as e:
             read.unreadable.append(i + 1)
             warnings.append(f"page {i + 1} could not be read: {e}")
     if read.unreadable and not read.pages:
@@ -630,11 +729,11 @@ def _read_pages(pdf: pdfium.PdfDocument, path: Path, limit: int, deadline: float
     return read
 
 
-def _page_ruled(pdf: pdfium.PdfDocument, i: int) -> bool:
+def _page_ruled(pdf: Document, i: int) -> bool:
     """Page i (0-based, read before) has ruling lines (pdf_tables.looks_ruled)."""
     from dossier.parse.pdf_tables import looks_ruled  # pdf_tables imports this module
 
-    page = _load_page(ctypes.cast(pdf.raw, _V).value, i)
+    page = _load_page(_address(pdf), i)
     if not page:
         return False
     try:
@@ -643,7 +742,7 @@ def _page_ruled(pdf: pdfium.PdfDocument, i: int) -> bool:
         _close_page(page)
 
 
-def _read_page(pdf: pdfium.PdfDocument, i: int, reader: _TextReader, read: _Read) -> Page:
+def _read_page(pdf: Document, i: int, reader: _TextReader, read: _Read) -> Page:
     """Page i (0-based) as lines; notes in `read` whether it is image-only or ruled.
 
     The page is loaded and closed through pdfium's C API: pypdfium2's PdfPage and
@@ -651,9 +750,9 @@ def _read_page(pdf: pdfium.PdfDocument, i: int, reader: _TextReader, read: _Read
     Python part of reading a page; the errors say what theirs say."""
     from dossier.parse.pdf_tables import looks_ruled  # pdf_tables imports this module
 
-    page = _load_page(ctypes.cast(pdf.raw, _V).value, i)
+    page = _load_page(_address(pdf), i)
     if not page:
-        raise pdfium.PdfiumError("Failed to load page.")
+        raise PdfiumError("Failed to load page.")
     try:
         width, height = _page_width(page), _page_height(page)
         segs = reader.page_lines(page, i + 1, height)
@@ -673,11 +772,12 @@ def _read_page(pdf: pdfium.PdfDocument, i: int, reader: _TextReader, read: _Read
 
 
 def _ocr_blank_pages(
-    pdf: pdfium.PdfDocument, pages: list[Page], blank: list[int], ocr: bool, deadline: float, warnings: list[str]
+    path: Path, pages: list[Page], blank: list[int], ocr: bool, deadline: float, warnings: list[str]
 ) -> tuple[list[int], list[float]]:
-    """OCR the image-only pages in place in `pages` (when `ocr` and rapidocr allow, until
-    the deadline); the pages read by OCR and their line scores. Pages left unread are said
-    in a NO_TEXT_LAYER warning."""
+    """OCR the image-only pages of the PDF at `path` in place in `pages` (when `ocr` and
+    rapidocr allow, until the deadline); the pages read by OCR and their line scores. Pages
+    left unread are said in a NO_TEXT_LAYER warning. The pages are rendered by pypdfium2,
+    imported here: only a PDF with pages to OCR needs it."""
     if not blank:
         return [], []
     from dossier.parse import ocr as ocr_mod
@@ -692,18 +792,24 @@ def _ocr_blank_pages(
     scores: list[float] = []
     step = 4  # pages rendered and held at once
     started, capped = time.monotonic(), ""
-    for at in range(0, len(blank), step):
-        if time.monotonic() > deadline or (capped := ocr_stop(started, len(done))):
-            break
-        chunk = blank[at : at + step]
-        for no, found in zip(chunk, _ocr_pages(pdf, chunk), strict=True):
-            lines = _cluster(found)
-            done.append(no)
-            if not lines:
-                continue  # a blank or picture-only page: counted below, not as read
-            pages[by_no[no]] = replace(pages[by_no[no]], lines=tuple(lines), ocr=True)
-            ocr_pages.append(no)
-            scores.extend(ln.score for ln in lines if ln.score is not None)
+    import pypdfium2
+
+    pdf = pypdfium2.PdfDocument(str(path))
+    try:
+        for at in range(0, len(blank), step):
+            if time.monotonic() > deadline or (capped := ocr_stop(started, len(done))):
+                break
+            chunk = blank[at : at + step]
+            for no, found in zip(chunk, _ocr_pages(pdf, chunk), strict=True):
+                lines = _cluster(found)
+                done.append(no)
+                if not lines:
+                    continue  # a blank or picture-only page: counted below, not as read
+                pages[by_no[no]] = replace(pages[by_no[no]], lines=tuple(lines), ocr=True)
+                ocr_pages.append(no)
+                scores.extend(ln.score for ln in lines if ln.score is not None)
+    finally:
+        pdf.close()
     left = [n for n in blank if n not in done]
     warnings.extend(unread_page_warnings(left, [n for n in done if n not in ocr_pages], capped))
     return ocr_pages, scores

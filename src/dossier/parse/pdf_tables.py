@@ -17,10 +17,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import pypdfium2.raw as pdfium_c
-
 from dossier.parse.layout import compiled_on_use
-from dossier.parse.pdf import Line, Page, object_bounds, page_objects
+from dossier.parse.pdf import PAGEOBJ_PATH, Line, Page, object_bounds, page_objects
 
 __all__ = ["FORM_PAGES", "MIN_RULES", "Table", "apply_tables", "looks_ruled"]
 
@@ -63,7 +61,7 @@ def _ruled(page: int) -> bool:
     bounds = (ctypes.c_float * 4)()  # left, bottom, right, top
     at = ctypes.addressof(bounds)
     for obj, kind in page_objects(page):
-        if kind != pdfium_c.FPDF_PAGEOBJ_PATH:
+        if kind != PAGEOBJ_PATH:
             continue
         if not object_bounds(obj, at, at + 4, at + 8, at + 12):
             raise ValueError("pdfium cannot locate a page object")
