@@ -27,7 +27,8 @@ def _loaded(argv: list[str], cwd: Path) -> set[str]:
     proc = subprocess.run([sys.executable, "-c", PROBE.format(argv=argv)], capture_output=True, text=True,
                           cwd=cwd, timeout=120, check=True)
     line = proc.stderr.rsplit("MODULES ", 1)[1]
-    return {m.split(".")[0] for m in json.loads(line)}
+    modules = json.loads(line)
+    return {*modules, *(m.split(".")[0] for m in modules)}  # dotted names and their top-level packages
 
 
 def test_version_answers_before_the_command_line_app_is_imported(tmp_path: Path) -> None:
@@ -88,3 +89,5 @@ def test_checking_word_files_loads_no_pdf_reader(tmp_path: Path) -> None:
     assert "lxml" in loaded  # it did read them
     # The installed pack and its extract.yaml come pre-parsed and pre-checked (dossier.packdata).
     assert not loaded & {*HEAVY, "pypdfium2", "pdfplumber", "yaml", "jsonschema_rs", "jsonschema"}
+    # The PDF reader loads pdfium itself, without pypdfium2: asked by its own name too.
+    assert not loaded & {"dossier.parse.pdf", "dossier.parse.ofd"}
