@@ -44,10 +44,17 @@ def _pool(jobs: int, settings: Settings) -> ProcessPoolExecutor:
 def _stop_now(pool: ProcessPoolExecutor) -> None:
     """Interrupted (Ctrl-C, SIGTERM): end the workers now rather than wait for their dossiers;
     each one's sandbox dies with it. What was committed stays; a re-run resumes."""
+    manager = getattr(pool, "_executor_manager_thread", None)
     for proc in list(getattr(pool, "_processes", {}).values()):
         with contextlib.suppress(Exception):
             proc.kill()
     pool.shutdown(wait=False, cancel_futures=True)
+    if manager is not None:
+        # The pool's manager thread closes its wakeup pipe as it ends. Left running, it raced
+        # the interpreter's exit hook that writes to that pipe (CPython 3.11), and an
+        # interrupted scan now and then ended with an "OSError: Bad file descriptor" traceback.
+        # Its workers are killed, so it ends at once; the timeout only bounds a surprise.
+        manager.join(timeout=5)
 
 
 def run_pool(tasks: Iterator[Task], jobs: int, work: Work = run_dossier) -> Iterator[Result]:
