@@ -22,11 +22,11 @@ import bisect
 import functools
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from dossier.cjk import PLACEHOLDER_MARK, is_toc_title, nfkc
+from dossier.cjk import PLACEHOLDER_MARK, is_toc_title, nfkc, on_first_use
 from dossier.parse import ladder
 from dossier.parse.ladder import Ladder, Numbering, is_never_heading, is_toc_line, normalise_title
 from dossier.tree import Block, Heading, Location
@@ -118,13 +118,6 @@ class Mark:
     title: str = ""
     """The entry's text as the outline gives it (headings are taken from it when the
     page text cannot be read)."""
-
-
-def compiled_on_use(pattern: str, flags: int = 0) -> Callable[[], re.Pattern[str]]:
-    """`re.compile(pattern, flags)`, compiled the first time it is asked for: a check that
-    never asks (one whose documents' outlines name their headings never measures a heading
-    by its look) does not pay for compiling it (0.1-1.3 ms each) at import."""
-    return functools.cache(functools.partial(re.compile, pattern, flags))
 
 
 # Each line is asked about its numbering up to three times (candidate, wrap, classify).
@@ -456,8 +449,8 @@ def _is_toc_title(text: str) -> bool:
     return is_toc_title(_nfkc(text))
 
 
-_ENDS_PAGE = compiled_on_use(r"\D\s+\d{1,4}$")
-_LEADER_TAIL = compiled_on_use(r"[\s.．·•…‥・]*\d{0,4}\s*$")
+_ENDS_PAGE = on_first_use(r"\D\s+\d{1,4}$")
+_LEADER_TAIL = on_first_use(r"[\s.．·•…‥・]*\d{0,4}\s*$")
 
 
 # ---------------------------------------------------------------- headings
@@ -465,7 +458,7 @@ _SENTENCE_END = "。；;，,！!？?"
 _FULL_STOP = "。！!？?"
 _HAS_BRACKET = re.compile(r"[()\[\]（）［］【】]").search
 # The rest of a line cut by a wrap: no opener, a CJK character, then a closer ("据）…").
-_CUT_REST = compiled_on_use(r"[^(（\[［【]*?[\u4e00-\u9fff][)）\]］】]")
+_CUT_REST = on_first_use(r"[^(（\[［【]*?[\u4e00-\u9fff][)）\]］】]")
 _BRACKETS = str.maketrans({"（": "(", "［": "[", "【": "[", "）": ")", "］": "]", "】": "]"})
 
 
@@ -663,12 +656,12 @@ def _classify(line: Line, st: _State, right: float) -> _Found | None:
     return _Found(level, clean, num.label if num else "", line.page, tuple(signals), conf)
 
 
-_FRONT_MATTER = compiled_on_use(
+_FRONT_MATTER = on_first_use(
     r"(?:前言|引言|序言|序|摘要|参考文献|致谢|后记|foreword|preface|abstract|introduction|references|"
     r"bibliography|acknowledge?ments)(?:\(references\))?$",
     re.IGNORECASE,
 )
-_LATIN_SECTION = compiled_on_use(r"(\d{1,2})[ \t]+(?=[A-Za-z])")
+_LATIN_SECTION = on_first_use(r"(\d{1,2})[ \t]+(?=[A-Za-z])")
 
 
 def _latin_section_number(t: str) -> Numbering | None:
@@ -741,11 +734,11 @@ def _level(st: _State, fmt: str, num: Numbering | None, mark: Mark | None) -> in
 
 
 _BULLETS = "•◦▪▫■□●○◆◇►▶✓✔-–—*·\uf06c\uf0b7\uf0a7\uf0d8"
-_LATIN_WORD = compiled_on_use(r"[A-Za-z0-9][A-Za-z0-9'’.\-]*")
+_LATIN_WORD = on_first_use(r"[A-Za-z0-9][A-Za-z0-9'’.\-]*")
 
 
-_BRACKETED = compiled_on_use(r"[（(][^）)]*[）)]?")
-_RUN_IN = compiled_on_use(r"\w[:：;；]\s*\S|[A-Za-z], [A-Za-z]")
+_BRACKETED = on_first_use(r"[（(][^）)]*[）)]?")
+_RUN_IN = on_first_use(r"\w[:：;；]\s*\S|[A-Za-z], [A-Za-z]")
 
 
 def _run_in(title: str) -> bool:
@@ -763,7 +756,7 @@ def name_length(text: str) -> int:
     return 2 * len(words) + sum(1 for c in rest if not c.isspace())
 
 
-_MATHY = compiled_on_use(r"[←→⇒∈∉∪∩∅∀∃≤≥≠=∑∏√]")
+_MATHY = on_first_use(r"[←→⇒∈∉∪∩∅∀∃≤≥≠=∑∏√]")
 
 
 def _not_a_name(text: str) -> bool:

@@ -197,10 +197,7 @@ class Document:
         """The metadata value `key` ("Title"), as pypdfium2's get_metadata_value reads it:
         "" when missing, strictly decoded."""
         tag = (key + "\x00").encode("utf-8")
-        n = _meta_text(self.raw, tag, None, 0)
-        buffer = _array(ctypes.c_char, n)
-        _meta_text(self.raw, tag, ctypes.addressof(buffer), n)
-        return codecs.decode(memoryview(buffer)[:n][: n - 2], "utf-16-le")
+        return _utf16_text(lambda at, n: _meta_text(self.raw, tag, at, n))
 
     def close(self) -> None:
         _close_document(self.raw)
@@ -251,6 +248,16 @@ def _array(ctype: Any, length: int) -> Any:
     (at least 256): ctypes makes an array type per length (90,000 instructions) and keeps
     it, so a handful of lengths serve every page and title (read as `length` long)."""
     return (ctype * (1 << max(length - 1, 255).bit_length()))()
+
+
+def _utf16_text(read: Callable[[int | None, int], int]) -> str:
+    """A string pdfium writes as UTF-16 with a 2-byte terminator: `read(address, size)` asked
+    for the size with no buffer, then into one; strictly decoded, as pypdfium2 decodes
+    metadata and bookmark titles."""
+    n = read(None, 0)
+    buffer = _array(ctypes.c_char, n)
+    read(ctypes.addressof(buffer), n)
+    return codecs.decode(memoryview(buffer)[:n][: n - 2], "utf-16-le")
 
 
 def _floats(buffer: Any) -> Callable[[], list[float]]:
@@ -608,10 +615,7 @@ def _toc(doc: int | None, parent: int | None, level: int, seen: set[int]) -> Ite
 
 def _bookmark_text(bm: int) -> str:
     """A bookmark's title as pypdfium2's get_title reads it (UTF-16, strictly decoded)."""
-    n = _bookmark_title(bm, None, 0)
-    buffer = _array(ctypes.c_char, n)
-    _bookmark_title(bm, ctypes.addressof(buffer), n)
-    return codecs.decode(memoryview(buffer)[:n][: n - 2], "utf-16-le")
+    return _utf16_text(lambda at, n: _bookmark_title(bm, at, n))
 
 
 # ---------------------------------------------------------------- entry point

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from dossier.parse.layout import compiled_on_use
+from dossier.cjk import on_first_use
 from dossier.parse.pdf import PAGEOBJ_PATH, Line, Page, object_bounds, page_objects
 
 __all__ = ["FORM_PAGES", "MIN_RULES", "Table", "apply_tables", "looks_ruled"]
@@ -79,8 +79,8 @@ def _ruled(page: int) -> bool:
     return False
 
 
-_LATIN_END = compiled_on_use(r"[A-Za-z0-9]$")  # (only ruled pages of short documents ask)
-_LATIN_START = compiled_on_use(r"^[A-Za-z0-9]")
+_LATIN_END = on_first_use(r"[A-Za-z0-9]$")  # (only ruled pages of short documents ask)
+_LATIN_START = on_first_use(r"^[A-Za-z0-9]")
 
 
 def _cell_text(raw: str | None) -> str:
